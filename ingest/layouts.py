@@ -1,0 +1,351 @@
+"""Recognise layout A (one unit, long form) or B (a district's communes, wide form) in a grid.
+
+The header block and the table may sit anywhere; labels are matched on folded text
+(no case, no diacritics), so "MÃ CHỈ TIÊU" and "ma chi tieu" are one label. Every data row
+read comes out either as values or as a finding that says which cell and why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.periods import Period, parse_period
+from ingest.reference import Element, Unit
+from ingest.sources import Grid
+from ingest.text import convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
+from ingest.units import UnitError, UnitResolver
+from ingest.values import parse_cell
+
+UNIT_CODE_LABELS = ("ma don vi", "ma dvhc", "ma xa", "unit code")
+UNIT_NAME_LABELS = ("don vi bao cao", "ten don vi", "reporting unit", "don vi")
+PERIOD_LABELS = ("ky bao cao", "period", "ky")
+CODE_HEADERS = {"ma chi tieu", "ma so", "ma", "code"}
+VALUE_HEADERS = ("thuc hien", "gia tri", "so lieu", "ket qua", "value")
+B_UNIT_CODE_HEADERS = {"ma xa", "ma don vi", "unit code", "ma dvhc"}
+B_UNIT_NAME_HEADERS = {"ten xa", "xa/phuong/thi tran", "don vi", "ten don vi"}
+TOTAL_LABELS = {"tong cong", "cong", "toan huyen", "tong so", "tong"}
+SIGNATURE_WORDS = ("nguoi lap bieu", "thu truong don vi", "chu tich", "ngay ... thang",
+                   "ngay thang nam", "ky ten", "xac nhan")
+_IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
+HEADER_SCAN_ROWS = 60
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # error: refused or quarantined; warning: loaded and flagged for review
+    message: str
+    sheet: str = ""
+    row: int | None = None  # 1-based, as Excel shows it
+    col: int | None = None  # 0-based
+    raw_text: str | None = None
+    unit_code: str | None = None
+    element_code: str | None = None
+    period: str | None = None
+
+    @property
+    def cell(self) -> str:
+        if self.row is None:
+            return ""
+        if self.col is None:
+            return f"row {self.row}"
+        return cell_name(self.row - 1, self.col)
+
+
+@dataclass
+class ValueRow:
+    unit_code: str
+    element_code: str
+    value: float | None
+    missing: str | None
+    raw_text: str
+    row: int
+    col: int
+
+
+@dataclass
+class SheetResult:
+    sheet: str
+    status: str  # loaded, rejected, skipped
+    layout: str | None = None
+    unit: Unit | None = None
+    period: Period | None = None
+    values: list[ValueRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rows_read: int = 0
+    rows_quarantined: int = 0
+
+
+def cell_name(row0: int, col0: int) -> str:
+    letters, col = "", col0 + 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _normalise(grid: Grid) -> list[list[Any]]:
+    """NFC everywhere; a sheet typed in a legacy font is converted as a whole."""
+    rows = [[nfc(v) if isinstance(v, str) else v for v in row] for row in grid.rows]
+    sample = " ".join(v for row in rows[:200] for v in row if isinstance(v, str))
+    if sample and looks_legacy(sample):
+        encoding = detect_legacy_encoding(sample)
+        if encoding:
+            rows = [[convert_legacy(v, encoding) if isinstance(v, str) and v else v for v in row]
+                    for row in rows]
+    return rows
+
+
+def _label_value(rows: list[list[Any]], r: int, c: int, labels: tuple[str, ...]) -> str | None:
+    """The value beside a label: after a colon in the same cell, or in the next filled cell."""
+    key = fold(_text(rows[r][c]))
+    for label in labels:
+        if key == label or key == label + ":":
+            for cc in range(c + 1, min(len(rows[r]), c + 6)):
+                if _text(rows[r][cc]):
+                    return _text(rows[r][cc])
+            return ""
+        if key.startswith(label) and key[len(label):].lstrip().startswith(":"):
+            raw = _text(rows[r][c])
+            return raw.split(":", 1)[1].strip()
+    return None
+
+
+def _header_block(rows: list[list[Any]], end: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for r in range(min(end, len(rows))):
+        for c in range(len(rows[r])):
+            if not isinstance(rows[r][c], str) or not rows[r][c]:
+                continue
+            for kind, labels in (("code", UNIT_CODE_LABELS), ("name", UNIT_NAME_LABELS),
+                                 ("period", PERIOD_LABELS)):
+                if kind in found:
+                    continue
+                value = _label_value(rows, r, c, labels)
+                if value is not None:
+                    found[kind] = value
+                    break
+    return found
+
+
+@dataclass
+class TableShape:
+    layout: str
+    header_row: int
+    data_start: int
+    code_col: int | None = None
+    value_col: int | None = None
+    unit_code_col: int | None = None
+    unit_name_col: int | None = None
+    element_cols: dict[int, str] = field(default_factory=dict)
+
+
+def _element_code(header: str, catalogue: dict[str, Element]) -> str | None:
+    upper = header.strip().upper()
+    if upper in catalogue:
+        return upper
+    m = _IN_BRACKETS.search(header)
+    if m and m.group(1) in catalogue:
+        return m.group(1)
+    return None
+
+
+def _find_table(rows: list[list[Any]], catalogue: dict[str, Element]) -> TableShape | None:
+    for r in range(min(HEADER_SCAN_ROWS, len(rows))):
+        labels = [fold(_text(v)) for v in rows[r]]
+        below = [fold(_text(v)) for v in rows[r + 1]] if r + 1 < len(rows) else []
+        code_col = next((c for c, lab in enumerate(labels) if lab in CODE_HEADERS), None)
+        if code_col is not None:
+            value_col, two_rows = None, False
+            for wanted in VALUE_HEADERS:
+                for c, lab in enumerate(labels):
+                    if lab == wanted:
+                        value_col = c
+                        break
+                for c, lab in enumerate(below):
+                    if value_col is None and lab == wanted:
+                        value_col, two_rows = c, True
+                if value_col is not None:
+                    break
+            if value_col is not None:
+                return TableShape("A", r, r + (2 if two_rows else 1), code_col=code_col,
+                                  value_col=value_col)
+        unit_code_col = next((c for c, lab in enumerate(labels) if lab in B_UNIT_CODE_HEADERS), None)
+        unit_name_col = next((c for c, lab in enumerate(labels) if lab in B_UNIT_NAME_HEADERS), None)
+        if unit_code_col is None and unit_name_col is None:
+            continue
+        elements = {c: code for c, v in enumerate(rows[r])
+                    if (code := _element_code(_text(v), catalogue))}
+        if elements:
+            return TableShape("B", r, r + 1, unit_code_col=unit_code_col,
+                              unit_name_col=unit_name_col, element_cols=elements)
+    return None
+
+
+def _is_signature(row: list[Any]) -> bool:
+    return any(fold(_text(v)).startswith(SIGNATURE_WORDS) for v in row if isinstance(v, str))
+
+
+def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver) -> SheetResult:
+    """Everything one sheet says, as values and findings; never raises for bad content."""
+    result = SheetResult(grid.name, "skipped")
+    rows = _normalise(grid)
+    shape = _find_table(rows, catalogue)
+    if not grid.visible:
+        result.findings.append(Finding("hidden_sheet", "info", "hidden sheet: not read", grid.name))
+        return result
+    if shape is None:
+        result.findings.append(Finding("no_table", "info",
+                                       "no indicator table found (no 'Mã chỉ tiêu' + 'Giá trị' "
+                                       "columns, nor a unit column with indicator columns): skipped",
+                                       grid.name))
+        return result
+    result.layout = shape.layout
+    block = _header_block(rows, shape.header_row)
+    period_text = block.get("period")
+    period = parse_period(period_text) if period_text else None
+    if period is None:
+        where = f"'{period_text}' is not a period" if period_text else "no 'Kỳ báo cáo' line found"
+        result.status = "rejected"
+        result.findings.append(Finding(
+            "bad_period", "error",
+            f"reporting period unreadable: {where} (write e.g. 'Năm 2021', 'Tháng 12/2021', "
+            "'Quý IV/2021')", grid.name, raw_text=period_text))
+        return result
+    result.period = period
+    try:
+        unit = resolver.resolve(block.get("code"), block.get("name"), period.first_day,
+                                period.last_day)
+    except UnitError as exc:
+        result.status = "rejected"
+        result.findings.append(Finding(exc.rule, "error", str(exc), grid.name,
+                                       raw_text=block.get("code") or block.get("name"),
+                                       period=period.code))
+        return result
+    result.unit = unit
+    result.status = "loaded"
+    if shape.layout == "A":
+        _read_long(rows, shape, grid, catalogue, result)
+    else:
+        _read_wide(rows, shape, grid, catalogue, resolver, result)
+    return result
+
+
+def _quarantine(result: SheetResult, finding: Finding) -> None:
+    result.rows_quarantined += 1
+    result.findings.append(finding)
+
+
+def _read_long(rows: list[list[Any]], shape: TableShape, grid: Grid,
+               catalogue: dict[str, Element], result: SheetResult) -> None:
+    assert result.unit is not None and result.period is not None
+    blank_run = 0
+    for r in range(shape.data_start, len(rows)):
+        row = rows[r]
+        if _is_signature(row):
+            break
+        if not any(_text(v) for v in row):
+            blank_run += 1
+            if blank_run >= 3:
+                break
+            continue
+        blank_run = 0
+        code_raw = _text(row[shape.code_col]) if shape.code_col < len(row) else ""
+        raw = row[shape.value_col] if shape.value_col < len(row) else None
+        if not code_raw:
+            continue  # a section row ("I. KINH TẾ") or a note: not data
+        result.rows_read += 1
+        code = code_raw.upper()
+        if code not in catalogue:
+            _quarantine(result, Finding("unknown_indicator", "error",
+                                        f"indicator code {code_raw!r} is not in the catalogue",
+                                        grid.name, r + 1, shape.code_col, code_raw,
+                                        result.unit.code, None, result.period.code))
+            continue
+        _take(result, grid, catalogue[code], result.unit.code, raw, r, shape.value_col)
+
+
+def _take(result: SheetResult, grid: Grid, element: Element, unit_code: str, raw: Any,
+          r: int, c: int) -> None:
+    assert result.period is not None
+    parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
+    raw_text = _text(raw)
+    if not parsed.ok:
+        _quarantine(result, Finding(parsed.rule or "", "error", parsed.message or "", grid.name,
+                                    r + 1, c, raw_text, unit_code, element.code, result.period.code))
+        return
+    result.values.append(ValueRow(unit_code, element.code, parsed.value, parsed.missing,
+                                  raw_text, r + 1, c))
+
+
+def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
+               catalogue: dict[str, Element], resolver: UnitResolver, result: SheetResult) -> None:
+    """Each commune x indicator cell is one row of the long form, loaded or quarantined."""
+    assert result.unit is not None and result.period is not None
+    district = result.unit
+    children = [u for u in resolver.units if u.parent_code == district.code
+                and u.valid_on(result.period.first_day, result.period.last_day)]
+    child_resolver = UnitResolver(tuple(children))
+    sums: dict[int, float] = dict.fromkeys(shape.element_cols, 0.0)
+    for r in range(shape.data_start, len(rows)):
+        row = rows[r]
+        if _is_signature(row) or not any(_text(v) for v in row):
+            if _is_signature(row):
+                break
+            continue
+        code = _text(row[shape.unit_code_col]) if shape.unit_code_col is not None else ""
+        name = _text(row[shape.unit_name_col]) if shape.unit_name_col is not None else ""
+        if any(fold(_text(v)) in TOTAL_LABELS for v in row[:max(shape.element_cols)]):
+            _check_total(row, r, shape, grid, catalogue, sums, result)
+            continue
+        if not code and not name:
+            continue
+        try:
+            unit = child_resolver.resolve(code or None, name or None, result.period.first_day,
+                                          result.period.last_day)
+        except UnitError as exc:
+            for c in shape.element_cols:
+                result.rows_read += 1
+                _quarantine(result, Finding(
+                    "unit_not_in_district" if exc.rule == "unknown_unit" else exc.rule, "error",
+                    f"{exc} (among the communes of {district.name})", grid.name, r + 1,
+                    shape.unit_code_col if code else shape.unit_name_col, code or name,
+                    None, shape.element_cols[c], result.period.code))
+            continue
+        for c, element_code in shape.element_cols.items():
+            result.rows_read += 1
+            raw = row[c] if c < len(row) else None
+            before = len(result.values)
+            _take(result, grid, catalogue[element_code], unit.code, raw, r, c)
+            if len(result.values) > before and result.values[-1].value is not None:
+                sums[c] += result.values[-1].value
+
+
+def _check_total(row: list[Any], r: int, shape: TableShape, grid: Grid,
+                 catalogue: dict[str, Element], sums: dict[int, float],
+                 result: SheetResult) -> None:
+    assert result.period is not None and result.unit is not None
+    for c, element_code in shape.element_cols.items():
+        element = catalogue[element_code]
+        raw = row[c] if c < len(row) else None
+        if element.agg_over_units not in {"sum", "count_yes"} or _text(raw) == "":
+            continue
+        stated = parse_cell(raw, catalogue[element_code]) if element.value_type != "yes_no" \
+            else parse_cell(raw, catalogue["HH_TOTAL"])
+        if stated.value is None or abs(stated.value - sums[c]) <= 1e-6 * max(1.0, abs(sums[c])):
+            continue
+        result.findings.append(Finding(
+            "total_mismatch", "warning",
+            f"total row says {_text(raw)} for {element_code} but the commune rows add up to "
+            f"{sums[c]:g}", grid.name, r + 1, c, _text(raw), result.unit.code, element_code,
+            result.period.code))

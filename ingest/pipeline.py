@@ -1,0 +1,280 @@
+"""Ingest an inbox: fingerprint, archive, parse, and write each file whole or not at all.
+
+Parsing runs in worker processes (it is CPU-bound and the machines have two cores); the
+single writer process owns the DuckDB file, as DuckDB requires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import store
+from ingest.layouts import Finding, SheetResult, parse_grid
+from ingest.reference import data_elements
+from ingest.sources import SUFFIXES, FileRejected, read_grids
+from ingest.units import UnitResolver
+
+PARSER_VERSION = "1"
+BATCH_FILES = 200
+
+
+@dataclass
+class FileResult:
+    path: Path
+    sha256: str
+    sheets: list[SheetResult] = field(default_factory=list)
+    file_finding: Finding | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(s.rows_quarantined for s in self.sheets)
+
+    @property
+    def status(self) -> str:
+        if self.file_finding is not None:
+            return "rejected"
+        statuses = {s.status for s in self.sheets}
+        if "loaded" in statuses:
+            return "partial" if "rejected" in statuses else "loaded"
+        return "rejected" if "rejected" in statuses else "skipped"
+
+
+@dataclass
+class Summary:
+    files_new: int = 0
+    files_skipped: int = 0
+    files_rejected: int = 0
+    sheets_loaded: int = 0
+    sheets_rejected: int = 0
+    values_loaded: int = 0
+    rows_quarantined: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"files: {self.files_new} new, {self.files_skipped} already ingested, "
+                f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
+                f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
+                f"rows quarantined: {self.rows_quarantined} ({self.seconds:.1f} s)")
+
+
+def discover(inbox: Path) -> Iterator[Path]:
+    """Every regular file under the inbox, in a stable order; symlinks are not followed."""
+    for root, dirs, files in os.walk(inbox, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink() and not name.startswith(("~$", ".")):
+                yield path
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive_path(archive_dir: Path, sha: str, original: Path) -> Path:
+    """Keyed by content; only a known extension is kept from the original name."""
+    suffix = original.suffix.lower() if original.suffix.lower() in SUFFIXES else ""
+    return archive_dir / sha[:2] / f"{sha}{suffix}"
+
+
+def parse_file(path: Path, sha: str) -> FileResult:
+    """Parse one file; a reader crash becomes a finding, never a failed run."""
+    result = FileResult(path, sha)
+    catalogue = data_elements()
+    resolver = UnitResolver.default()
+    try:
+        grids = read_grids(path)
+    except FileRejected as exc:
+        result.file_finding = Finding(exc.rule, "error", str(exc))
+        return result
+    except Exception as exc:  # noqa: BLE001 - any reader crash is the file's fault, not the run's
+        result.file_finding = Finding("corrupt_file", "error", f"the file cannot be read ({exc})")
+        return result
+    for grid in grids:
+        try:
+            result.sheets.append(parse_grid(grid, catalogue, resolver))
+        except Exception as exc:  # noqa: BLE001
+            sheet = SheetResult(grid.name, "rejected")
+            sheet.findings.append(Finding("parser_error", "error",
+                                          f"the sheet could not be parsed ({exc})", grid.name))
+            result.sheets.append(sheet)
+    return result
+
+
+def _parse_job(job: tuple[str, str]) -> FileResult:
+    return parse_file(Path(job[0]), job[1])
+
+
+def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
+              archived: Path) -> dict[str, list[tuple]]:
+    sha = result.sha256
+    batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
+    loaded_total = 0
+    for index, sheet in enumerate(result.sheets):
+        sub_id = f"{sha[:16]}:{index}"
+        loaded = len(sheet.values)
+        loaded_total += loaded
+        period = sheet.period
+        batch["submissions"].append((
+            sub_id, sha, index, sheet.sheet, sheet.layout,
+            sheet.unit.code if sheet.unit else None, period.code if period else None,
+            period.period_type if period else None, submitted, now, sheet.status,
+            sheet.rows_read, loaded, sheet.rows_quarantined))
+        if period is not None:
+            for v in sheet.values:
+                batch["values"].append((sub_id, v.unit_code, period.code, v.element_code, v.value,
+                                        v.missing, v.raw_text, sheet.sheet, v.row,
+                                        _cell(v.row, v.col)))
+        for f in sheet.findings:
+            batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
+                                      f.raw_text, f.rule, f.severity, f.message, f.unit_code,
+                                      f.element_code, f.period, now))
+    if result.file_finding is not None:
+        f = result.file_finding
+        batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
+                                  None, None, None, now))
+    batch["files"].append((sha, display, result.path.name, result.path.stat().st_size, submitted,
+                           now, str(archived), result.status, len(result.sheets),
+                           result.rows_read, loaded_total, result.rows_quarantined,
+                           PARSER_VERSION))
+    return batch
+
+
+def _cell(row: int, col: int) -> str:
+    from ingest.layouts import cell_name  # noqa: PLC0415
+
+    return cell_name(row - 1, col)
+
+
+class Progress:
+    """A bar on a terminal, a line every few seconds in logs."""
+
+    def __init__(self, total: int, stream=sys.stderr) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.last = 0.0
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(1, self.total))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                              f"{self.done}/{self.total} files")
+            if self.done >= self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif now - self.last > 5 or self.done >= self.total:
+            self.last = now
+            self.stream.write(f"ingest: {self.done}/{self.total} files\n")
+
+
+def ingest_inbox(
+    inbox: Path,
+    db_path: Path,
+    archive_dir: Path,
+    workers: int | None = None,
+    progress: bool = True,
+    only: Callable[[Path], bool] | None = None,
+) -> Summary:
+    """Load every new file of the inbox; files seen before (same bytes) are skipped."""
+    started = time.monotonic()
+    summary = Summary()
+    con = store.connect(db_path)
+    try:
+        known = store.known_files(con)
+        sightings = store.known_sightings(con)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        jobs: list[tuple[Path, str, str]] = []
+        new_sightings: list[tuple] = []
+        for path in discover(inbox):
+            if only is not None and not only(path):
+                continue
+            sha = sha256_of(path)
+            display = str(path.relative_to(inbox))
+            if (sha, display) not in sightings:
+                new_sightings.append((sha, display, now))
+                sightings.add((sha, display))
+            if sha in known:
+                summary.files_skipped += 1
+                continue
+            known.add(sha)
+            jobs.append((path, sha, display))
+        if new_sightings:
+            store.insert_rows(con, {"file_sightings": new_sightings})
+        bar = Progress(len(jobs)) if progress and jobs else None
+        _write_all(con, jobs, archive_dir, now, summary, workers, bar)
+    finally:
+        con.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator[FileResult]:
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < 20:
+        for path, sha, _ in jobs:
+            yield parse_file(path, sha)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_parse_job, [(str(p), s) for p, s, _ in jobs], chunksize=8)
+
+
+def _write_all(con, jobs, archive_dir: Path, now: datetime, summary: Summary, workers,
+               bar: Progress | None) -> None:
+    batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
+    pending = 0
+    for (path, sha, display), result in zip(jobs, _results(jobs, workers), strict=True):
+        target = archive_path(archive_dir, sha, path)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(target.suffix + ".part")
+            shutil.copy2(path, tmp)
+            os.replace(tmp, target)
+        submitted = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+        for table, rows in _rows_for(result, display, submitted, now, target).items():
+            batch[table].extend(rows)
+        summary.files_new += 1
+        summary.files_rejected += result.status == "rejected" and result.file_finding is not None
+        summary.sheets_loaded += sum(s.status == "loaded" for s in result.sheets)
+        summary.sheets_rejected += sum(s.status == "rejected" for s in result.sheets)
+        summary.values_loaded += sum(len(s.values) for s in result.sheets)
+        summary.rows_quarantined += result.rows_quarantined
+        pending += 1
+        if pending >= BATCH_FILES:
+            _commit(con, batch)
+            batch = {t: [] for t in store.TABLE_COLUMNS}
+            pending = 0
+        if bar:
+            bar.step()
+    if pending:
+        _commit(con, batch)
+
+
+def _commit(con, batch: dict[str, list[tuple]]) -> None:
+    """Whole files only: every row of every file in the batch, or none of them."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        store.insert_rows(con, batch)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

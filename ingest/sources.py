@@ -1,0 +1,212 @@
+"""Open a received file as plain grids of cells, defensively.
+
+python-calamine reads every workbook format; it does not expose number formats or error
+values, so for .xlsx/.xlsm the few facts it cannot tell (percentage-formatted cells, error
+cells) are read from the sheet's own XML with one regular-expression pass, not by loading
+the workbook a second time through a slow reader. Size caps stop zip bombs and sheets of a
+million empty rows before they cost memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 150
+MAX_ROWS = 20_000
+MAX_COLS = 250
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
+
+
+class FileRejected(Exception):
+    """The whole file is unusable; `rule` names why, the message says it to the clerk."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass
+class Grid:
+    name: str
+    rows: list[list[Any]]
+    visible: bool = True
+    percent_cells: set[tuple[int, int]] = field(default_factory=set)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+def _check_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise FileRejected("corrupt_file", f"the file is damaged or not a real workbook ({exc})")
+    total = 0
+    for info in archive.infolist():
+        name = PurePosixPath(info.filename)
+        if name.is_absolute() or ".." in name.parts:
+            raise FileRejected("unsafe_file", f"the workbook holds an unsafe part name {info.filename!r}")
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO \
+                and info.file_size > 10 * 1024 * 1024:
+            raise FileRejected("too_large", f"part {info.filename} expands {info.file_size} bytes "
+                                            f"from {info.compress_size}: refused as a zip bomb")
+    if total > MAX_UNZIPPED_BYTES:
+        raise FileRejected("too_large", f"the workbook expands to {total} bytes, over the "
+                                        f"{MAX_UNZIPPED_BYTES} byte limit")
+    return archive
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_NUMFMT = re.compile(rb'<numFmt [^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
+_XF_BLOCK = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.S)
+_XF = re.compile(rb"<xf [^>]*?numFmtId=\"(\d+)\"")
+_SHEET = re.compile(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship [^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                  rb'<Relationship [^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _xml_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    for a, b in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(a, b)
+    return text
+
+
+def xlsx_cell_facts(archive: zipfile.ZipFile) -> dict[str, tuple[set, dict]]:
+    """Per sheet name: (percent-formatted cells, {cell: Excel error code})."""
+    names = set(archive.namelist())
+    percent_styles: set[int] = set()
+    if "xl/styles.xml" in names:
+        styles = archive.read("xl/styles.xml")
+        custom_pct = {int(i) for i, code in _NUMFMT.findall(styles) if b"%" in code}
+        block = _XF_BLOCK.search(styles)
+        if block:
+            for idx, fmt in enumerate(_XF.findall(block.group(1))):
+                if int(fmt) in {9, 10} or int(fmt) in custom_pct:
+                    percent_styles.add(idx)
+    rels = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for m in _REL.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            rels[rid.decode()] = target.decode()
+    facts: dict[str, tuple[set, dict]] = {}
+    if "xl/workbook.xml" not in names:
+        return facts
+    for name, rid in _SHEET.findall(archive.read("xl/workbook.xml")):
+        target = rels.get(rid.decode(), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part not in names:
+            continue
+        pct: set[tuple[int, int]] = set()
+        errors: dict[tuple[int, int], str] = {}
+        for m in _CELL.finditer(archive.read(part)):
+            attrs = m.group(3)
+            pos = (int(m.group(2)) - 1, _col_index(m.group(1)))
+            if b't="e"' in attrs:
+                value = _ERROR_VALUE.search(m.group(5) or b"")
+                errors[pos] = value.group(1).decode() if value else "#ERROR"
+            style = _STYLE.search(attrs)
+            if style and int(style.group(1)) in percent_styles:
+                pct.add(pos)
+        facts[_xml_unescape(name)] = (pct, errors)
+    return facts
+
+
+def read_workbook(path: Path) -> Iterator[Grid]:
+    import python_calamine  # noqa: PLC0415
+
+    facts: dict[str, tuple[set, dict]] = {}
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".ods"}:
+        with _check_zip(path) as archive:
+            if suffix != ".ods":
+                facts = xlsx_cell_facts(archive)
+    try:
+        book = python_calamine.load_workbook(str(path))
+    except python_calamine.PasswordError:
+        raise FileRejected("password_protected", "the workbook is password-protected; "
+                                                 "send it without a password") from None
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise FileRejected("corrupt_file", f"the file cannot be read as a workbook ({exc})") from None
+    for meta in book.sheets_metadata:
+        visible = str(meta.visible).endswith("Visible")
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+            if sheet.total_height > MAX_ROWS or sheet.total_width > MAX_COLS:
+                raise FileRejected("too_large", f"sheet {meta.name!r} has {sheet.total_height} rows "
+                                                f"x {sheet.total_width} columns, over the limit of "
+                                                f"{MAX_ROWS} x {MAX_COLS}")
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
+        except FileRejected:
+            raise
+        except Exception as exc:
+            raise FileRejected("corrupt_file", f"sheet {meta.name!r} cannot be read ({exc})") from None
+        pct, errors = facts.get(meta.name, (set(), {}))
+        for (r, c), code in errors.items():
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = code
+        yield Grid(meta.name, rows, visible, pct, merged)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if len(data) > 1 and data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le")
+    raise FileRejected("bad_encoding", "the CSV file is neither UTF-8 nor UTF-16; save it as "
+                                       "'CSV UTF-8' or 'Unicode Text'")
+
+
+def read_csv(path: Path) -> Grid:
+    text = _decode(path.read_bytes())
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = max(",;\t", key=sample.count)
+    rows: list[list[Any]] = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if len(rows) >= MAX_ROWS or len(row) > MAX_COLS:
+            raise FileRejected("too_large", f"the CSV file exceeds {MAX_ROWS} rows or {MAX_COLS} columns")
+        rows.append(row)
+    return Grid(path.stem, rows)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of a received file; raises FileRejected when the file itself is unusable."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FileRejected("unsupported_format", f"files of type {suffix or '(none)'} are not read; "
+                                                 "send .xlsx, .xls, .ods or .csv")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FileRejected("too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB")
+    if suffix == ".csv":
+        return [read_csv(path)]
+    return list(read_workbook(path))

@@ -1,0 +1,131 @@
+"""The warehouse's raw layer in DuckDB: files, submissions, values and findings.
+
+Schema changes here are contract changes for the dbt sources (dbt_project/models/staging).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SCHEMA = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.files (
+    file_sha256 VARCHAR PRIMARY KEY,
+    original_path VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    first_seen_at TIMESTAMP NOT NULL,
+    archive_path VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    sheets_read INTEGER NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_loaded INTEGER NOT NULL,
+    rows_quarantined INTEGER NOT NULL,
+    parser_version VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.file_sightings (
+    file_sha256 VARCHAR NOT NULL,
+    original_path VARCHAR NOT NULL,
+    seen_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (file_sha256, original_path)
+);
+CREATE TABLE IF NOT EXISTS raw.submissions (
+    submission_id VARCHAR PRIMARY KEY,
+    file_sha256 VARCHAR NOT NULL,
+    sheet_index INTEGER NOT NULL,
+    sheet_name VARCHAR NOT NULL,
+    layout VARCHAR,
+    unit_code VARCHAR,
+    period VARCHAR,
+    period_type VARCHAR,
+    submitted_at TIMESTAMP NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_loaded INTEGER NOT NULL,
+    rows_quarantined INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw."values" (
+    submission_id VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    element_code VARCHAR NOT NULL,
+    value DOUBLE,
+    missing_reason VARCHAR,
+    raw_text VARCHAR,
+    sheet_name VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL,
+    cell VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.findings (
+    file_sha256 VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    sheet_name VARCHAR,
+    row_number INTEGER,
+    cell VARCHAR,
+    raw_text VARCHAR,
+    rule VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    unit_code VARCHAR,
+    element_code VARCHAR,
+    period VARCHAR,
+    found_at TIMESTAMP NOT NULL
+);
+"""
+
+TABLE_COLUMNS = {
+    "files": ["file_sha256", "original_path", "file_name", "size_bytes", "submitted_at",
+              "first_seen_at", "archive_path", "status", "sheets_read", "rows_read", "rows_loaded",
+              "rows_quarantined", "parser_version"],
+    "file_sightings": ["file_sha256", "original_path", "seen_at"],
+    "submissions": ["submission_id", "file_sha256", "sheet_index", "sheet_name", "layout",
+                    "unit_code", "period", "period_type", "submitted_at", "ingested_at", "status",
+                    "rows_read", "rows_loaded", "rows_quarantined"],
+    "values": ["submission_id", "unit_code", "period", "element_code", "value", "missing_reason",
+               "raw_text", "sheet_name", "row_number", "cell"],
+    "findings": ["file_sha256", "source_file", "sheet_name", "row_number", "cell", "raw_text",
+                 "rule", "severity", "message", "unit_code", "element_code", "period", "found_at"],
+}
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    con.execute(SCHEMA)
+    return con
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT file_sha256 FROM raw.files").fetchall()}
+
+
+def known_sightings(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return {(a, b) for a, b in
+            con.execute("SELECT file_sha256, original_path FROM raw.file_sightings").fetchall()}
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, batch: dict[str, list[tuple]]) -> None:
+    """Insert one batch of whole files inside the caller's transaction."""
+    import pandas as pd  # noqa: PLC0415
+
+    for table, rows in batch.items():
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows, columns=TABLE_COLUMNS[table])  # noqa: F841 - read by DuckDB
+        cols = ", ".join(f'"{c}"' for c in TABLE_COLUMNS[table])
+        con.execute(f'INSERT INTO raw."{table}" ({cols}) SELECT {cols} FROM frame')
+
+
+def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
+    """Drop what earlier parses of these files produced, so they can be read again."""
+    if not shas:
+        return
+    con.execute("CREATE OR REPLACE TEMP TABLE forget AS SELECT unnest(?) AS sha", [shas])
+    con.execute('DELETE FROM raw."values" WHERE submission_id IN (SELECT submission_id FROM '
+                "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
+    for table in ("submissions", "findings", "files"):
+        con.execute(f"DELETE FROM raw.{table} WHERE file_sha256 IN (SELECT sha FROM forget)")

@@ -1,0 +1,43 @@
+"""Text as clerks type it: any Unicode form, legacy TCVN3/VNI fonts, stray spaces.
+
+`clean` gives the text to store (NFC, legacy encodings converted); `fold` gives the key
+to match on (no case, no diacritics, single spaces), so "xa Thach Binh" meets "Xã Thạch Bình".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Matching key: lower case, no diacritics (đ -> d), one space between words."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "d").replace("đ", "d"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", bare.replace("\u00ad", "")).strip().lower()
+
+
+def detect_legacy_encoding(sample: str) -> str | None:
+    """Which legacy font encoding a sheet's text is in, judged once on all its text."""
+    import viparse  # noqa: PLC0415 - costs an import only when a sheet needs it
+
+    return viparse.detect_text_encoding(sample)
+
+
+def convert_legacy(text: str, encoding: str) -> str:
+    import viparse  # noqa: PLC0415
+
+    return viparse.fix(text, encoding=encoding, normalize="NFC")
+
+
+def looks_legacy(sample: str) -> bool:
+    """Cheap pre-check: TCVN3/VNI text surfaces as Latin-1 symbols that Vietnamese never uses."""
+    return any(ch in sample for ch in "§¬Þ¸µ¶·¹¨©ª«®ÒÓÔÕ×ØÜÝßãåæçèéêëìíîïðñòóôõöøùúûüýþÿ")
