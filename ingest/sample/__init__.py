@@ -216,6 +216,8 @@ def _monthly_report(inbox: Inbox, truth: Truth, elements: dict[str, Element], co
     due = datetime(YEAR + (month == 12), month % 12 + 1, 5, 17)
     submitted = due - timedelta(days=3) + timedelta(hours=rng.randint(0, 5 * 24))
     rel = f"{folder}/thang {month}/BC thang {month} ({rng.randint(1, 999)}){ext}"
+    while (inbox.root / rel).exists():  # clerks' names collide; the inbox keeps both files
+        rel = f"{folder}/thang {month}/BC thang {month} ({rng.randint(1, 999)}){ext}"
     path = inbox.save(rel, [sheet], submitted, **csv_opts)
     if month == 12 and commune.code.endswith("7") and rng.random() < 0.3:
         copy = inbox.root / f"{folder}/thang {month}/BC thang {month} (2){ext}"

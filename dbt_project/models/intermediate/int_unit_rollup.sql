@@ -1,0 +1,40 @@
+-- Unit roll-up: a unit's value is its own figure plus its descendants', by each element's
+-- rule over units. "sum" adds; "count_yes" counts yes (1) answers; "average" is the mean
+-- over all reporting units below (not a mean of district means); "none" is never derived.
+with values_with_rule as (
+    select v.*, e.agg_over_units
+    from {{ ref('int_values_over_time') }} as v
+    inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
+),
+
+contributions as (
+    select
+        a.ancestor_code as unit_code,
+        v.period,
+        v.period_type,
+        v.element_code,
+        v.agg_over_units,
+        a.depth,
+        v.value,
+        v.is_partial
+    from values_with_rule as v
+    inner join {{ ref('int_unit_ancestors') }} as a
+        on v.unit_code = a.unit_code and v.period = a.period
+    where v.agg_over_units != 'none' or a.depth = 0
+)
+
+select
+    unit_code,
+    period,
+    any_value(period_type) as period_type,
+    element_code,
+    case any_value(agg_over_units)
+        when 'sum' then sum(value)
+        when 'count_yes' then sum(case when value = 1 then 1 else 0 end)
+        when 'average' then avg(value)
+        else max(value)
+    end as value,
+    count(*) as reporting_units,
+    bool_or(is_partial) as is_partial
+from contributions
+group by unit_code, period, element_code

@@ -1,0 +1,13 @@
+-- The hierarchy as it stood in each period: units valid for the whole period.
+select
+    p.period,
+    p.period_type,
+    p.year,
+    u.unit_code,
+    u.unit_name,
+    u.unit_type,
+    u.unit_level,
+    u.parent_code
+from {{ ref('int_periods') }} as p
+inner join {{ ref('stg_reference__units') }} as u
+    on u.valid_from <= p.first_day and p.last_day <= u.valid_to

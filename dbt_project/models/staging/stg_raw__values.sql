@@ -1,0 +1,12 @@
+select
+    submission_id,
+    unit_code,
+    period,
+    element_code,
+    value,
+    missing_reason,
+    raw_text,
+    sheet_name,
+    row_number,
+    cell
+from {{ source('raw', 'values') }}
