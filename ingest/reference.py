@@ -13,7 +13,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+import os
+
+SEEDS_DIR = Path(os.environ.get("CHITIEU_SEEDS_DIR")
+                 or Path(__file__).resolve().parent.parent / "dbt_project" / "seeds")
 
 
 @dataclass(frozen=True)

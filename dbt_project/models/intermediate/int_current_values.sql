@@ -17,7 +17,7 @@ with candidates as (
         s.submitted_at,
         row_number() over (
             partition by v.unit_code, v.period, v.element_code
-            order by s.submitted_at desc, s.ingested_at desc, s.submission_id desc
+            order by s.submitted_at desc, s.submission_id desc
         ) as recency
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s

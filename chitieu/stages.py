@@ -1,0 +1,151 @@
+"""The nightly job's stages as functions of plain values, for Airflow tasks and `make run`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from chitieu.settings import Settings
+
+log = logging.getLogger(__name__)
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class AuditFailed(RuntimeError):
+    """An error-severity data test failed: the build is not published."""
+
+
+def count_new_files(settings: Settings) -> int:
+    """Files in the inbox whose content the warehouse has not seen."""
+    import duckdb  # noqa: PLC0415
+
+    from ingest.pipeline import discover, sha256_of  # noqa: PLC0415
+
+    if not settings.inbox.is_dir():
+        raise FileNotFoundError(f"inbox folder {settings.inbox} does not exist")
+    known: set[str] = set()
+    if settings.build_db.exists():
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+        try:
+            if con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                           "table_schema = 'raw' AND table_name = 'files'").fetchone()[0]:
+                known = {r[0] for r in con.execute("SELECT file_sha256 FROM raw.files").fetchall()}
+        finally:
+            con.close()
+    return sum(1 for path in discover(settings.inbox) if sha256_of(path) not in known)
+
+
+def ingest_new(settings: Settings) -> dict:
+    from ingest.pipeline import ingest_inbox  # noqa: PLC0415
+
+    summary = ingest_inbox(settings.inbox, settings.build_db, settings.archive_dir,
+                           progress=False)
+    log.info("ingest: %s", summary.line())
+    return vars(summary)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A local (Asia/Ho_Chi_Minh) calendar day as naive UTC bounds, as raw.files stores times."""
+    start = datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+    return start, start + timedelta(days=1)
+
+
+def reingest_day(settings: Settings, day: date) -> dict:
+    """Backfill semantics: parse again, with today's code, the files that arrived on `day`."""
+    from ingest.pipeline import files_arrived_on, reingest  # noqa: PLC0415
+
+    if not settings.build_db.exists():
+        return {"files_new": 0}
+    shas = files_arrived_on(settings.build_db, *local_day_bounds(day))
+    summary = reingest(settings.build_db, shas)
+    log.info("re-ingest of %s: %s", day, summary.line())
+    return vars(summary)
+
+
+def reingest_district(settings: Settings, district_code: str) -> dict:
+    """Parse again every file that holds a submission of this district or its communes."""
+    import duckdb  # noqa: PLC0415
+
+    from ingest.pipeline import reingest  # noqa: PLC0415
+
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        shas = [r[0] for r in con.execute(
+            "SELECT DISTINCT s.file_sha256 FROM raw.submissions s JOIN raw.\"values\" v "
+            "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code LIKE ? OR v.unit_code IN "
+            "(SELECT unit_code FROM reference.admin_units WHERE parent_code = ?)",
+            [district_code, district_code, district_code]).fetchall()]
+    finally:
+        con.close()
+    return vars(reingest(settings.build_db, shas))
+
+
+def build(settings: Settings, full_refresh: bool = False) -> dict:
+    from chitieu.build import run_dbt_build  # noqa: PLC0415
+
+    settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
+    log.info("dbt build: %s", summary.status_counts)
+    return summary.as_dict()
+
+
+def audit(build_summary: dict) -> None:
+    """Stop before publishing when the warehouse itself is broken (error-severity tests)."""
+    if not build_summary.get("success"):
+        raise AuditFailed("not published, the last good warehouse stays in place; failed: "
+                          + "; ".join(build_summary.get("blocking", [])))
+    for warning in build_summary.get("warnings", []):
+        log.warning("flagged for review (publication continues): %s", warning)
+
+
+def publish_marts(settings: Settings) -> dict:
+    from chitieu.publish import publish  # noqa: PLC0415
+
+    counts = publish(settings.build_db, settings.published_db, settings.parquet_dir)
+    log.info("published %s: %s", settings.published_db, counts)
+    return {"path": str(settings.published_db), "rows": counts}
+
+
+def write_report(settings: Settings, run_day: date) -> dict:
+    from chitieu.report import write_reports  # noqa: PLC0415
+
+    result = write_reports(settings.published_db, settings.reports_dir / run_day.isoformat())
+    log.info("headline: %s", result["headline"])
+    return result
+
+
+def scorecard_text(published_db: Path) -> str:
+    """The province's scorecard lines, for `make run` to print."""
+    import duckdb  # noqa: PLC0415
+
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT s.year, s.targets_met, s.targets_total, s.targets_missed, s.targets_at_risk,
+                   s.targets_no_data
+            FROM marts.scorecard s JOIN reference.admin_units u
+              ON u.unit_code = s.unit_code AND u.unit_level = 'province'
+            ORDER BY s.year""").fetchall()
+    finally:
+        con.close()
+    return "\n".join(f"{y}: {m} of {t} targets met ({mi} missed, {r} at risk, {nd} without data)"
+                     for y, m, t, mi, r, nd in rows)
+
+
+def write_failure(settings: Settings, text: str) -> None:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    settings.status_file.write_text(f"{stamp}\n{text}\n", encoding="utf-8")
+
+
+def run_once(settings: Settings, full_refresh: bool = False) -> dict:
+    """Every stage in order, without Airflow (tests and debugging)."""
+    ingest_summary = ingest_new(settings)
+    build_summary = build(settings, full_refresh)
+    audit(build_summary)
+    published = publish_marts(settings)
+    report = write_report(settings, datetime.now(LOCAL_TZ).date())
+    return {"ingest": ingest_summary, "build": build_summary, "publish": published,
+            "report": report}
