@@ -1,0 +1,77 @@
+# chitieu — `make run` (the nightly job once, end to end) and `make test` (everything).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+INBOX ?= $(CURDIR)/data/sample/inbox
+WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+SAMPLE_DIR := $(CURDIR)/data/sample
+
+export INBOX WAREHOUSE_DIR
+export PYTHONPATH := $(CURDIR)
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Ho_Chi_Minh
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS := admin:admin
+export AIRFLOW__API__PORT := 8080
+export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: help setup sample airflow-db run airflow test lint unit test-distributed bench clean
+
+help:
+	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
+	@echo "make test   - lint and the whole test suite"
+	@echo "make airflow - Airflow's UI and scheduler on http://localhost:8080"
+
+$(UV):
+	python3 -m pip install --quiet --user uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+$(SAMPLE_DIR)/inbox: | $(VENV)/.synced
+	$(PY) -m ingest sample --out $(SAMPLE_DIR)
+
+sample: $(SAMPLE_DIR)/inbox
+
+# Airflow's embedded SQLite metadata database and the warehouse write pool (one slot).
+$(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
+	mkdir -p $(AIRFLOW_HOME)
+	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	$(VENV)/bin/airflow pools set chitieu_warehouse 1 "chitieu: one writer of the warehouse at a time" > /dev/null
+	touch $@
+
+airflow-db: $(AIRFLOW_HOME)/.ready
+
+run: setup airflow-db $(if $(filter $(CURDIR)/data/sample/inbox,$(INBOX)),sample)
+	$(PY) -m chitieu run
+
+airflow: setup airflow-db
+	$(PY) -m chitieu airflow
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar
+
+unit: setup sample
+	$(VENV)/bin/pytest -q
+
+test: lint sample airflow-db
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+test-distributed: setup sample
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/distributed
+
+bench: setup
+	$(PY) bench/ingest --quick
+
+clean:
+	rm -rf warehouse .airflow data dbt_project/target dbt_project/logs

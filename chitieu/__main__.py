@@ -1,0 +1,84 @@
+"""`python -m chitieu run | airflow`: what `make run` and `make airflow` call.
+
+`run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
+embedded SQLite metadata database) and prints where the published warehouse is and the
+scorecard; `airflow` starts Airflow's own UI and scheduler and prints the login.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from chitieu.settings import Settings
+
+
+def _airflow() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def run(logical_date: str | None = None, conf: dict | None = None) -> int:
+    settings = Settings.from_env()
+    settings.status_file.unlink(missing_ok=True)
+    args = [_airflow(), "dags", "test", "chitieu_nightly"]
+    args.append(logical_date or datetime.now().astimezone().isoformat(timespec="seconds"))
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    proc = subprocess.run(args, check=False, capture_output=True, text=True)
+    log_dir = settings.warehouse_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    failed = proc.returncode != 0 or settings.status_file.exists() or \
+        "state=failed" in proc.stdout + proc.stderr
+    if failed:
+        reason = settings.status_file.read_text(encoding="utf-8") if settings.status_file.exists() \
+            else (proc.stdout + proc.stderr)[-3000:]
+        print(f"chitieu: the run FAILED; full log: {log_file}\n{reason}", file=sys.stderr)
+        return 1
+    if not settings.published_db.exists():
+        print(f"chitieu: nothing published yet (no new files?); log: {log_file}")
+        return 0
+    from chitieu.stages import scorecard_text  # noqa: PLC0415
+
+    print(f"published warehouse: {settings.published_db}")
+    print(f"parquet copies:      {settings.parquet_dir / 'current'}")
+    print(f"reports:             {settings.reports_dir}")
+    print(f"run log:             {log_file}")
+    print(scorecard_text(settings.published_db))
+    return 0
+
+
+def airflow_ui() -> int:
+    """`airflow standalone`, with the generated admin password printed once it exists."""
+    home = Path(os.environ.get("AIRFLOW_HOME", ".airflow"))
+    proc = subprocess.Popen([_airflow(), "standalone"])
+    password_file = home / "simple_auth_manager_passwords.json.generated"
+    for _ in range(180):
+        if password_file.exists():
+            print(f"Airflow UI: http://localhost:8080  login: {password_file.read_text().strip()}")
+            break
+        time.sleep(1)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["run"]:
+        return run()
+    if argv[:1] == ["airflow"]:
+        return airflow_ui()
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,150 @@
+"""Airflow DAG `chitieu_nightly`: ingest -> dbt build -> audit -> publish -> report.
+
+Thin by design: every task calls a function of the `chitieu` package (imported inside the
+task, so parsing this file costs nothing). Tasks that write the warehouse share a pool of
+one slot, so nightly runs, manual runs and backfills never write at the same time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException
+from airflow.timetables.trigger import CronTriggerTimetable
+
+WAREHOUSE_POOL = "chitieu_warehouse"
+PUBLISHED_MARTS = Asset(name="chitieu_published_marts", uri="file:///chitieu/warehouse/marts")
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+
+def report_failure(context) -> None:
+    """Write what failed where an operator will see it: <WAREHOUSE_DIR>/LAST_FAILURE.txt."""
+    from chitieu.settings import Settings
+    from chitieu.stages import write_failure
+
+    ti = context.get("ti") or context.get("task_instance")
+    text = (f"run {context.get('run_id')} task {getattr(ti, 'task_id', '?')} failed: "
+            f"{context.get('exception')}")
+    write_failure(Settings.from_env(), text)
+
+
+DEFAULT_ARGS = {
+    "owner": "chitieu",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+    "on_failure_callback": report_failure,
+}
+
+
+@dag(
+    dag_id="chitieu_nightly",
+    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ),
+    start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["chitieu", "warehouse"],
+    params={
+        "full_refresh": Param(False, type="boolean",
+                              description="Rebuild every dbt model from scratch."),
+        "rebuild_periods": Param([], type="array", items={"type": "string"},
+                                 description="Periods to rebuild even without new files "
+                                             "(2021, 2021-Q4, 2021-12)."),
+        "reingest_district": Param(None, type=["null", "string"], pattern=r"^\d{3}$",
+                                   description="District GSO code whose files are parsed again."),
+        "reingest_day": Param(None, type=["null", "string"], format="date",
+                              description="Parse again the files that arrived on this day."),
+    },
+    doc_md=__doc__,
+)
+def chitieu_nightly():
+    @task(pool=WAREHOUSE_POOL)
+    def find_new_files() -> dict:
+        from chitieu.params import BadParams, check_params
+        from chitieu.settings import Settings
+        from chitieu.stages import count_new_files
+
+        context = get_current_context()
+        try:
+            params = check_params(dict(context["params"]))
+        except BadParams as exc:
+            raise AirflowFailException(f"invalid trigger parameters: {exc}") from None
+        dag_run = context["dag_run"]
+        backfill_day = None
+        if str(dag_run.run_type).lower().endswith("backfill"):
+            backfill_day = context["logical_date"].in_timezone(LOCAL_TZ).date().isoformat()
+        return {"new_files": count_new_files(Settings.from_env()),
+                "reingest_day": params["reingest_day"] or backfill_day,
+                "reingest_district": params["reingest_district"],
+                "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
+                "full_refresh": params["full_refresh"]}
+
+    @task.short_circuit
+    def anything_to_do(found: dict) -> bool:
+        """A quiet night (no new file, nothing asked) ends here, fast."""
+        return bool(found["new_files"] or found["reingest_day"] or found["reingest_district"]
+                    or found["rebuild"])
+
+    @task(pool=WAREHOUSE_POOL)
+    def ingest(found: dict) -> dict:
+        from datetime import date
+
+        from chitieu.settings import Settings
+        from chitieu.stages import ingest_new, reingest_day, reingest_district
+
+        settings = Settings.from_env()
+        result = {"new": ingest_new(settings)}
+        if found["reingest_day"]:
+            result["reingested_day"] = reingest_day(settings,
+                                                    date.fromisoformat(found["reingest_day"]))
+        if found["reingest_district"]:
+            result["reingested_district"] = reingest_district(settings,
+                                                              found["reingest_district"])
+        result["full_refresh"] = found["full_refresh"]
+        return result
+
+    @task(pool=WAREHOUSE_POOL, retries=1)
+    def dbt_build(ingested: dict) -> dict:
+        from chitieu.settings import Settings
+        from chitieu.stages import build
+
+        return build(Settings.from_env(), full_refresh=ingested["full_refresh"])
+
+    @task(retries=0)
+    def audit_gate(build_summary: dict) -> dict:
+        from chitieu.stages import AuditFailed, audit
+
+        try:
+            audit(build_summary)
+        except AuditFailed as exc:
+            raise AirflowFailException(str(exc)) from None
+        return build_summary
+
+    @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED_MARTS])
+    def publish(audited: dict) -> dict:
+        from chitieu.settings import Settings
+        from chitieu.stages import publish_marts
+
+        return publish_marts(Settings.from_env())
+
+    @task(pool=WAREHOUSE_POOL)
+    def report(published: dict) -> dict:
+        from chitieu.settings import Settings
+        from chitieu.stages import write_report
+
+        context = get_current_context()
+        day = context["logical_date"].in_timezone(LOCAL_TZ).date()
+        return write_report(Settings.from_env(), day)
+
+    found = find_new_files()
+    go = anything_to_do(found)
+    ingested = ingest(found)
+    go >> ingested
+    report(publish(audit_gate(dbt_build(ingested))))
+
+
+chitieu_nightly()
