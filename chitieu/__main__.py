@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -34,17 +35,18 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
     log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
-    failed = proc.returncode != 0 or settings.status_file.exists() or \
-        "state=failed" in proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    finished = re.search(r"DagRun Finished: .*?state=(\w+)", output)
+    failed = proc.returncode != 0 or finished is None or finished.group(1) != "success"
     if failed:
         reason = settings.status_file.read_text(encoding="utf-8") if settings.status_file.exists() \
-            else (proc.stdout + proc.stderr)[-3000:]
+            else output[-3000:]
         print(f"chitieu: the run FAILED; full log: {log_file}\n{reason}", file=sys.stderr)
         return 1
     if not settings.published_db.exists():
         print(f"chitieu: nothing published yet (no new files?); log: {log_file}")
         return 0
-    from chitieu.stages import scorecard_text  # noqa: PLC0415
+    from chitieu.stages import scorecard_text
 
     print(f"published warehouse: {settings.published_db}")
     print(f"parquet copies:      {settings.parquet_dir / 'current'}")

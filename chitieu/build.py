@@ -29,7 +29,7 @@ class BuildSummary:
 def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None = None,
                   threads: int = 2) -> BuildSummary:
     """`dbt build` into the build database; every node's result goes to the log."""
-    from dbt.cli.main import dbtRunner  # noqa: PLC0415 - dbt import costs ~5 s: only when building
+    from dbt.cli.main import dbtRunner
 
     os.environ["CHITIEU_DB"] = str(db_path)
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),

@@ -24,7 +24,7 @@ def check_params(params: dict) -> dict:
             canonical.append(period.code)
     district = params.get("reingest_district") or None
     if district is not None:
-        from ingest.reference import load_units  # noqa: PLC0415
+        from ingest.reference import load_units
 
         if not any(u.code == district and u.level == "district" for u in load_units()):
             problems.append(f"reingest_district: {district!r} is not a district GSO code")

@@ -90,7 +90,7 @@ def write_reports(published_db: Path, out_dir: Path) -> dict[str, str]:
 
 
 def _write_workbook(path: Path, shortfalls: list[tuple]) -> None:
-    import xlsxwriter  # noqa: PLC0415
+    import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                            "strings_to_numbers": False, "strings_to_urls": False})

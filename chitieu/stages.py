@@ -19,9 +19,9 @@ class AuditFailed(RuntimeError):
 
 def count_new_files(settings: Settings) -> int:
     """Files in the inbox whose content the warehouse has not seen."""
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
-    from ingest.pipeline import discover, sha256_of  # noqa: PLC0415
+    from ingest.pipeline import discover, sha256_of
 
     if not settings.inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {settings.inbox} does not exist")
@@ -38,7 +38,7 @@ def count_new_files(settings: Settings) -> int:
 
 
 def ingest_new(settings: Settings) -> dict:
-    from ingest.pipeline import ingest_inbox  # noqa: PLC0415
+    from ingest.pipeline import ingest_inbox
 
     summary = ingest_inbox(settings.inbox, settings.build_db, settings.archive_dir,
                            progress=False)
@@ -54,7 +54,7 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def reingest_day(settings: Settings, day: date) -> dict:
     """Backfill semantics: parse again, with today's code, the files that arrived on `day`."""
-    from ingest.pipeline import files_arrived_on, reingest  # noqa: PLC0415
+    from ingest.pipeline import files_arrived_on, reingest
 
     if not settings.build_db.exists():
         return {"files_new": 0}
@@ -66,9 +66,9 @@ def reingest_day(settings: Settings, day: date) -> dict:
 
 def reingest_district(settings: Settings, district_code: str) -> dict:
     """Parse again every file that holds a submission of this district or its communes."""
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
-    from ingest.pipeline import reingest  # noqa: PLC0415
+    from ingest.pipeline import reingest
 
     con = duckdb.connect(str(settings.build_db), read_only=True)
     try:
@@ -83,7 +83,7 @@ def reingest_district(settings: Settings, district_code: str) -> dict:
 
 
 def build(settings: Settings, full_refresh: bool = False) -> dict:
-    from chitieu.build import run_dbt_build  # noqa: PLC0415
+    from chitieu.build import run_dbt_build
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
@@ -101,7 +101,7 @@ def audit(build_summary: dict) -> None:
 
 
 def publish_marts(settings: Settings) -> dict:
-    from chitieu.publish import publish  # noqa: PLC0415
+    from chitieu.publish import publish
 
     counts = publish(settings.build_db, settings.published_db, settings.parquet_dir)
     log.info("published %s: %s", settings.published_db, counts)
@@ -109,7 +109,7 @@ def publish_marts(settings: Settings) -> dict:
 
 
 def write_report(settings: Settings, run_day: date) -> dict:
-    from chitieu.report import write_reports  # noqa: PLC0415
+    from chitieu.report import write_reports
 
     result = write_reports(settings.published_db, settings.reports_dir / run_day.isoformat())
     log.info("headline: %s", result["headline"])
@@ -118,7 +118,7 @@ def write_report(settings: Settings, run_day: date) -> dict:
 
 def scorecard_text(published_db: Path) -> str:
     """The province's scorecard lines, for `make run` to print."""
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
     con = duckdb.connect(str(published_db), read_only=True)
     try:

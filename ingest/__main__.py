@@ -16,7 +16,7 @@ def _describe(path: Path, sheet: str, finding: Finding) -> str:
 
 def cmd_validate(files: list[Path]) -> int:
     """What a district data officer runs before sending: no database, plain words."""
-    from ingest.pipeline import parse_file  # noqa: PLC0415
+    from ingest.pipeline import parse_file
 
     refused = False
     for path in files:
@@ -39,7 +39,7 @@ def cmd_validate(files: list[Path]) -> int:
 
 
 def cmd_load(inbox: Path, db: Path, archive: Path | None, workers: int | None) -> int:
-    from ingest.pipeline import ingest_inbox  # noqa: PLC0415
+    from ingest.pipeline import ingest_inbox
 
     archive = archive or db.parent / "archive"
     summary = ingest_inbox(inbox, db, archive, workers=workers)
@@ -48,7 +48,7 @@ def cmd_load(inbox: Path, db: Path, archive: Path | None, workers: int | None) -
 
 
 def cmd_sample(out: Path, seed: int) -> int:
-    from ingest.sample import generate  # noqa: PLC0415
+    from ingest.sample import generate
 
     counts = generate(out / "inbox", out / "expected", seed)
     print(f"sample inbox: {out / 'inbox'} ({counts['files']} files, "

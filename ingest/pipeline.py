@@ -104,13 +104,13 @@ def parse_file(path: Path, sha: str) -> FileResult:
     except FileRejected as exc:
         result.file_finding = Finding(exc.rule, "error", str(exc))
         return result
-    except Exception as exc:  # noqa: BLE001 - any reader crash is the file's fault, not the run's
+    except Exception as exc:
         result.file_finding = Finding("corrupt_file", "error", f"the file cannot be read ({exc})")
         return result
     for grid in grids:
         try:
             result.sheets.append(parse_grid(grid, catalogue, resolver))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             sheet = SheetResult(grid.name, "rejected")
             sheet.findings.append(Finding("parser_error", "error",
                                           f"the sheet could not be parsed ({exc})", grid.name))
@@ -158,7 +158,7 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
 
 
 def _cell(row: int, col: int) -> str:
-    from ingest.layouts import cell_name  # noqa: PLC0415
+    from ingest.layouts import cell_name
 
     return cell_name(row - 1, col)
 

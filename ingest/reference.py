@@ -7,13 +7,12 @@ code read one copy; this module only loads them.
 from __future__ import annotations
 
 import csv
+import os
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-
-import os
 
 SEEDS_DIR = Path(os.environ.get("CHITIEU_SEEDS_DIR")
                  or Path(__file__).resolve().parent.parent / "dbt_project" / "seeds")

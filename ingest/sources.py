@@ -49,7 +49,7 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise FileRejected("corrupt_file", f"the file is damaged or not a real workbook ({exc})")
+        raise FileRejected("corrupt_file", f"the file is damaged or not a real workbook ({exc})") from None
     total = 0
     for info in archive.infolist():
         name = PurePosixPath(info.filename)
@@ -132,7 +132,7 @@ def xlsx_cell_facts(archive: zipfile.ZipFile) -> dict[str, tuple[set, dict]]:
 
 
 def read_workbook(path: Path) -> Iterator[Grid]:
-    import python_calamine  # noqa: PLC0415
+    import python_calamine
 
     facts: dict[str, tuple[set, dict]] = {}
     suffix = path.suffix.lower()

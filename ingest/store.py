@@ -110,7 +110,7 @@ def known_sightings(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def insert_rows(con: duckdb.DuckDBPyConnection, batch: dict[str, list[tuple]]) -> None:
     """Insert one batch of whole files inside the caller's transaction."""
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
     for table, rows in batch.items():
         if not rows:

@@ -27,13 +27,13 @@ def fold(text: str) -> str:
 
 def detect_legacy_encoding(sample: str) -> str | None:
     """Which legacy font encoding a sheet's text is in, judged once on all its text."""
-    import viparse  # noqa: PLC0415 - costs an import only when a sheet needs it
+    import viparse
 
     return viparse.detect_text_encoding(sample)
 
 
 def convert_legacy(text: str, encoding: str) -> str:
-    import viparse  # noqa: PLC0415
+    import viparse
 
     return viparse.fix(text, encoding=encoding, normalize="NFC")
 

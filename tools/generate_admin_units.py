@@ -42,7 +42,7 @@ def _nfc(text: str) -> str:
 
 
 def _package_dir() -> Path:
-    import vietnamadminunits  # noqa: PLC0415 - generation-time dependency only
+    import vietnamadminunits
 
     return Path(vietnamadminunits.__file__).parent
 

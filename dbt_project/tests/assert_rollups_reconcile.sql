@@ -2,30 +2,45 @@
 -- children's rolled-up values. Fails if the unit roll-up ever double counts or drops a part.
 {{ config(severity='error') }}
 with rollup as (
-    select r.*, e.agg_over_units
+    select
+        r.*,
+        e.agg_over_units
     from {{ ref('int_unit_rollup') }} as r
     inner join {{ ref('stg_reference__indicators') }} as e on r.element_code = e.indicator_code
     where e.agg_over_units in ('sum', 'count_yes')
 ),
 
 own as (
-    select unit_code, period, element_code,
-        sum(case when e.agg_over_units = 'count_yes' then (value = 1)::integer else value end) as value
+    select
+        v.unit_code,
+        v.period,
+        v.element_code,
+        sum(case when e.agg_over_units = 'count_yes' then (v.value = 1)::integer else v.value end) as value
     from {{ ref('int_values_over_time') }} as v
     inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
     group by all
 ),
 
 children as (
-    select u.parent_code as unit_code, r.period, r.element_code, sum(r.value) as value
+    select
+        u.parent_code as unit_code,
+        r.period,
+        r.element_code,
+        sum(r.value) as value
     from rollup as r
     inner join {{ ref('int_units_in_period') }} as u on r.unit_code = u.unit_code and r.period = u.period
     where u.parent_code is not null
     group by all
 )
 
-select r.unit_code, r.period, r.element_code, r.value, o.value as own_value, c.value as children_value
+select
+    r.unit_code,
+    r.period,
+    r.element_code,
+    r.value,
+    o.value as own_value,
+    c.value as children_value
 from rollup as r
-left join own as o using (unit_code, period, element_code)
-left join children as c using (unit_code, period, element_code)
+left join own as o on r.unit_code = o.unit_code and r.period = o.period and r.element_code = o.element_code
+left join children as c on r.unit_code = c.unit_code and r.period = c.period and r.element_code = c.element_code
 where abs(r.value - coalesce(o.value, 0) - coalesce(c.value, 0)) > 1e-6 * greatest(1, abs(r.value))

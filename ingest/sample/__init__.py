@@ -52,7 +52,7 @@ def ascii_slug(text: str) -> str:
 
 
 def _tcvn3_table() -> dict[str, str]:
-    from viparse.normalize.encodings import CHARMAPS  # noqa: PLC0415
+    from viparse.normalize.encodings import CHARMAPS
 
     table: dict[str, str] = {}
     for legacy, uni in CHARMAPS["tcvn3"].pairs:
@@ -107,7 +107,7 @@ class Inbox:
 
 
 def _ambiguous_names(units: list[Unit]) -> set[str]:
-    from ingest.units import name_key  # noqa: PLC0415
+    from ingest.units import name_key
 
     seen: dict[str, int] = {}
     for u in units:
@@ -117,7 +117,7 @@ def _ambiguous_names(units: list[Unit]) -> set[str]:
 
 def _unit_rows(unit: Unit, rng: random.Random, ambiguous: set[str]) -> tuple[list, str]:
     """Identify a unit by code, by name, or both; returns rows and a tag for the name form."""
-    from ingest.units import name_key  # noqa: PLC0415
+    from ingest.units import name_key
 
     choice = rng.random()
     if choice < 0.5 or name_key(unit.name) in ambiguous:

@@ -50,7 +50,7 @@ def _display(value: Any) -> str:
 
 
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
-    import xlsxwriter  # noqa: PLC0415 - only the sample generator writes files
+    import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     pct = book.add_format({"num_format": "0.00%"})
@@ -78,7 +78,7 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
 
 
 def write_xls(path: Path, sheets: list[Sheet]) -> None:
-    import xlwt  # noqa: PLC0415
+    import xlwt
 
     book = xlwt.Workbook(encoding="utf-8")
     pct = xlwt.easyxf(num_format_str="0.00%")
@@ -104,9 +104,9 @@ def write_xls(path: Path, sheets: list[Sheet]) -> None:
 
 
 def write_ods(path: Path, sheets: list[Sheet]) -> None:
-    from odf.opendocument import OpenDocumentSpreadsheet  # noqa: PLC0415
-    from odf.table import CoveredTableCell, Table, TableCell, TableRow  # noqa: PLC0415
-    from odf.text import P  # noqa: PLC0415
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import CoveredTableCell, Table, TableCell, TableRow
+    from odf.text import P
 
     doc = OpenDocumentSpreadsheet()
     for sheet in sheets:

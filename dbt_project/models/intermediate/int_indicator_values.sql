@@ -1,7 +1,8 @@
 -- Computed indicators from rolled-up parts at every level: a ratio of summed numerators
 -- and denominators, never an average of the children's ratios.
 with indicators as (
-    select * from {{ ref('stg_reference__indicators') }} where kind = 'indicator'
+    select * from {{ ref('stg_reference__indicators') }}
+    where kind = 'indicator'
 ),
 
 ratios as (
@@ -22,7 +23,10 @@ ratios as (
 
 xa_counts as (
     -- The NTM share's denominator: every xã of the unit in the unit list, reported or not.
-    select a.ancestor_code as unit_code, a.period, count(*) as xa_total
+    select
+        a.ancestor_code as unit_code,
+        a.period,
+        count(*) as xa_total
     from {{ ref('int_unit_ancestors') }} as a
     inner join {{ ref('int_units_in_period') }} as u
         on a.unit_code = u.unit_code and a.period = u.period

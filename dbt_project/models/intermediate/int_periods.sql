@@ -8,7 +8,8 @@ with reported as (
 ),
 
 months as (
-    select period from reported where length(period) = 7 and period not like '%-Q%' and period not like '%-H%'
+    select period from reported
+    where length(period) = 7 and period not like '%-Q%' and period not like '%-H%'
 ),
 
 with_parents as (

@@ -1,7 +1,8 @@
 -- The spec's validation rules over each unit's own reported figures. A violation is a
 -- clerk's figure to review, flagged as a warning; it does not hold back publication.
 with v as (
-    select * from {{ ref('int_current_values') }} where value is not null
+    select * from {{ ref('int_current_values') }}
+    where value is not null
 ),
 
 wide as (
@@ -43,60 +44,48 @@ covid_ytd as (
     window ytd as (partition by unit_code, left(period, 4) order by period)
 ),
 
-violations as (
+covid_year as (
     select
-        'households_composition' as rule, unit_code, 'HH_POOR' as indicator_code, period,
-        hh_poor + coalesce(hh_near_poor, 0) as observed, hh_total as expected,
-        'poor + near-poor households exceed all households' as message, source_file, source_sheet
-    from wide where hh_poor + coalesce(hh_near_poor, 0) > hh_total
-    union all
-    select
-        'vax18_dose_order', unit_code, 'VAX18_DOSE2', period, vax18_2, vax18_1,
-        'adults with two doses exceed adults with one dose', source_file, source_sheet
-    from wide where vax18_2 > vax18_1
-    union all
-    select
-        'vax18_dose_order', unit_code, 'VAX18_DOSE1', period, vax18_1, pop18,
-        'adults with a dose exceed the adult population', source_file, source_sheet
-    from wide where vax18_1 > pop18
-    union all
-    select
-        'vax12_dose_order', unit_code, 'VAX12_DOSE2', period, vax12_2, vax12_1,
-        'children with two doses exceed children with one dose', source_file, source_sheet
-    from wide where vax12_2 > vax12_1
-    union all
-    select
-        'vax12_dose_order', unit_code, 'VAX12_DOSE1', period, vax12_1, pop12,
-        'children with a dose exceed the population aged 12-17', source_file, source_sheet
-    from wide where vax12_1 > pop12
-    union all
-    select
-        'ntm_hierarchy', unit_code, 'NTM_MODEL', period, ntm_model, ntm_adv,
-        'model NTM commune is not advanced NTM', source_file, source_sheet
-    from wide where ntm_model = 1 and coalesce(ntm_adv, 0) = 0
-    union all
-    select
-        'ntm_hierarchy', unit_code, 'NTM_ADVANCED', period, ntm_adv, ntm,
-        'advanced NTM commune does not meet the NTM standard', source_file, source_sheet
-    from wide where ntm_adv = 1 and coalesce(ntm, 0) = 0
-    union all
-    select
-        'covid_outcomes', unit_code, 'COVID_RECOVERED', period, outcomes, cases,
-        'deaths + recoveries exceed cases reported so far this year', source_file, source_sheet
-    from covid_ytd where outcomes > cases
-    union all
-    select
-        'covid_outcomes', unit_code, 'COVID_RECOVERED', period,
+        unit_code,
+        period,
+        any_value(source_file) as source_file,
+        any_value(sheet_name) as source_sheet,
+        max(value) filter (where element_code = 'COVID_CASES') as cases,
         coalesce(max(value) filter (where element_code = 'COVID_DEATHS'), 0)
-        + coalesce(max(value) filter (where element_code = 'COVID_RECOVERED'), 0),
-        max(value) filter (where element_code = 'COVID_CASES'),
-        'deaths + recoveries exceed cases in the year', any_value(source_file), any_value(sheet_name)
+        + coalesce(max(value) filter (where element_code = 'COVID_RECOVERED'), 0) as outcomes
     from v
     where period_type = 'year' and element_code like 'COVID_%'
     group by unit_code, period
-    having coalesce(max(value) filter (where element_code = 'COVID_DEATHS'), 0)
-        + coalesce(max(value) filter (where element_code = 'COVID_RECOVERED'), 0)
-        > max(value) filter (where element_code = 'COVID_CASES')
+),
+
+violations as (
+    {{ rule_violation('households_composition', 'HH_POOR', 'hh_poor + coalesce(hh_near_poor, 0)', 'hh_total',
+        'poor + near-poor households exceed all households', 'wide',
+        'hh_poor + coalesce(hh_near_poor, 0) > hh_total') }}
+    union all
+    {{ rule_violation('vax18_dose_order', 'VAX18_DOSE2', 'vax18_2', 'vax18_1',
+        'adults with two doses exceed adults with one dose', 'wide', 'vax18_2 > vax18_1') }}
+    union all
+    {{ rule_violation('vax18_dose_order', 'VAX18_DOSE1', 'vax18_1', 'pop18',
+        'adults with a dose exceed the adult population', 'wide', 'vax18_1 > pop18') }}
+    union all
+    {{ rule_violation('vax12_dose_order', 'VAX12_DOSE2', 'vax12_2', 'vax12_1',
+        'children with two doses exceed children with one dose', 'wide', 'vax12_2 > vax12_1') }}
+    union all
+    {{ rule_violation('vax12_dose_order', 'VAX12_DOSE1', 'vax12_1', 'pop12',
+        'children with a dose exceed the population aged 12-17', 'wide', 'vax12_1 > pop12') }}
+    union all
+    {{ rule_violation('ntm_hierarchy', 'NTM_MODEL', 'ntm_model', 'ntm_adv',
+        'model NTM commune is not advanced NTM', 'wide', 'ntm_model = 1 and coalesce(ntm_adv, 0) = 0') }}
+    union all
+    {{ rule_violation('ntm_hierarchy', 'NTM_ADVANCED', 'ntm_adv', 'ntm',
+        'advanced NTM commune does not meet the NTM standard', 'wide', 'ntm_adv = 1 and coalesce(ntm, 0) = 0') }}
+    union all
+    {{ rule_violation('covid_outcomes', 'COVID_RECOVERED', 'outcomes', 'cases',
+        'deaths + recoveries exceed cases reported so far this year', 'covid_ytd', 'outcomes > cases') }}
+    union all
+    {{ rule_violation('covid_outcomes', 'COVID_RECOVERED', 'outcomes', 'cases',
+        'deaths + recoveries exceed cases in the year', 'covid_year', 'outcomes > cases') }}
 ),
 
 history as (
@@ -114,10 +103,15 @@ history as (
 
 outliers as (
     select
-        'outlier' as rule, unit_code, element_code as indicator_code, period, value as observed,
+        'outlier' as rule,
+        unit_code,
+        element_code as indicator_code,
+        period,
+        value as observed,
         previous as expected,
         'more than ' || {{ var('outlier_factor', 10) }} || 'x away from the previous value' as message,
-        source_file, sheet_name as source_sheet
+        source_file,
+        sheet_name as source_sheet
     from history
     where previous > 0 and (
         value > previous * {{ var('outlier_factor', 10) }}

@@ -2,7 +2,9 @@
 -- rule over units. "sum" adds; "count_yes" counts yes (1) answers; "average" is the mean
 -- over all reporting units below (not a mean of district means); "none" is never derived.
 with values_with_rule as (
-    select v.*, e.agg_over_units
+    select
+        v.*,
+        e.agg_over_units
     from {{ ref('int_values_over_time') }} as v
     inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
 ),

@@ -10,4 +10,4 @@ select
     u.parent_code
 from {{ ref('int_periods') }} as p
 inner join {{ ref('stg_reference__units') }} as u
-    on u.valid_from <= p.first_day and p.last_day <= u.valid_to
+    on p.first_day >= u.valid_from and p.last_day <= u.valid_to

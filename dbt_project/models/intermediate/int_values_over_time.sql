@@ -3,18 +3,25 @@
 -- are never derived. A period reported directly keeps its reported value. A derived
 -- period with fewer months than it spans is marked partial, not presented as complete.
 with monthly as (
-    select v.*, e.agg_over_time
+    select
+        v.*,
+        e.agg_over_time
     from {{ ref('int_current_values') }} as v
     inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
     where v.period_type = 'month' and v.value is not null and e.agg_over_time in ('sum', 'last')
 ),
 
 month_parents as (
-    select m.*, p.period as parent_period, p.period_type as parent_type, p.months_in_period
+    select
+        m.*,
+        p.period as parent_period,
+        p.period_type as parent_type,
+        p.months_in_period
     from monthly as m
     inner join {{ ref('int_periods') }} as p
-        on p.period_type in ('quarter', 'half', 'year')
-        and {{ period_first_day('m.period') }} between p.first_day and p.last_day
+        on
+            p.period_type in ('quarter', 'half', 'year')
+            and {{ period_first_day('m.period') }} between p.first_day and p.last_day
 ),
 
 derived as (

@@ -1,14 +1,28 @@
 -- Every data element and indicator, for every unit and period where it has a value.
 with elements as (
     select
-        unit_code, period, period_type, element_code as indicator_code, value,
-        null::double as numerator, null::double as denominator, is_partial, reporting_units
+        unit_code,
+        period,
+        period_type,
+        element_code as indicator_code,
+        value,
+        null::double as numerator,
+        null::double as denominator,
+        is_partial,
+        reporting_units
     from {{ ref('int_unit_rollup') }}
 ),
 
 indicators as (
     select
-        unit_code, period, period_type, indicator_code, value, numerator, denominator, is_partial,
+        unit_code,
+        period,
+        period_type,
+        indicator_code,
+        value,
+        numerator,
+        denominator,
+        is_partial,
         null::bigint as reporting_units
     from {{ ref('int_indicator_values') }}
 ),

@@ -15,13 +15,18 @@ with expected as (
 ),
 
 received as (
-    select unit_code, period, min(submitted_at) as first_submitted_at
+    select
+        unit_code,
+        period,
+        min(submitted_at) as first_submitted_at
     from {{ ref('int_submissions_ranked') }}
     group by unit_code, period
 ),
 
 joined as (
-    select e.*, r.first_submitted_at
+    select
+        e.*,
+        r.first_submitted_at
     from expected as e
     left join received as r on e.reporter_code = r.unit_code and e.period = r.period
 )

@@ -6,13 +6,22 @@ with targets as (
 ),
 
 actuals as (
-    select unit_code, indicator_code, period, value, is_partial
+    select
+        unit_code,
+        indicator_code,
+        period,
+        value,
+        is_partial
     from {{ ref('indicator_values') }}
     where period_type = 'year'
 ),
 
 months_reported as (
-    select unit_code, period, element_code, months_reported
+    select
+        unit_code,
+        period,
+        element_code,
+        months_reported
     from {{ ref('int_values_over_time') }}
     where period_type = 'year' and is_derived
 ),
@@ -27,15 +36,18 @@ joined as (
         m.months_reported
     from targets as t
     left join actuals as cur
-        on t.unit_code = cur.unit_code and t.indicator_code = cur.indicator_code
-        and cur.period = cast(t.year as varchar)
+        on
+            t.unit_code = cur.unit_code and t.indicator_code = cur.indicator_code
+            and cur.period = cast(t.year as varchar)
     left join actuals as prev
-        on t.unit_code = prev.unit_code and t.indicator_code = prev.indicator_code
-        and prev.period = cast(t.year - 1 as varchar)
+        on
+            t.unit_code = prev.unit_code and t.indicator_code = prev.indicator_code
+            and prev.period = cast(t.year - 1 as varchar)
     left join {{ ref('stg_reference__indicators') }} as e on t.indicator_code = e.indicator_code
     left join months_reported as m
-        on t.unit_code = m.unit_code and t.indicator_code = m.element_code
-        and m.period = cast(t.year as varchar)
+        on
+            t.unit_code = m.unit_code and t.indicator_code = m.element_code
+            and m.period = cast(t.year as varchar)
 ),
 
 measured as (
