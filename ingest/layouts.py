@@ -29,6 +29,7 @@ TOTAL_LABELS = {"tong cong", "cong", "toan huyen", "tong so", "tong"}
 SIGNATURE_WORDS = ("nguoi lap bieu", "thu truong don vi", "chu tich", "ngay ... thang",
                    "ngay thang nam", "ky ten", "xac nhan")
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
+_CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
 
 
@@ -262,7 +263,7 @@ def _read_long(rows: list[list[Any]], shape: TableShape, grid: Grid,
         blank_run = 0
         code_raw = _text(row[shape.code_col]) if shape.code_col < len(row) else ""
         raw = row[shape.value_col] if shape.value_col < len(row) else None
-        if not code_raw:
+        if not code_raw or (not _CODE_LIKE.match(code_raw) and not _text(raw)):
             continue  # a section row ("I. KINH TẾ") or a note: not data
         result.rows_read += 1
         code = code_raw.upper()

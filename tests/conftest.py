@@ -1,0 +1,59 @@
+"""Shared fixtures: a freshly generated sample inbox and a warehouse built from it."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample inbox as `python -m ingest sample` writes it, generated for this run."""
+    from ingest.sample import generate
+
+    out = tmp_path_factory.mktemp("sample")
+    generate(out / "inbox", out / "expected")
+    return out
+
+
+@pytest.fixture(scope="session")
+def expected_values(sample_dir: Path) -> dict[tuple[str, str, str], float]:
+    with open(sample_dir / "expected" / "indicator_values_2021.csv", encoding="utf-8") as fh:
+        return {(r["unit_code"], r["period"], r["indicator_code"]): float(r["value"])
+                for r in csv.DictReader(fh)}
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(sample_dir: Path) -> list[dict[str, str]]:
+    with open(sample_dir / "expected" / "bad_inputs.csv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
+def built(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The whole job run once in-process (no Airflow) on the sample inbox."""
+    from chitieu.settings import Settings
+    from chitieu.stages import run_once
+
+    settings = Settings(sample_dir / "inbox", tmp_path_factory.mktemp("warehouse"))
+    result = run_once(settings)
+    return settings, result
+
+
+def airflow_env(home: Path, inbox: Path, warehouse: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "PYTHONPATH": str(PROJECT),
+        "INBOX": str(inbox),
+        "WAREHOUSE_DIR": str(warehouse),
+        "DO_NOT_TRACK": "1",
+    })
+    return env
