@@ -99,7 +99,8 @@ def test_rows_read_equal_loaded_plus_quarantined(tmp_path: Path) -> None:
     (sheet,) = result.sheets
     assert sheet.rows_read == 5 == len(sheet.values) + sheet.rows_quarantined
     assert sorted(f.rule for f in sheet.findings) == ["excel_error", "not_a_number", "unknown_indicator"]
-    assert {v.element_code: v.missing for v in sheet.values} == {"HH_TOTAL": None, "POP_TOTAL": "not_collected"}
+    missing = {v.element_code: v.missing for v in sheet.values}
+    assert missing == {"HH_TOTAL": None, "POP_TOTAL": "not_collected"}
 
 
 def test_excel_error_and_percent_cells_read_from_the_xlsx(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ E = data_elements()
     ("1,981.5", "BUDGET_REVENUE", 1981.5), ("1,234,567", "POP_TOTAL", 1234567), ("4.5", "GRDP_GROWTH", 4.5),
     ("16.916", "BUDGET_REVENUE", 16916), ("1,981", "HH_POOR", 1981), ("1,981", "BUDGET_REVENUE", 1.981),
     ("1\u00a0981", "HH_POOR", 1981), ("1 981 hộ", "HH_POOR", 1981), ("4,68 %", "GRDP_GROWTH", 4.68),
-    ("-", "HH_POOR", 0), ("–", "COVID_DEATHS", 0), (1981.0, "HH_POOR", 1981), ("87,6%", "PUBLIC_INVEST_DISBURSED", 87.6),
+    ("-", "HH_POOR", 0), ("–", "COVID_DEATHS", 0), (1981.0, "HH_POOR", 1981),
+    ("87,6%", "PUBLIC_INVEST_DISBURSED", 87.6),
 ])
 def test_numbers(raw, code: str, value: float) -> None:
     from ingest.values import parse_cell
