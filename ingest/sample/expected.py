@@ -74,7 +74,7 @@ def expected_values(truth: Truth) -> list[dict]:
         for indicator, value in values.items():
             if value is not None:
                 rows.append({"unit_code": code, "unit_level": level, "period": year,
-                             "indicator_code": indicator, "value": round(value, 6)})
+                             "indicator_code": indicator, "value": round(value, 10)})
     return rows
 
 
@@ -94,4 +94,4 @@ def write_expected(truth: Truth, out_dir: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     with open(out_dir / "poverty_rate_naive_average.txt", "w", encoding="utf-8") as fh:
-        fh.write(f"{naive_average_poverty_rate(truth):.6f}\n")
+        fh.write(f"{naive_average_poverty_rate(truth):.10f}\n")
