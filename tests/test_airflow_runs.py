@@ -1,0 +1,140 @@
+"""The nightly DAG run through Airflow (`airflow dags test`) on the sample inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.reference import data_elements
+from ingest.sample.render import layout_a, unit_lines
+from ingest.sample.truth import build_truth
+from ingest.sample.workbook import Percent, write_workbook
+from tests.conftest import airflow_env
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+@pytest.fixture(scope="module")
+def env(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("airflow")
+    inbox = root / "inbox"
+    shutil.copytree(sample_dir / "inbox", inbox)
+    env = airflow_env(root / "home", inbox, root / "warehouse")
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([AIRFLOW, "pools", "set", "chitieu_warehouse", "1", "writer"], env=env, check=True,
+                   capture_output=True)
+    return env
+
+
+def dags_test(env: dict[str, str], conf: dict | None = None) -> tuple[str, str]:
+    args = [AIRFLOW, "dags", "test", "chitieu_nightly", datetime.now().astimezone().isoformat()]
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900, check=False)
+    output = proc.stdout + proc.stderr
+    finished = re.search(r"DagRun Finished: .*?state=(\w+)", output)
+    return (finished.group(1) if finished else f"no run (exit {proc.returncode})"), output
+
+
+def published(env) -> Path:
+    return Path(env["WAREHOUSE_DIR"]) / "warehouse.duckdb"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def province_value(db: Path | duckdb.DuckDBPyConnection, code: str) -> float:
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect(str(db), read_only=True)
+    return con.execute("SELECT value FROM marts.indicator_values WHERE unit_code = '42' AND period = '2021' "
+                       "AND indicator_code = ?", [code]).fetchone()[0]
+
+
+def test_end_to_end_run_publishes_the_review(env) -> None:
+    state, output = dags_test(env)
+    assert state == "success", output[-5000:]
+    con = duckdb.connect(str(published(env)), read_only=True)
+    assert con.execute("SELECT targets_met, targets_total FROM marts.scorecard "
+                       "WHERE unit_code = '42' AND year = 2021").fetchone() == (9, 17)
+    con.close()
+    assert "headline: 2021: 9 of 17 targets met" in output
+    reports = list((Path(env["WAREHOUSE_DIR"]) / "reports").glob("*/shortfalls.xlsx"))
+    assert len(reports) == 1
+    assert "model int_unit_rollup: success" in output, "each node's result is in the task log"
+
+
+def test_second_identical_run_changes_nothing(env) -> None:
+    before = sha(published(env))
+    state, output = dags_test(env)
+    assert state == "success"
+    assert "Condition result is False" in output, "a night without new files skips the rest"
+    assert sha(published(env)) == before
+
+
+def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env) -> None:
+    reader = duckdb.connect(str(published(env)), read_only=True)
+    assert province_value(reader, "GRDP_GROWTH") == pytest.approx(5.02)
+    # A corrected provincial report arrives (it replaces the whole earlier one): GRDP growth
+    # 5.10 instead of 5.02, every other figure as before.
+    e = data_elements()
+    figures = build_truth().values[("42", "2021")] | {"GRDP_GROWTH": 5.10}
+    items = [(e[code], Percent(v / 100) if code == "GRDP_GROWTH" else v) for code, v in figures.items()]
+    sheet = layout_a("Tỉnh", unit_lines("42", "Tỉnh Hà Tĩnh", random.Random(1)), "Năm 2021", items,
+                     random.Random(1))
+    path = Path(env["INBOX"]) / "Tinh" / "BC KTXH tinh 2021 (dinh chinh).xlsx"
+    write_workbook(path, [sheet])
+    state, output = dags_test(env)
+    assert state == "success", output[-5000:]
+    # The reader kept its file open through the whole run and still sees the old marts, whole.
+    assert province_value(reader, "GRDP_GROWTH") == pytest.approx(5.02)
+    assert reader.execute("SELECT targets_met FROM marts.scorecard WHERE unit_code = '42' "
+                          "AND year = 2021").fetchone() == (9,)
+    reader.close()
+    assert province_value(published(env), "GRDP_GROWTH") == pytest.approx(5.10)
+
+
+def test_failed_audit_keeps_the_last_good_file(env) -> None:
+    build_db = Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"
+    before = sha(published(env))
+    con = duckdb.connect(str(build_db))
+    con.execute("INSERT INTO raw.\"values\" VALUES ('no-such-submission', '18088', '2021', 'HH_POOR', 1, "
+                "NULL, '1', 'x', 1, 'A1')")
+    con.close()
+    try:
+        state, _ = dags_test(env, {"full_refresh": True})
+        assert state == "failed"
+        assert sha(published(env)) == before, "the published file is untouched, byte for byte"
+        failure = (Path(env["WAREHOUSE_DIR"]) / "LAST_FAILURE.txt").read_text()
+        assert "audit_gate" in failure and "relationships_stg_raw__values" in failure
+    finally:
+        con = duckdb.connect(str(build_db))
+        con.execute("DELETE FROM raw.\"values\" WHERE submission_id = 'no-such-submission'")
+        con.close()
+    state, _ = dags_test(env, {"rebuild_periods": ["2021"]})
+    assert state == "success"
+
+
+def test_invalid_trigger_params_are_refused(env) -> None:
+    state, output = dags_test(env, {"rebuild_periods": ["cuối năm"]})
+    assert state != "success"
+    assert "rebuild_periods: 'cuối năm' is not a period" in output
+
+
+def test_make_run_style_entry_point(env, tmp_path: Path) -> None:
+    run_env = dict(env, WAREHOUSE_DIR=env["WAREHOUSE_DIR"])
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "run"], env=run_env, capture_output=True,
+                          text=True, timeout=900, check=False, cwd=os.environ.get("PWD"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"published warehouse: {published(env)}" in proc.stdout
+    assert "2021: 9 of 17 targets met" in proc.stdout
