@@ -37,10 +37,13 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 setup: $(VENV)/.synced
 
-$(SAMPLE_DIR)/inbox: | $(VENV)/.synced
+# The sample is regenerated whenever its generator or the reference data change.
+$(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) | $(VENV)/.synced
+	rm -rf $(SAMPLE_DIR)
 	$(PY) -m ingest sample --out $(SAMPLE_DIR)
+	touch $@
 
-sample: $(SAMPLE_DIR)/inbox
+sample: $(SAMPLE_DIR)/.generated
 
 # Airflow's embedded SQLite metadata database and the warehouse write pool (one slot).
 $(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
@@ -51,7 +54,7 @@ $(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
 
 airflow-db: $(AIRFLOW_HOME)/.ready
 
-run: setup airflow-db $(if $(filter $(CURDIR)/data/sample/inbox,$(INBOX)),sample)
+run: setup airflow-db $(if $(filter $(SAMPLE_DIR)/inbox,$(INBOX)),sample)
 	$(PY) -m chitieu run
 
 airflow: setup airflow-db
@@ -61,11 +64,8 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar
 
-unit: setup sample
-	$(VENV)/bin/pytest -q
-
-test: lint sample airflow-db
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+test: lint airflow-db
+	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed
 
 test-distributed: setup sample
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/distributed

@@ -68,7 +68,8 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
         value = float(raw)
         if percent_format and element.value_type == "percent":
             value = round(value * 100, 10)
-        return _check(value, element, str(raw))
+        shown = str(int(raw)) if float(raw).is_integer() else str(raw)
+        return _check(value, element, shown)
     text = str(raw).strip()
     if text in EXCEL_ERRORS:
         return _problem("excel_error", f"Excel error value {text}")

@@ -75,6 +75,12 @@ class AirflowCluster:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     redis_db: int = field(default_factory=lambda: 1 + secrets.randbelow(14))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    secrets_env: dict[str, str] = field(default_factory=lambda: {
+        "AIRFLOW__CORE__FERNET_KEY": urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+    })
 
     @property
     def env(self) -> dict[str, str]:
@@ -89,9 +95,6 @@ class AirflowCluster:
             "AIRFLOW__CORE__EXECUTOR": self.executor,
             "AIRFLOW__CORE__PARALLELISM": "8",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db,
-            "AIRFLOW__CORE__FERNET_KEY": urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW__API__PORT": str(self.port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",
@@ -107,14 +110,19 @@ class AirflowCluster:
             "WAREHOUSE_DIR": str(self.warehouse),
             "DO_NOT_TRACK": "1",
         })
+        env.update(self.secrets_env)  # the same keys for every process of the cluster
+        env.update(self.extra_env)
         return env
 
     def _airflow(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=self.env,
-                              capture_output=True, text=True, timeout=timeout, check=True)
+        proc = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=self.env,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+        return proc
 
     def _spawn(self, name: str, *args: str) -> None:
-        log = open(self.home / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        log = open(self.home / f"{name}.log", "a")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             [str(Path(sys.executable).with_name("airflow")), *args], env=self.env, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
@@ -126,6 +134,9 @@ class AirflowCluster:
         _psql(f'CREATE DATABASE "{self.db_name}"')
         self._airflow("db", "migrate")
         self._airflow("pools", "set", "chitieu_warehouse", "1", "one writer of the warehouse")
+        self.start_processes()
+
+    def start_processes(self) -> None:
         self._spawn("api-server", "api-server", "--port", str(self.port))
         self._spawn("scheduler", "scheduler")
         self._spawn("dag-processor", "dag-processor")
@@ -148,9 +159,18 @@ class AirflowCluster:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
 
-    def stop(self) -> None:
+    def stop_processes(self) -> None:
         for name in list(self.processes):
             self.stop_process(name)
+
+    def redeploy(self, extra_env: dict[str, str]) -> None:
+        """Stop every service and start it again with new code or settings, same database."""
+        self.stop_processes()
+        self.extra_env = extra_env
+        self.start_processes()
+
+    def stop(self) -> None:
+        self.stop_processes()
         try:
             _psql(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         finally:
@@ -216,7 +236,7 @@ class AirflowCluster:
     def run_state(self, run_id: str) -> str:
         return self.api("GET", f"/api/v2/dags/chitieu_nightly/dagRuns/{run_id}")["state"]
 
-    def wait_run(self, run_id: str, timeout: float = 600) -> str:
+    def wait_run(self, run_id: str, timeout: float = 300) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = self.run_state(run_id)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ingest.reference import Element, Unit, data_elements
 from ingest.sample.expected import write_expected
@@ -42,6 +43,7 @@ PROVINCE_ELEMENTS = ["BUDGET_REVENUE", "INVEST_PROJECTS_DOMESTIC", "INVEST_CAPIT
                      "INVEST_PROJECTS_FDI", "INVEST_CAPITAL_FDI", "GRDP_GROWTH", "GRDP_PER_CAPITA",
                      "INCOME_PER_CAPITA", "PUBLIC_INVEST_DISBURSED"]
 ANNUAL_PERIODS = ["Năm 2021", "2021", "NĂM 2021", "năm 2021"]
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BAD_FIELDS = ["file", "sheet", "cell", "rule", "disposition"]
 
 
@@ -96,7 +98,7 @@ class Inbox:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(path, sheets, **csv_options)
-        stamp = when.timestamp()
+        stamp = when.replace(tzinfo=LOCAL_TZ).timestamp()  # clerks' times are Vietnam time
         os.utime(path, (stamp, stamp))
         self.files += 1
         return path

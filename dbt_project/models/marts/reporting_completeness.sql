@@ -36,7 +36,8 @@ select
     period,
     count(*) as expected_reports,
     count(first_submitted_at) as received_reports,
-    count(*) filter (where first_submitted_at < due_date + interval 1 day) as on_time_reports,
+    -- submitted_at is UTC; due dates are Vietnam dates (UTC+7, no daylight saving)
+    count(*) filter (where first_submitted_at + interval 7 hour < due_date + interval 1 day) as on_time_reports,
     round(100.0 * count(first_submitted_at) / count(*), 2) as completeness_pct,
     coalesce(
         string_agg(reporter_name, ', ' order by reporter_code) filter (where first_submitted_at is null),
