@@ -118,7 +118,8 @@ class AirflowCluster:
         proc = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=self.env,
                               capture_output=True, text=True, timeout=timeout, check=False)
         if proc.returncode != 0:
-            raise RuntimeError(f"airflow {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+            raise RuntimeError(f"airflow {' '.join(args)} failed:\n"
+                               f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
         return proc
 
     def _spawn(self, name: str, *args: str) -> None:

@@ -49,7 +49,8 @@ def cluster(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     # The "bug": a catalogue whose GRDP growth range stops at 5 %, so 5.02 is quarantined.
     broken = root / "seeds"
     shutil.copytree(Path(__file__).resolve().parent.parent / "dbt_project" / "seeds", broken)
-    rows = list(csv.DictReader(open(broken / "indicators.csv", encoding="utf-8")))
+    with open(broken / "indicators.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     for row in rows:
         if row["indicator_code"] == "GRDP_GROWTH":
             row["max_value"] = "5"
