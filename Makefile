@@ -21,7 +21,7 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow test lint unit test-distributed bench clean
+.PHONY: help setup sample airflow-db run airflow test lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
@@ -69,6 +69,9 @@ test: lint airflow-db
 
 test-distributed: setup sample
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/distributed
+
+env:
+	$(PY) tools/generate_env.py
 
 bench: setup
 	$(PY) bench/ingest --quick

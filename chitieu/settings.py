@@ -28,7 +28,8 @@ class Settings:
 
     @property
     def archive_dir(self) -> Path:
-        return self.warehouse_dir / "archive"
+        """Originals, byte for byte; its own volume in production (CHITIEU_ARCHIVE_DIR)."""
+        return Path(os.environ.get("CHITIEU_ARCHIVE_DIR") or self.warehouse_dir / "archive")
 
     @property
     def published_db(self) -> Path:
@@ -40,7 +41,8 @@ class Settings:
 
     @property
     def reports_dir(self) -> Path:
-        return self.warehouse_dir / "reports"
+        """Shortfall reports; its own volume in production (CHITIEU_REPORTS_DIR)."""
+        return Path(os.environ.get("CHITIEU_REPORTS_DIR") or self.warehouse_dir / "reports")
 
     @property
     def status_file(self) -> Path:

@@ -19,6 +19,12 @@ PUBLISHED_MARTS = Asset(name="chitieu_published_marts", uri="file:///chitieu/war
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
+def run_day(context):
+    """The run's local calendar date; a run triggered without a logical date uses its run_after."""
+    moment = context.get("logical_date") or context["dag_run"].run_after
+    return pendulum.instance(moment).in_timezone(LOCAL_TZ).date()
+
+
 def report_failure(context) -> None:
     """Write what failed where an operator will see it: <WAREHOUSE_DIR>/LAST_FAILURE.txt."""
     from chitieu.settings import Settings
@@ -76,7 +82,7 @@ def chitieu_nightly():
         dag_run = context["dag_run"]
         backfill_day = None
         if str(dag_run.run_type).lower().endswith("backfill"):
-            backfill_day = context["logical_date"].in_timezone(LOCAL_TZ).date().isoformat()
+            backfill_day = run_day(context).isoformat()
         return {"new_files": count_new_files(Settings.from_env()),
                 "reingest_day": params["reingest_day"] or backfill_day,
                 "reingest_district": params["reingest_district"],
@@ -136,9 +142,7 @@ def chitieu_nightly():
         from chitieu.settings import Settings
         from chitieu.stages import write_report
 
-        context = get_current_context()
-        day = context["logical_date"].in_timezone(LOCAL_TZ).date()
-        return write_report(Settings.from_env(), day)
+        return write_report(Settings.from_env(), run_day(get_current_context()))
 
     found = find_new_files()
     go = anything_to_do(found)

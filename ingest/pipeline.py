@@ -7,6 +7,7 @@ single writer process owns the DuckDB file, as DuckDB requires.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import sys
@@ -230,6 +231,9 @@ def ingest_inbox(
 
 def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator[FileResult]:
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    # A Celery worker runs tasks in daemonic processes, which may not start children.
+    if multiprocessing.current_process().daemon:
+        workers = 1
     if workers <= 1 or len(jobs) < 20:
         for path, sha, _ in jobs:
             yield parse_file(path, sha)

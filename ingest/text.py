@@ -38,6 +38,13 @@ def convert_legacy(text: str, encoding: str) -> str:
     return viparse.fix(text, encoding=encoding, normalize="NFC")
 
 
+# Latin-1 characters that Vietnamese text never uses but TCVN3/VNI text shows everywhere
+# (TCVN3 "§¬n vÞ" = "Đơn vị", VNI "Vieät"): every char of U+00A1..U+00FF except the
+# Vietnamese letters. The soft hyphen is TCVN3's "ư".
+_VIETNAMESE_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+LEGACY_MARKERS = frozenset(chr(c) for c in range(0xA1, 0x100)) - _VIETNAMESE_LATIN1 - {"\u00d7", "\u00f7"}
+
+
 def looks_legacy(sample: str) -> bool:
-    """Cheap pre-check: TCVN3/VNI text surfaces as Latin-1 symbols that Vietnamese never uses."""
-    return any(ch in sample for ch in "§¬Þ¸µ¶·¹¨©ª«®ÒÓÔÕ×ØÜÝßãåæçèéêëìíîïðñòóôõöøùúûüýþÿ")
+    """Cheap pre-check before the (slow) detector: any legacy-only character at all."""
+    return not LEGACY_MARKERS.isdisjoint(sample)

@@ -151,6 +151,12 @@ class AirflowCluster:
         proc = self.processes.pop(name, None)
         if proc is None or proc.poll() is not None:
             return
+        import psutil
+
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+        if sig == signal.SIGKILL:  # a crash: the whole tree dies at once, tasks included
+            for child in descendants:
+                child.kill()
         try:
             os.killpg(proc.pid, sig)
             proc.wait(timeout=30)

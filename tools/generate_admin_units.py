@@ -41,6 +41,10 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _province_type(name: str) -> str:
+    return "Tỉnh" if name.startswith("Tỉnh") else "Thành phố"
+
+
 def _package_dir() -> Path:
     import vietnamadminunits
 
@@ -68,9 +72,8 @@ def build_units(province: str) -> tuple[list[dict], list[dict]]:
     if not legacy or not current:
         raise SystemExit(f"province {province!r} not found in vietnamadminunits")
     province_name = _nfc(current[0]["province"])
-    province_type = province_name.split(" ")[0] if province_name.startswith("Tỉnh") else "Thành phố"
     units: list[dict] = [{
-        "unit_code": province, "unit_name": province_name, "unit_type": province_type,
+        "unit_code": province, "unit_name": province_name, "unit_type": _province_type(province_name),
         "unit_level": "province", "parent_code": "", "province_code": province,
         "valid_from": OPEN_START, "valid_to": OPEN_END,
     }]
@@ -99,6 +102,25 @@ def build_units(province: str) -> tuple[list[dict], list[dict]]:
     units.sort(key=lambda u: (u["unit_level"] != "province", u["unit_level"] != "district",
                               u["valid_from"], u["unit_code"]))
     return units, build_changes(legacy, current)
+
+
+def build_current_units_all() -> list[dict]:
+    """Every province and its communes since July 2025 (no districts, no history)."""
+    rows = _query("SELECT province, provinceCode, ward, wardType, wardCode FROM admin_units "
+                  "WHERE provinceCode != ? ORDER BY provinceCode, wardCode", ("",))
+    units: dict[str, dict] = {}
+    for row in rows:
+        code = row["provinceCode"]
+        name = _nfc(row["province"])
+        units.setdefault(code, {
+            "unit_code": code, "unit_name": name, "unit_type": _province_type(name),
+            "unit_level": "province", "parent_code": "",
+            "province_code": code, "valid_from": OPEN_START, "valid_to": OPEN_END})
+    communes = [{
+        "unit_code": r["wardCode"], "unit_name": _nfc(r["ward"]), "unit_type": _nfc(r["wardType"]),
+        "unit_level": "commune", "parent_code": r["provinceCode"], "province_code": r["provinceCode"],
+        "valid_from": REFORM_DAY, "valid_to": OPEN_END} for r in rows]
+    return list(units.values()) + communes
 
 
 def build_changes(legacy: list[dict], current: list[dict]) -> list[dict]:
@@ -141,10 +163,14 @@ def write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--province", default="42", help="GSO province code (default 42, Hà Tĩnh)")
+    parser.add_argument("--province", default="42",
+                        help="GSO province code (default 42, Hà Tĩnh), or 'all'")
     parser.add_argument("--out", type=Path, default=Path("dbt_project/seeds"))
     args = parser.parse_args(argv)
-    units, changes = build_units(args.province)
+    if args.province == "all":  # today's 34 provinces and 3,321 communes (national benchmark)
+        units, changes = build_current_units_all(), []
+    else:
+        units, changes = build_units(args.province)
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(args.out / "admin_units.csv", UNIT_FIELDS, units)
     write_csv(args.out / "admin_unit_changes.csv", CHANGE_FIELDS, changes)
