@@ -67,7 +67,7 @@ lint: setup
 test: lint airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed
 
-test-distributed: setup sample
+test-distributed: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/distributed
 
 env:

@@ -19,22 +19,11 @@ class AuditFailed(RuntimeError):
 
 def count_new_files(settings: Settings) -> int:
     """Files in the inbox whose content the warehouse has not seen."""
-    import duckdb
-
-    from ingest.pipeline import discover, sha256_of
+    from ingest.pipeline import count_new_files as count
 
     if not settings.inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {settings.inbox} does not exist")
-    known: set[str] = set()
-    if settings.build_db.exists():
-        con = duckdb.connect(str(settings.build_db), read_only=True)
-        try:
-            if con.execute("SELECT count(*) FROM information_schema.tables WHERE "
-                           "table_schema = 'raw' AND table_name = 'files'").fetchone()[0]:
-                known = {r[0] for r in con.execute("SELECT file_sha256 FROM raw.files").fetchall()}
-        finally:
-            con.close()
-    return sum(1 for path in discover(settings.inbox) if sha256_of(path) not in known)
+    return count(settings.inbox, settings.build_db)
 
 
 def ingest_new(settings: Settings) -> dict:

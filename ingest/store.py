@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS raw.file_sightings (
     file_sha256 VARCHAR NOT NULL,
     original_path VARCHAR NOT NULL,
     seen_at TIMESTAMP NOT NULL,
+    size_bytes BIGINT,
+    mtime_ns BIGINT,
     PRIMARY KEY (file_sha256, original_path)
 );
 CREATE TABLE IF NOT EXISTS raw.submissions (
@@ -81,7 +83,7 @@ TABLE_COLUMNS = {
     "files": ["file_sha256", "original_path", "file_name", "size_bytes", "submitted_at",
               "first_seen_at", "archive_path", "status", "sheets_read", "rows_read", "rows_loaded",
               "rows_quarantined", "parser_version"],
-    "file_sightings": ["file_sha256", "original_path", "seen_at"],
+    "file_sightings": ["file_sha256", "original_path", "seen_at", "size_bytes", "mtime_ns"],
     "submissions": ["submission_id", "file_sha256", "sheet_index", "sheet_name", "layout",
                     "unit_code", "period", "period_type", "submitted_at", "ingested_at", "status",
                     "rows_read", "rows_loaded", "rows_quarantined"],
@@ -103,9 +105,11 @@ def known_files(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT file_sha256 FROM raw.files").fetchall()}
 
 
-def known_sightings(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in
-            con.execute("SELECT file_sha256, original_path FROM raw.file_sightings").fetchall()}
+def known_sightings(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, int], str]:
+    """{(path, size, mtime_ns): sha256} of every file seen: an unchanged file is not re-read."""
+    rows = con.execute("SELECT original_path, size_bytes, mtime_ns, file_sha256 FROM raw.file_sightings "
+                       "WHERE size_bytes IS NOT NULL").fetchall()
+    return {(path, size, mtime): sha for path, size, mtime, sha in rows}
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, batch: dict[str, list[tuple]]) -> None:
@@ -117,7 +121,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, batch: dict[str, list[tuple]]) -
             continue
         frame = pd.DataFrame(rows, columns=TABLE_COLUMNS[table])  # noqa: F841 - read by DuckDB
         cols = ", ".join(f'"{c}"' for c in TABLE_COLUMNS[table])
-        con.execute(f'INSERT INTO raw."{table}" ({cols}) SELECT {cols} FROM frame')
+        verb = "INSERT OR REPLACE" if table == "file_sightings" else "INSERT"
+        con.execute(f'{verb} INTO raw."{table}" ({cols}) SELECT {cols} FROM frame')
 
 
 def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
