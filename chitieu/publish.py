@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 MARTS = ["indicator_values", "target_attainment", "scorecard", "reporting_completeness",
-         "data_quality_findings", "value_sources"]
+         "data_quality_findings", "value_sources", "dim_units", "dim_indicators", "dim_periods"]
 REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "targets"]
 STORAGE_VERSION = "v1.4.0"
 

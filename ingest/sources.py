@@ -24,6 +24,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 150
 MAX_ROWS = 20_000
 MAX_COLS = 250
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
 
@@ -134,11 +135,20 @@ def xlsx_cell_facts(archive: zipfile.ZipFile) -> dict[str, tuple[set, dict]]:
     return facts
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(magic)) == magic
+
+
 def read_workbook(path: Path) -> Iterator[Grid]:
     import python_calamine
 
     facts: dict[str, tuple[set, dict]] = {}
     suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"} and _starts_with(path, OLE_MAGIC):
+        # Excel stores a password-protected .xlsx as an encrypted OLE container, not a zip.
+        raise FileRejected("password_protected", "the workbook is password-protected; "
+                                                 "send it without a password")
     if suffix in {".xlsx", ".xlsm", ".ods"}:
         with _check_zip(path) as archive:
             if suffix != ".ods":

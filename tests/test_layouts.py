@@ -201,3 +201,14 @@ def test_archive_path_never_comes_from_the_file_name(tmp_path: Path) -> None:
     target = archive_path(tmp_path, sha, Path("../../etc/passwd.xlsx"))
     assert target == tmp_path / "ab" / f"{sha}.xlsx"
     assert archive_path(tmp_path, sha, Path("evil.sh")).name == sha
+
+
+def test_password_protected_workbook_is_refused_with_its_reason(tmp_path: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = tmp_path / "plain.xlsx"
+    write_workbook(plain, [report_a([["Mã đơn vị: 18088"]])])
+    locked = tmp_path / "BC co mat khau.xlsx"
+    with open(plain, "rb") as src, open(locked, "wb") as out:
+        OOXMLFile(src).encrypt("matkhau", out)
+    assert findings_of(locked) == [("password_protected", "", "")]
