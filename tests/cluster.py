@@ -8,6 +8,8 @@ children; the metadata database is created fresh and dropped at the end, also on
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 import os
 import secrets
 import signal
@@ -185,6 +187,20 @@ class AirflowCluster:
                 import redis
 
                 redis.Redis(host=REDIS[0], port=REDIS[1], db=self.redis_db).flushdb()
+
+    @contextmanager
+    def running(self, unpause: bool = True) -> Iterator[AirflowCluster]:
+        """Start, hand over, and always stop and drop; logs are printed when a step fails."""
+        try:
+            self.start()
+            if unpause:
+                self.unpause()  # runs of a paused DAG stay queued
+            yield self
+        except BaseException:
+            print(self.logs())
+            raise
+        finally:
+            self.stop()
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name} ---\n" + p.read_text(errors="replace")[-3000:]

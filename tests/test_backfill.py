@@ -58,16 +58,9 @@ def cluster(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    c = AirflowCluster(root / "home", inbox, root / "warehouse",
-                       extra_env={"CHITIEU_SEEDS_DIR": str(broken)})
-    try:
-        c.start()
+    with AirflowCluster(root / "home", inbox, root / "warehouse",
+                        extra_env={"CHITIEU_SEEDS_DIR": str(broken)}).running() as c:
         yield c
-    except BaseException:
-        print(c.logs())
-        raise
-    finally:
-        c.stop()
 
 
 def wait_for_backfills(cluster: AirflowCluster, timeout: float = 900) -> list[dict]:
@@ -83,7 +76,6 @@ def wait_for_backfills(cluster: AirflowCluster, timeout: float = 900) -> list[di
 
 def test_backfill_after_a_parser_fix_corrects_the_marts_and_is_idempotent(cluster) -> None:
     published = cluster.warehouse / "warehouse.duckdb"
-    cluster.unpause()  # runs of a paused DAG stay queued
     run_id = cluster.trigger()
     assert cluster.wait_run(run_id) == "success", cluster.logs()
     grdp = "SELECT count(*) FROM marts.indicator_values WHERE unit_code = '42' AND period = '2021' " \

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,16 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+def _unmerged_cells(sheet: Sheet) -> Iterator[tuple[int, int, Any]]:
+    """Filled cells outside merged ranges (a merged range's value is written with the merge)."""
+    merged = {(r, c) for r1, c1, r2, c2 in sheet.merges
+              for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if value is not None and (r, c) not in merged:
+                yield r, c, value
+
+
 def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
     import xlsxwriter
 
@@ -58,22 +69,17 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
         ws = book.add_worksheet(sheet.name)
         if sheet.hidden:
             ws.hide()
-        merged_tails = set()
         for r1, c1, r2, c2 in sheet.merges:
             ws.merge_range(r1, c1, r2, c2, sheet.rows[r1][c1])
-            merged_tails |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if (r, c) in merged_tails or value is None:
-                    continue
-                if isinstance(value, Percent):
-                    ws.write_number(r, c, value.fraction, pct)
-                elif isinstance(value, ExcelError):
-                    ws.write_formula(r, c, "=1/0", None, value.code)
-                elif isinstance(value, int | float):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value))
+        for r, c, value in _unmerged_cells(sheet):
+            if isinstance(value, Percent):
+                ws.write_number(r, c, value.fraction, pct)
+            elif isinstance(value, ExcelError):
+                ws.write_formula(r, c, "=1/0", None, value.code)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
     book.close()
 
 
@@ -86,20 +92,15 @@ def write_xls(path: Path, sheets: list[Sheet]) -> None:
         ws = book.add_sheet(sheet.name[:31])
         if sheet.hidden:
             ws.visibility = 1
-        merged_tails = set()
         for r1, c1, r2, c2 in sheet.merges:
             ws.write_merge(r1, r2, c1, c2, sheet.rows[r1][c1])
-            merged_tails |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if (r, c) in merged_tails or value is None:
-                    continue
-                if isinstance(value, Percent):
-                    ws.write(r, c, value.fraction, pct)
-                elif isinstance(value, ExcelError):
-                    ws.write(r, c, xlwt.Formula("1/0"))
-                else:
-                    ws.write(r, c, value)
+        for r, c, value in _unmerged_cells(sheet):
+            if isinstance(value, Percent):
+                ws.write(r, c, value.fraction, pct)
+            elif isinstance(value, ExcelError):
+                ws.write(r, c, xlwt.Formula("1/0"))
+            else:
+                ws.write(r, c, value)
     book.save(str(path))
 
 

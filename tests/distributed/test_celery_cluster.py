@@ -23,17 +23,10 @@ def cluster(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("celery")
     inbox = root / "inbox"
     shutil.copytree(sample_dir / "inbox", inbox)
-    c = AirflowCluster(root / "home", inbox, root / "warehouse", executor="CeleryExecutor", workers=2,
-                       extra_env={"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30"})
-    try:
-        c.start()
-        c.unpause()
+    with AirflowCluster(root / "home", inbox, root / "warehouse", executor="CeleryExecutor", workers=2,
+                        extra_env={"AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30"}
+                        ).running() as c:
         yield c
-    except BaseException:
-        print(c.logs())
-        raise
-    finally:
-        c.stop()
 
 
 def scorecard(db: Path) -> tuple:
