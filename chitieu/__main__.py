@@ -59,11 +59,15 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
 def airflow_ui() -> int:
     """`airflow standalone`, with the generated admin password printed once it exists."""
     home = Path(os.environ.get("AIRFLOW_HOME", ".airflow"))
-    proc = subprocess.Popen([_airflow(), "standalone"])
+    # standalone starts its components as `airflow ...` subprocesses: the venv must be on PATH.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    proc = subprocess.Popen([_airflow(), "standalone"], env=env)
     password_file = home / "simple_auth_manager_passwords.json.generated"
     for _ in range(180):
         if password_file.exists():
-            print(f"Airflow UI: http://localhost:8080  login: {password_file.read_text().strip()}")
+            port = os.environ.get("AIRFLOW__API__PORT", "8080")
+            print(f"Airflow UI: http://localhost:{port}  login: {password_file.read_text().strip()}",
+                  flush=True)
             break
         time.sleep(1)
     try:

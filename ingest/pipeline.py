@@ -26,6 +26,7 @@ from ingest.units import UnitResolver
 
 PARSER_VERSION = "1"
 BATCH_FILES = 200
+PARSE_WINDOW = 400
 
 
 @dataclass
@@ -274,7 +275,11 @@ def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator
             yield parse_file(path, sha)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_job, [(str(p), s) for p, s, _ in jobs], chunksize=8)
+        # A window at a time: results never pile up faster than the writer stores them, so
+        # memory stays flat however large the inbox is.
+        for start in range(0, len(jobs), PARSE_WINDOW):
+            window = [(str(p), s) for p, s, _ in jobs[start:start + PARSE_WINDOW]]
+            yield from pool.map(_parse_job, window, chunksize=8)
 
 
 def _write_all(con, jobs, archive_dir: Path, now: datetime, summary: Summary, workers,
