@@ -22,8 +22,8 @@ wide as (
         max(value) filter (where element_code = 'NTM_STATUS') as ntm,
         max(value) filter (where element_code = 'NTM_ADVANCED') as ntm_adv,
         max(value) filter (where element_code = 'NTM_MODEL') as ntm_model,
-        any_value(source_file) as source_file,
-        any_value(sheet_name) as source_sheet
+        min(source_file) as source_file,
+        min(sheet_name) as source_sheet
     from v
     group by unit_code, period
 ),
@@ -33,8 +33,8 @@ covid_ytd as (
     select
         unit_code,
         period,
-        any_value(source_file) as source_file,
-        any_value(sheet_name) as source_sheet,
+        min(source_file) as source_file,
+        min(sheet_name) as source_sheet,
         sum(sum(value) filter (where element_code = 'COVID_CASES')) over ytd as cases,
         sum(sum(value) filter (where element_code in ('COVID_DEATHS', 'COVID_RECOVERED'))) over ytd
             as outcomes
@@ -48,8 +48,8 @@ covid_year as (
     select
         unit_code,
         period,
-        any_value(source_file) as source_file,
-        any_value(sheet_name) as source_sheet,
+        min(source_file) as source_file,
+        min(sheet_name) as source_sheet,
         max(value) filter (where element_code = 'COVID_CASES') as cases,
         coalesce(max(value) filter (where element_code = 'COVID_DEATHS'), 0)
         + coalesce(max(value) filter (where element_code = 'COVID_RECOVERED'), 0) as outcomes

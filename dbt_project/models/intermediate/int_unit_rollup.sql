@@ -30,10 +30,12 @@ select
     period,
     any_value(period_type) as period_type,
     element_code,
+    -- Sums in DECIMAL: exact, so the result never depends on the order DuckDB's parallel
+    -- aggregation adds the parts in, and a rebuild reproduces the marts bit for bit.
     case any_value(agg_over_units)
-        when 'sum' then sum(value)
+        when 'sum' then sum(value::decimal(38, 10))::double
         when 'count_yes' then sum(case when value = 1 then 1 else 0 end)
-        when 'average' then avg(value)
+        when 'average' then (sum(value::decimal(38, 10)) / count(value))::double
         else max(value)
     end as value,
     count(*) as reporting_units,

@@ -31,7 +31,7 @@ derived as (
         parent_type as period_type,
         element_code,
         case
-            when any_value(agg_over_time) = 'sum' then sum(value)
+            when any_value(agg_over_time) = 'sum' then sum(value::decimal(38, 10))::double
             else arg_max(value, period)
         end as value,
         count(distinct period) as months_reported,
