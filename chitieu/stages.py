@@ -63,7 +63,7 @@ def reingest_district(settings: Settings, district_code: str) -> dict:
     try:
         shas = [r[0] for r in con.execute(
             "SELECT DISTINCT s.file_sha256 FROM raw.submissions s JOIN raw.\"values\" v "
-            "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code LIKE ? OR v.unit_code IN "
+            "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code = ? OR v.unit_code IN "
             "(SELECT unit_code FROM reference.admin_units WHERE parent_code = ?)",
             [district_code, district_code, district_code]).fetchall()]
     finally:

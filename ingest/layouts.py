@@ -300,9 +300,9 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
     sums: dict[int, float] = dict.fromkeys(shape.element_cols, 0.0)
     for r in range(shape.data_start, len(rows)):
         row = rows[r]
-        if _is_signature(row) or not any(_text(v) for v in row):
-            if _is_signature(row):
-                break
+        if _is_signature(row):
+            break
+        if not any(_text(v) for v in row):
             continue
         code = _text(row[shape.unit_code_col]) if shape.unit_code_col is not None else ""
         name = _text(row[shape.unit_name_col]) if shape.unit_name_col is not None else ""

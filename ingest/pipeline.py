@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import store
-from ingest.layouts import Finding, SheetResult, parse_grid
+from ingest.layouts import Finding, SheetResult, cell_name, parse_grid
 from ingest.reference import data_elements
 from ingest.sources import SUFFIXES, FileRejected, read_grids
 from ingest.units import UnitResolver
@@ -181,7 +181,7 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
             for v in sheet.values:
                 batch["values"].append((sub_id, v.unit_code, period.code, v.element_code, v.value,
                                         v.missing, v.raw_text, sheet.sheet, v.row,
-                                        _cell(v.row, v.col)))
+                                        cell_name(v.row - 1, v.col)))
         for f in sheet.findings:
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,
@@ -195,12 +195,6 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
                            result.rows_read, loaded_total, result.rows_quarantined,
                            PARSER_VERSION))
     return batch
-
-
-def _cell(row: int, col: int) -> str:
-    from ingest.layouts import cell_name
-
-    return cell_name(row - 1, col)
 
 
 class Progress:
