@@ -9,7 +9,7 @@ INBOX ?= $(CURDIR)/data/sample/inbox
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 SAMPLE_DIR := $(CURDIR)/data/sample
 
-export INBOX WAREHOUSE_DIR
+export INBOX WAREHOUSE_DIR UV
 export PYTHONPATH := $(CURDIR)
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags

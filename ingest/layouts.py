@@ -295,8 +295,8 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
     assert result.unit is not None and result.period is not None
     district = result.unit
     children = [u for u in resolver.units if u.parent_code == district.code
-                and u.valid_on(result.period.first_day, result.period.last_day)]
-    child_resolver = UnitResolver(tuple(children))
+                and u.exists_on(result.period.last_day)]
+    child_resolver = UnitResolver(tuple(children), resolver.changes)
     sums: dict[int, float] = dict.fromkeys(shape.element_cols, 0.0)
     for r in range(shape.data_start, len(rows)):
         row = rows[r]

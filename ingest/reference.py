@@ -14,8 +14,13 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-SEEDS_DIR = Path(os.environ.get("CHITIEU_SEEDS_DIR")
-                 or Path(__file__).resolve().parent.parent / "dbt_project" / "seeds")
+DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+
+
+def seeds_dir() -> Path:
+    """Read when data is loaded, not at import: a test or a deployment can point
+    CHITIEU_SEEDS_DIR at its own unit list, and dbt reads the same variable."""
+    return Path(os.environ.get("CHITIEU_SEEDS_DIR") or DEFAULT_SEEDS_DIR)
 
 
 @dataclass(frozen=True)
@@ -28,9 +33,19 @@ class Unit:
     valid_from: date
     valid_to: date
 
-    def valid_on(self, first_day: date, last_day: date) -> bool:
-        """A unit may report a period only if it existed for the whole of it."""
-        return self.valid_from <= first_day and last_day <= self.valid_to
+    def exists_on(self, day: date) -> bool:
+        """A unit may report a period if it exists on the period's last day (eras.md): its
+        report covers its territory for the whole period, its predecessors' part included."""
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    old_code: str
+    old_name: str
+    new_code: str
+    new_name: str
+    effective_date: date
 
 
 @dataclass(frozen=True)
@@ -50,8 +65,8 @@ class Element:
         return self.value_type in {"count", "yes_no"}
 
 
-def _read(name: str, seeds_dir: Path) -> list[dict[str, str]]:
-    with open(seeds_dir / name, encoding="utf-8", newline="") as fh:
+def _read(name: str, folder: Path) -> list[dict[str, str]]:
+    with open(folder / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -59,8 +74,12 @@ def _float_or_none(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+def load_units(folder: Path | None = None) -> tuple[Unit, ...]:
+    return _load_units(folder or seeds_dir())
+
+
 @cache
-def load_units(seeds_dir: Path = SEEDS_DIR) -> tuple[Unit, ...]:
+def _load_units(folder: Path) -> tuple[Unit, ...]:
     return tuple(
         Unit(
             code=row["unit_code"],
@@ -71,12 +90,34 @@ def load_units(seeds_dir: Path = SEEDS_DIR) -> tuple[Unit, ...]:
             valid_from=date.fromisoformat(row["valid_from"]),
             valid_to=date.fromisoformat(row["valid_to"]),
         )
-        for row in _read("admin_units.csv", seeds_dir)
+        for row in _read("admin_units.csv", folder)
     )
 
 
+def load_unit_changes(folder: Path | None = None) -> tuple[UnitChange, ...]:
+    return _load_unit_changes(folder or seeds_dir())
+
+
 @cache
-def load_catalogue(seeds_dir: Path = SEEDS_DIR) -> dict[str, Element]:
+def _load_unit_changes(folder: Path) -> tuple[UnitChange, ...]:
+    return tuple(
+        UnitChange(
+            old_code=row["old_code"],
+            old_name=unicodedata.normalize("NFC", row["old_name"]),
+            new_code=row["new_code"],
+            new_name=unicodedata.normalize("NFC", row["new_name"]),
+            effective_date=date.fromisoformat(row["effective_date"]),
+        )
+        for row in _read("admin_unit_changes.csv", folder)
+    )
+
+
+def load_catalogue(folder: Path | None = None) -> dict[str, Element]:
+    return _load_catalogue(folder or seeds_dir())
+
+
+@cache
+def _load_catalogue(folder: Path) -> dict[str, Element]:
     return {
         row["indicator_code"]: Element(
             code=row["indicator_code"],
@@ -89,10 +130,10 @@ def load_catalogue(seeds_dir: Path = SEEDS_DIR) -> dict[str, Element]:
             min_value=_float_or_none(row["min_value"]),
             max_value=_float_or_none(row["max_value"]),
         )
-        for row in _read("indicators.csv", seeds_dir)
+        for row in _read("indicators.csv", folder)
     }
 
 
-def data_elements(seeds_dir: Path = SEEDS_DIR) -> dict[str, Element]:
+def data_elements(folder: Path | None = None) -> dict[str, Element]:
     """Only what units report; computed indicators are never read from a file."""
-    return {k: v for k, v in load_catalogue(seeds_dir).items() if v.kind == "element"}
+    return {k: v for k, v in load_catalogue(folder).items() if v.kind == "element"}

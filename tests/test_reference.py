@@ -6,9 +6,11 @@ import csv
 import re
 from pathlib import Path
 
-from ingest.reference import SEEDS_DIR, load_catalogue, load_units
+from ingest.reference import load_catalogue, load_units, seeds_dir
 
-SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "indicators.md"
+# The contract lives in the repository (docs/spec/, kept in step with the office's copy), so
+# that a clean clone tests against it wherever it is checked out.
+SPEC = Path(__file__).resolve().parent.parent / "docs" / "spec" / "indicators.md"
 
 
 def _rows(path: Path) -> list[dict]:
@@ -21,7 +23,7 @@ def test_generator_reproduces_committed_seeds(tmp_path: Path) -> None:
 
     main(["--province", "42", "--out", str(tmp_path)])
     for name in ("admin_units.csv", "admin_unit_changes.csv"):
-        assert (tmp_path / name).read_bytes() == (SEEDS_DIR / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (seeds_dir() / name).read_bytes(), name
 
 
 def test_another_province_is_one_option_away(tmp_path: Path) -> None:
@@ -45,7 +47,7 @@ def test_units_before_and_after_the_2025_reform() -> None:
 
 
 def test_split_communes_are_marked() -> None:
-    changes = _rows(SEEDS_DIR / "admin_unit_changes.csv")
+    changes = _rows(seeds_dir() / "admin_unit_changes.csv")
     split = [c for c in changes if c["is_split"] == "true"]
     assert split, "the 2025 reform split some communes"
     for old_code in {c["old_code"] for c in split}:
@@ -67,7 +69,7 @@ def test_catalogue_covers_every_code_of_the_spec() -> None:
 
 
 def test_targets_2021_are_17_provincial_and_2022_from_the_article() -> None:
-    targets = _rows(SEEDS_DIR / "targets.csv")
+    targets = _rows(seeds_dir() / "targets.csv")
     province_2021 = [t for t in targets if t["year"] == "2021" and t["unit_code"] == "42"]
     assert len(province_2021) == 17
     assert {t["target_kind"] for t in targets} == {"at_least", "at_most", "range", "change"}

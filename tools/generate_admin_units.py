@@ -34,6 +34,7 @@ UNIT_FIELDS = [
 ]
 CHANGE_FIELDS = [
     "old_code", "old_name", "new_code", "new_name", "is_split", "is_default_new", "effective_date",
+    "share",
 ]
 
 
@@ -151,6 +152,7 @@ def _change(old: dict, new: dict, is_split: bool, is_default: bool) -> dict:
         "new_code": new["wardCode"], "new_name": _nfc(new["ward"]),
         "is_split": str(is_split).lower(), "is_default_new": str(is_default).lower(),
         "effective_date": REFORM_DAY,
+        "share": "",  # fraction of the old unit's households; the office fills it in
     }
 
 

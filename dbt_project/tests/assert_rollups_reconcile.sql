@@ -1,39 +1,45 @@
--- Integrity (error): a summed element at any unit equals its own figure plus its
--- children's rolled-up values. Fails if the unit roll-up ever double counts or drops a part.
+-- Integrity (error): in both views, an element that adds up, at any unit, equals its own
+-- figure plus its children's rolled-up values. Fails if the unit roll-up ever double
+-- counts or drops a part.
 {{ config(severity='error') }}
-with rollup as (
-    select
-        r.*,
-        e.agg_over_units
+with additive as (
+    select element_code from {{ ref('int_element_rules') }}
+    where is_additive
+),
+
+rollup as (
+    select r.*
     from {{ ref('int_unit_rollup') }} as r
-    inner join {{ ref('stg_reference__indicators') }} as e on r.element_code = e.indicator_code
-    where e.agg_over_units in ('sum', 'count_yes')
+    inner join additive as e on r.element_code = e.element_code
 ),
 
 own as (
     select
-        v.unit_code,
-        v.period,
-        v.element_code,
-        sum(case when e.agg_over_units = 'count_yes' then (v.value = 1)::integer else v.value end) as value
-    from {{ ref('int_values_over_time') }} as v
-    inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
+        unit_view,
+        unit_code,
+        period,
+        element_code,
+        sum(value) as value
+    from {{ ref('int_values_over_time') }}
     group by all
 ),
 
 children as (
     select
+        r.unit_view,
         u.parent_code as unit_code,
         r.period,
         r.element_code,
         sum(r.value) as value
     from rollup as r
-    inner join {{ ref('int_units_in_period') }} as u on r.unit_code = u.unit_code and r.period = u.period
+    inner join {{ ref('int_units_in_period') }} as u
+        on r.unit_view = u.unit_view and r.unit_code = u.unit_code and r.period = u.period
     where u.parent_code is not null
     group by all
 )
 
 select
+    r.unit_view,
     r.unit_code,
     r.period,
     r.element_code,
@@ -41,6 +47,12 @@ select
     o.value as own_value,
     c.value as children_value
 from rollup as r
-left join own as o on r.unit_code = o.unit_code and r.period = o.period and r.element_code = o.element_code
-left join children as c on r.unit_code = c.unit_code and r.period = c.period and r.element_code = c.element_code
+left join own as o
+    on
+        r.unit_view = o.unit_view and r.unit_code = o.unit_code and r.period = o.period
+        and r.element_code = o.element_code
+left join children as c
+    on
+        r.unit_view = c.unit_view and r.unit_code = c.unit_code and r.period = c.period
+        and r.element_code = c.element_code
 where abs(r.value - coalesce(o.value, 0) - coalesce(c.value, 0)) > 1e-6 * greatest(1, abs(r.value))

@@ -98,7 +98,7 @@ def apportion(total: int, weights: list[float], caps: list[int] | None = None) -
 
 def _units_of(year: int) -> list[Unit]:
     first, last = date(year, 1, 1), date(year, 12, 31)
-    return [u for u in load_units() if u.valid_on(first, last)]
+    return [u for u in load_units() if u.valid_from <= first and last <= u.valid_to]
 
 
 def build_truth(seed: int = 2021) -> Truth:

@@ -1,5 +1,7 @@
 -- One current value per (unit, period, element). A value two current submissions both
 -- carry (a commune's own report and its district's table) is taken from the newest.
+-- The unit is the one of that code that existed on the period's last day (unit_key): the
+-- only one that may report the period, so a reused code never mixes two units.
 with candidates as (
     select
         v.unit_code,
@@ -25,6 +27,26 @@ with candidates as (
     where s.is_current
 )
 
-select * exclude (recency)
-from candidates
-where recency = 1
+select
+    c.unit_code,
+    c.period,
+    c.period_type,
+    c.element_code,
+    c.value,
+    c.missing_reason,
+    c.raw_text,
+    c.submission_id,
+    c.source_file,
+    c.sheet_name,
+    c.row_number,
+    c.cell,
+    c.submitted_at,
+    u.unit_key,
+    {{ period_first_day('c.period') }} as first_day,
+    {{ period_last_day('c.period') }} as last_day
+from candidates as c
+left join {{ ref('stg_reference__units') }} as u
+    on
+        c.unit_code = u.unit_code
+        and {{ period_last_day('c.period') }} between u.valid_from and u.valid_to
+where c.recency = 1

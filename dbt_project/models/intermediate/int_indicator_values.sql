@@ -1,5 +1,6 @@
--- Computed indicators from rolled-up parts at every level: a ratio of summed numerators
--- and denominators, never an average of the children's ratios.
+-- Computed indicators from rolled-up parts at every level and in both views: a ratio of
+-- summed numerators and denominators, never an average of the children's ratios. The NTM
+-- share's denominator is XA_COUNT, every xã of the unit in the unit list, reported or not.
 with indicators as (
     select * from {{ ref('stg_reference__indicators') }}
     where kind = 'indicator'
@@ -7,6 +8,7 @@ with indicators as (
 
 ratios as (
     select
+        n.unit_view,
         n.unit_code,
         n.period,
         n.period_type,
@@ -14,43 +16,19 @@ ratios as (
         100 * n.value / nullif(d.value, 0) as value,
         n.value as numerator,
         d.value as denominator,
-        n.is_partial or d.is_partial as is_partial
+        n.is_partial or d.is_partial as is_partial,
+        n.is_approximate or d.is_approximate as is_approximate
     from indicators as i
     inner join {{ ref('int_unit_rollup') }} as n on i.numerator_code = n.element_code
     inner join {{ ref('int_unit_rollup') }} as d
-        on i.denominator_code = d.element_code and n.unit_code = d.unit_code and n.period = d.period
-),
-
-xa_counts as (
-    -- The NTM share's denominator: every xã of the unit in the unit list, reported or not.
-    select
-        a.ancestor_code as unit_code,
-        a.period,
-        count(*) as xa_total
-    from {{ ref('int_unit_ancestors') }} as a
-    inner join {{ ref('int_units_in_period') }} as u
-        on a.unit_code = u.unit_code and a.period = u.period
-    where u.unit_type = 'Xã'
-    group by a.ancestor_code, a.period
-),
-
-ntm_share as (
-    select
-        r.unit_code,
-        r.period,
-        r.period_type,
-        'NTM_COMMUNE_RATE' as indicator_code,
-        100 * r.value / x.xa_total as value,
-        r.value as numerator,
-        x.xa_total as denominator,
-        r.is_partial
-    from {{ ref('int_unit_rollup') }} as r
-    inner join xa_counts as x on r.unit_code = x.unit_code and r.period = x.period
-    where r.element_code = 'NTM_STATUS'
+        on
+            i.denominator_code = d.element_code and n.unit_view = d.unit_view
+            and n.unit_code = d.unit_code and n.period = d.period
 ),
 
 ntm_districts as (
     select
+        unit_view,
         unit_code,
         period,
         period_type,
@@ -58,13 +36,12 @@ ntm_districts as (
         value,
         value as numerator,
         null::double as denominator,
-        is_partial
+        is_partial,
+        is_approximate
     from {{ ref('int_unit_rollup') }}
     where element_code = 'NTM_DISTRICT_STATUS'
 )
 
 select * from ratios
-union all
-select * from ntm_share
 union all
 select * from ntm_districts

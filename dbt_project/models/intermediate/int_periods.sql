@@ -1,25 +1,32 @@
--- Every period reported, and every quarter, half and year a reported month belongs to.
-with reported as (
-    select distinct period from {{ ref('int_current_values') }}
+-- Every month, quarter, half and year from the first year the warehouse holds to the
+-- current year (reported or not: completeness needs the periods nothing arrived for), and
+-- any other year a report or a target names.
+with named_years as (
+    select cast(left(period, 4) as integer) as year from {{ ref('int_current_values') }}
     union
-    select distinct cast(year as varchar) from {{ ref('stg_reference__targets') }}
+    select year from {{ ref('stg_reference__targets') }}
     union
-    select distinct cast(year - 1 as varchar) from {{ ref('stg_reference__targets') }}
+    select year({{ as_of_date() }}) as year
+    union
+    select {{ var('first_year') }} as year
 ),
 
-months as (
-    select period from reported
-    where length(period) = 7 and period not like '%-Q%' and period not like '%-H%'
+years as (
+    select unnest(range(min(year), max(year) + 1)) as year
+    from named_years
 ),
 
-with_parents as (
-    select period from reported
-    union
-    select left(period, 4) || '-Q' || cast((cast(right(period, 2) as integer) + 2) // 3 as varchar) from months
-    union
-    select left(period, 4) || '-H' || cast((cast(right(period, 2) as integer) + 5) // 6 as varchar) from months
-    union
-    select left(period, 4) from months
+periods as (
+    select cast(year as varchar) as period from years
+    union all
+    select cast(y.year as varchar) || '-H' || cast(h.n as varchar) as period
+    from years as y cross join range(1, 3) as h (n)
+    union all
+    select cast(y.year as varchar) || '-Q' || cast(q.n as varchar) as period
+    from years as y cross join range(1, 5) as q (n)
+    union all
+    select cast(y.year as varchar) || '-' || lpad(cast(m.n as varchar), 2, '0') as period
+    from years as y cross join range(1, 13) as m (n)
 )
 
 select
@@ -34,4 +41,4 @@ select
     {{ period_first_day('period') }} as first_day,
     {{ period_last_day('period') }} as last_day,
     date_diff('month', {{ period_first_day('period') }}, {{ period_last_day('period') }}) + 1 as months_in_period
-from with_parents
+from periods

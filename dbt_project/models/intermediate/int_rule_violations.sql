@@ -97,7 +97,7 @@ history as (
         value,
         source_file,
         sheet_name,
-        lag(value) over (partition by unit_code, element_code, period_type order by period) as previous
+        lag(value) over (partition by unit_key, element_code, period_type order by period) as previous
     from v
 ),
 

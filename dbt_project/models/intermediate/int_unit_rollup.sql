@@ -1,31 +1,28 @@
--- Unit roll-up: a unit's value is its own figure plus its descendants', by each element's
--- rule over units. "sum" adds; "count_yes" counts yes (1) answers; "average" is the mean
--- over all reporting units below (not a mean of district means); "none" is never derived.
-with values_with_rule as (
+-- Unit roll-up, per view: a unit's value is its own figure plus its descendants', by each
+-- element's rule over units. "sum" adds; "count_yes" counts yes answers (own answers are
+-- 1 or 0, carried ones already counts); "average" is the mean over all reporting units
+-- below (not a mean of district means); "none" is never derived.
+with contributions as (
     select
-        v.*,
-        e.agg_over_units
-    from {{ ref('int_values_over_time') }} as v
-    inner join {{ ref('stg_reference__indicators') }} as e on v.element_code = e.indicator_code
-),
-
-contributions as (
-    select
+        v.unit_view,
         a.ancestor_code as unit_code,
         v.period,
         v.period_type,
         v.element_code,
-        v.agg_over_units,
+        r.agg_over_units,
         a.depth,
         v.value,
-        v.is_partial
-    from values_with_rule as v
+        v.is_partial,
+        v.is_approximate
+    from {{ ref('int_values_over_time') }} as v
+    inner join {{ ref('int_element_rules') }} as r on v.element_code = r.element_code
     inner join {{ ref('int_unit_ancestors') }} as a
-        on v.unit_code = a.unit_code and v.period = a.period
-    where v.agg_over_units != 'none' or a.depth = 0
+        on v.unit_view = a.unit_view and v.unit_code = a.unit_code and v.period = a.period
+    where r.agg_over_units != 'none' or a.depth = 0
 )
 
 select
+    unit_view,
     unit_code,
     period,
     any_value(period_type) as period_type,
@@ -34,11 +31,12 @@ select
     -- aggregation adds the parts in, and a rebuild reproduces the marts bit for bit.
     case any_value(agg_over_units)
         when 'sum' then sum(value::decimal(38, 10))::double
-        when 'count_yes' then sum(case when value = 1 then 1 else 0 end)
+        when 'count_yes' then sum(value::decimal(38, 10))::double
         when 'average' then (sum(value::decimal(38, 10)) / count(value))::double
         else max(value)
     end as value,
     count(*) as reporting_units,
-    bool_or(is_partial) as is_partial
+    bool_or(is_partial) as is_partial,
+    bool_or(is_approximate) as is_approximate
 from contributions
-group by unit_code, period, element_code
+group by unit_view, unit_code, period, element_code

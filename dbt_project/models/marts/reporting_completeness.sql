@@ -1,17 +1,16 @@
--- Expected reports (from the reporting calendar and the unit list as it stood in the
--- period) against those received and received on time, for every unit above a commune.
+-- Expected reports (the calendar's rules and the unit list on the period's last day)
+-- against those received and received on time, for every unit and every period that has
+-- ended: a period nothing arrived for shows 0 % with every expected unit missing.
 with expected as (
     select
         a.ancestor_code as unit_code,
-        c.period,
-        u.unit_code as reporter_code,
-        u.unit_name as reporter_name,
-        c.due_date
-    from {{ ref('reporting_calendar') }} as c
-    inner join {{ ref('int_units_in_period') }} as u
-        on c.period = u.period and c.unit_level = u.unit_level
+        e.period,
+        e.reporter_code,
+        e.reporter_name,
+        e.due_date
+    from {{ ref('int_expected_reports') }} as e
     inner join {{ ref('int_unit_ancestors') }} as a
-        on u.unit_code = a.unit_code and u.period = a.period
+        on a.unit_view = 'as_reported' and e.reporter_code = a.unit_code and e.period = a.period
 ),
 
 received as (
@@ -36,8 +35,10 @@ select
     period,
     count(*) as expected_reports,
     count(first_submitted_at) as received_reports,
-    -- submitted_at is UTC; due dates are Vietnam dates (UTC+7, no daylight saving)
-    count(*) filter (where first_submitted_at + interval 7 hour < due_date + interval 1 day) as on_time_reports,
+    -- submitted_at is UTC; due dates are dates in the office's time zone
+    count(*) filter (
+        where timezone('{{ var("local_time_zone") }}', timezone('UTC', first_submitted_at))::date <= due_date
+    ) as on_time_reports,
     round(100.0 * count(first_submitted_at) / count(*), 2) as completeness_pct,
     coalesce(
         string_agg(reporter_name, ', ' order by reporter_code) filter (where first_submitted_at is null),

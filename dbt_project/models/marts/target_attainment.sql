@@ -1,5 +1,6 @@
 -- Each target against the year's actual. A "change" target compares with the previous
--- year. Before a year is complete (a value derived from part of the year), the pace so far
+-- year on today's units (the comparable series), so a year after a change of units is
+-- measured against the same territory. Before a year is complete (a value derived from part of the year), the pace so far
 -- decides: flows are projected to twelve months, stocks are taken as they stand.
 with targets as (
     select * from {{ ref('stg_reference__targets') }}
@@ -7,12 +8,13 @@ with targets as (
 
 actuals as (
     select
+        unit_view,
         unit_code,
         indicator_code,
         period,
         value,
         is_partial
-    from {{ ref('indicator_values') }}
+    from {{ ref('int_published_values') }}
     where period_type = 'year'
 ),
 
@@ -23,7 +25,7 @@ months_reported as (
         element_code,
         months_reported
     from {{ ref('int_values_over_time') }}
-    where period_type = 'year' and is_derived
+    where unit_view = 'as_reported' and period_type = 'year' and is_derived
 ),
 
 joined as (
@@ -37,11 +39,13 @@ joined as (
     from targets as t
     left join actuals as cur
         on
-            t.unit_code = cur.unit_code and t.indicator_code = cur.indicator_code
+            cur.unit_view = case when t.target_kind = 'change' then 'current_units' else 'as_reported' end
+            and t.unit_code = cur.unit_code and t.indicator_code = cur.indicator_code
             and cur.period = cast(t.year as varchar)
     left join actuals as prev
         on
-            t.unit_code = prev.unit_code and t.indicator_code = prev.indicator_code
+            prev.unit_view = 'current_units'
+            and t.unit_code = prev.unit_code and t.indicator_code = prev.indicator_code
             and prev.period = cast(t.year - 1 as varchar)
     left join {{ ref('stg_reference__indicators') }} as e on t.indicator_code = e.indicator_code
     left join months_reported as m

@@ -1,0 +1,10 @@
+select
+    old_code,
+    old_name,
+    new_code,
+    new_name,
+    is_split,
+    is_default_new,
+    effective_date,
+    share
+from {{ ref('admin_unit_changes') }}
