@@ -38,7 +38,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 setup: $(VENV)/.synced
 
 # The sample is regenerated whenever its generator or the reference data change.
-$(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) | $(VENV)/.synced
+$(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) | $(VENV)/.synced
 	rm -rf $(SAMPLE_DIR)
 	$(PY) -m ingest sample --out $(SAMPLE_DIR)
 	touch $@

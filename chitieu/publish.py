@@ -17,9 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-MARTS = ["indicator_values", "target_attainment", "scorecard", "reporting_completeness",
-         "data_quality_findings", "value_sources", "dim_units", "dim_indicators", "dim_periods"]
-REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "targets"]
+MARTS = ["indicator_values", "indicator_values_current_units", "target_attainment", "scorecard",
+         "reporting_completeness", "data_quality_findings", "value_sources", "unit_lineage",
+         "targets", "dim_units", "dim_indicators", "dim_periods"]
+REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "reporting_calendar"]
 STORAGE_VERSION = "v1.4.0"
 
 

@@ -26,7 +26,10 @@ def cmd_validate(files: list[Path]) -> int:
             print(_describe(path, "", result.file_finding))
             continue
         for sheet in result.sheets:
-            if sheet.status == "loaded":
+            if sheet.status == "loaded" and sheet.layout == "targets":
+                print(f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
+                      f"{sheet.rows_quarantined} rows refused")
+            elif sheet.status == "loaded":
                 unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
                 print(f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, "
                       f"period {sheet.period.code if sheet.period else '?'}, "

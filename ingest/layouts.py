@@ -75,6 +75,7 @@ class SheetResult:
     period: Period | None = None
     values: list[ValueRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    targets: list[Any] = field(default_factory=list)  # ingest.targets.TargetRow, targets sheets only
     rows_read: int = 0
     rows_quarantined: int = 0
 

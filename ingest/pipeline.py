@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ingest import store
 from ingest.layouts import Finding, SheetResult, cell_name, parse_grid
-from ingest.reference import data_elements
+from ingest.reference import data_elements, load_catalogue
 from ingest.sources import SUFFIXES, FileRejected, read_grids
+from ingest.targets import header_row, parse_targets
 from ingest.units import UnitResolver
 
 PARSER_VERSION = "1"
@@ -149,6 +150,10 @@ def parse_file(path: Path, sha: str) -> FileResult:
         return result
     for grid in grids:
         try:
+            targets_header = header_row(grid) if grid.visible else None
+            if targets_header is not None:
+                result.sheets.append(parse_targets(grid, targets_header, load_catalogue(), resolver))
+                continue
             result.sheets.append(parse_grid(grid, catalogue, resolver))
         except Exception as exc:
             sheet = SheetResult(grid.name, "rejected")
@@ -169,7 +174,7 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
     loaded_total = 0
     for index, sheet in enumerate(result.sheets):
         sub_id = f"{sha[:16]}:{index}"
-        loaded = len(sheet.values)
+        loaded = len(sheet.values) + len(sheet.targets)
         loaded_total += loaded
         period = sheet.period
         batch["submissions"].append((
@@ -182,6 +187,9 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
                 batch["values"].append((sub_id, v.unit_code, period.code, v.element_code, v.value,
                                         v.missing, v.raw_text, sheet.sheet, v.row,
                                         cell_name(v.row - 1, v.col)))
+        for t in sheet.targets:
+            batch["targets"].append((sub_id, t.year, t.unit_code, t.indicator_code, t.target_kind,
+                                     t.target_low, t.target_high, t.source, sheet.sheet, t.row))
         for f in sheet.findings:
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,

@@ -1,4 +1,4 @@
-"""The warehouse's raw layer in DuckDB: files, submissions, values and findings.
+"""The warehouse's raw layer in DuckDB: files, submissions, values, targets and findings.
 
 Schema changes here are contract changes for the dbt sources (dbt_project/models/staging).
 """
@@ -62,6 +62,18 @@ CREATE TABLE IF NOT EXISTS raw."values" (
     row_number INTEGER NOT NULL,
     cell VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS raw.targets (
+    submission_id VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    target_kind VARCHAR NOT NULL,
+    target_low DOUBLE NOT NULL,
+    target_high DOUBLE,
+    source VARCHAR,
+    sheet_name VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS raw.findings (
     file_sha256 VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
@@ -89,6 +101,8 @@ TABLE_COLUMNS = {
                     "rows_read", "rows_loaded", "rows_quarantined"],
     "values": ["submission_id", "unit_code", "period", "element_code", "value", "missing_reason",
                "raw_text", "sheet_name", "row_number", "cell"],
+    "targets": ["submission_id", "year", "unit_code", "indicator_code", "target_kind", "target_low",
+                "target_high", "source", "sheet_name", "row_number"],
     "findings": ["file_sha256", "source_file", "sheet_name", "row_number", "cell", "raw_text",
                  "rule", "severity", "message", "unit_code", "element_code", "period", "found_at"],
 }
@@ -130,7 +144,8 @@ def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
     if not shas:
         return
     con.execute("CREATE OR REPLACE TEMP TABLE forget AS SELECT unnest(?) AS sha", [shas])
-    con.execute('DELETE FROM raw."values" WHERE submission_id IN (SELECT submission_id FROM '
-                "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
+    for table in ("values", "targets"):
+        con.execute(f'DELETE FROM raw."{table}" WHERE submission_id IN (SELECT submission_id FROM '
+                    "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
     for table in ("submissions", "findings", "files"):
         con.execute(f"DELETE FROM raw.{table} WHERE file_sha256 IN (SELECT sha FROM forget)")

@@ -36,11 +36,13 @@ def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 def test_every_row_read_is_loaded_or_quarantined(loaded) -> None:
     db, _, _ = loaded
     bad = _query(db, """
+        WITH stored AS (
+            SELECT submission_id FROM raw."values" UNION ALL SELECT submission_id FROM raw.targets)
         SELECT s.submission_id, s.rows_read, s.rows_loaded, s.rows_quarantined,
-               (SELECT count(*) FROM raw."values" v WHERE v.submission_id = s.submission_id)
+               (SELECT count(*) FROM stored v WHERE v.submission_id = s.submission_id)
         FROM raw.submissions s
         WHERE s.rows_read != s.rows_loaded + s.rows_quarantined
-           OR s.rows_loaded != (SELECT count(*) FROM raw."values" v
+           OR s.rows_loaded != (SELECT count(*) FROM stored v
                                 WHERE v.submission_id = s.submission_id)""")
     assert bad == []
     assert _query(db, "SELECT sum(rows_read) FROM raw.submissions")[0][0] > 10_000

@@ -13,6 +13,7 @@ import csv
 import os
 import random
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -328,6 +329,19 @@ def _bad_inputs(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> Non
     inbox.label(rel, "", "", "corrupt_file", "rejected_file")
 
 
+TARGETS_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "chi_tieu_ke_hoach.xlsx"
+
+
+def _targets_workbook(inbox: Inbox) -> None:
+    """The planning office's targets workbook, as it ships (2021 and 2022 targets)."""
+    path = inbox.root / "Ke hoach" / "chi_tieu_ke_hoach.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TARGETS_TEMPLATE, path)
+    stamp = datetime(2022, 1, 19, 8, 0, tzinfo=LOCAL_TZ).timestamp()
+    os.utime(path, (stamp, stamp))
+    inbox.files += 1
+
+
 def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021) -> dict[str, int]:
     """Write the inbox and the expected answers; returns counts for the caller to print."""
     truth = build_truth(seed)
@@ -338,6 +352,7 @@ def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021) -> dict[str,
     _district_reports(inbox, truth, elements)
     _province_reports(inbox, truth, elements)
     _bad_inputs(inbox, truth, elements)
+    _targets_workbook(inbox)
     write_expected(truth, expected_dir)
     with open(expected_dir / "bad_inputs.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=BAD_FIELDS, lineterminator="\n")

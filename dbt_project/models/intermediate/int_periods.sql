@@ -4,7 +4,7 @@
 with named_years as (
     select cast(left(period, 4) as integer) as year from {{ ref('int_current_values') }}
     union
-    select year from {{ ref('stg_reference__targets') }}
+    select year from {{ ref('int_targets') }}
     union
     select year({{ as_of_date() }}) as year
     union

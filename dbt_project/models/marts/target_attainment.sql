@@ -3,7 +3,7 @@
 -- measured against the same territory. Before a year is complete (a value derived from part of the year), the pace so far
 -- decides: flows are projected to twelve months, stocks are taken as they stand.
 with targets as (
-    select * from {{ ref('stg_reference__targets') }}
+    select * from {{ ref('int_targets') }}
 ),
 
 actuals as (

@@ -1,0 +1,219 @@
+"""The planning office's targets spreadsheet, read like a report (eras.md).
+
+The People's Council sets targets every year; the planning office keeps them in one
+workbook (template: templates/chi_tieu_ke_hoach.xlsx) with one row per year, unit,
+indicator, kind, low, high and source, and drops it into the inbox. It is fingerprinted,
+archived and parsed like any report; every bad row is quarantined with a finding that
+names its cell, so one typo never loses the other targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ingest.layouts import Finding, SheetResult, _text
+from ingest.reference import Element
+from ingest.sources import Grid
+from ingest.text import fold
+from ingest.units import UnitError, UnitResolver
+from ingest.values import parse_number_text
+
+# Header (folded) -> field. The template writes the first form of each.
+HEADERS = {
+    "nam": "year", "nam ke hoach": "year", "year": "year",
+    "ma don vi": "unit_code", "ma dvhc": "unit_code", "unit code": "unit_code",
+    "ma chi tieu": "indicator_code", "indicator code": "indicator_code",
+    "loai chi tieu": "target_kind", "loai": "target_kind", "kind": "target_kind",
+    "muc thap": "target_low", "muc toi thieu": "target_low", "low": "target_low",
+    "muc cao": "target_high", "muc toi da": "target_high", "high": "target_high",
+    "nguon": "source", "can cu": "source", "source": "source",
+}
+REQUIRED = {"year", "unit_code", "indicator_code", "target_kind", "target_low"}
+# Kind as written (folded) -> kind; the template offers the Vietnamese forms in a list.
+KINDS = {
+    "toi thieu": "at_least", "khong thap hon": "at_least", "at_least": "at_least",
+    "toi da": "at_most", "khong vuot qua": "at_most", "at_most": "at_most",
+    "trong khoang": "range", "khoang": "range", "range": "range",
+    "thay doi so voi nam truoc": "change", "thay doi": "change", "change": "change",
+}
+KIND_LABELS = {"at_least": "Tối thiểu", "at_most": "Tối đa", "range": "Trong khoảng",
+               "change": "Thay đổi so với năm trước"}
+TEMPLATE_HEADERS = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "Mức thấp", "Mức cao",
+                    "Nguồn"]
+
+
+@dataclass
+class TargetRow:
+    year: int
+    unit_code: str
+    indicator_code: str
+    target_kind: str
+    target_low: float
+    target_high: float | None
+    source: str
+    row: int
+
+
+def header_row(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    """The row and columns of a targets table, if the sheet is one."""
+    for r, row in enumerate(grid.rows[:30]):
+        columns: dict[str, int] = {}
+        for c, value in enumerate(row):
+            field = HEADERS.get(fold(_text(value)))
+            if field and field not in columns:
+                columns[field] = c
+        if columns.keys() >= REQUIRED:
+            return r, columns
+    return None
+
+
+def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
+                  catalogue: dict[str, Element], resolver: UnitResolver) -> SheetResult:
+    """Every row of the targets table, loaded or quarantined with its reason."""
+    result = SheetResult(grid.name, "loaded", layout="targets")
+    start, columns = header
+    seen: dict[tuple[int, str, str], int] = {}
+    for r in range(start + 1, len(grid.rows)):
+        row = grid.rows[r]
+        cells = {f: _text(row[c]) if c < len(row) else "" for f, c in columns.items()}
+        if not any(cells.values()):
+            continue
+        result.rows_read += 1
+        problem = _check_row(cells, catalogue, resolver)
+        if isinstance(problem, Finding):
+            problem.sheet, problem.row = grid.name, r + 1
+            problem.col = columns.get(problem.element_code or "", None)
+            problem.element_code = cells.get("indicator_code") or None
+            result.rows_quarantined += 1
+            result.findings.append(problem)
+            continue
+        problem.row = r + 1
+        key = (problem.year, problem.unit_code, problem.indicator_code)
+        if key in seen:
+            result.rows_quarantined += 1
+            result.findings.append(Finding(
+                "duplicate_target", "error",
+                f"target {problem.indicator_code} of unit {problem.unit_code} for {problem.year} "
+                f"is already on row {seen[key]}; keep one row", grid.name, r + 1,
+                columns["indicator_code"], raw_text=problem.indicator_code,
+                unit_code=problem.unit_code, element_code=problem.indicator_code,
+                period=str(problem.year)))
+            continue
+        seen[key] = r + 1
+        result.targets.append(problem)
+    return result
+
+
+def _bad(field: str, message: str, raw: str) -> Finding:
+    # element_code carries the offending field until the caller knows the column.
+    return Finding("bad_target", "error", message, raw_text=raw, element_code=field)
+
+
+def _check_row(cells: dict[str, str], catalogue: dict[str, Element],
+               resolver: UnitResolver) -> TargetRow | Finding:
+    year_text = cells["year"]
+    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        return _bad("year", f"year {year_text!r} is not a year (write e.g. 2026)", year_text)
+    year = int(year_text)
+    code = cells["indicator_code"].upper()
+    if code not in catalogue:
+        return _bad("indicator_code", f"{cells['indicator_code']!r} is not an indicator of the "
+                    "catalogue", cells["indicator_code"])
+    try:
+        unit = resolver.resolve(cells["unit_code"] or None, None, date(year, 1, 1),
+                                date(year, 12, 31))
+    except UnitError as exc:
+        return _bad("unit_code", f"unit of the target: {exc}", cells["unit_code"])
+    kind = KINDS.get(fold(cells["target_kind"]).replace("_", " ")) or KINDS.get(
+        cells["target_kind"].strip().lower())
+    if kind is None:
+        return _bad("target_kind", f"kind {cells['target_kind']!r} is not one of "
+                    + ", ".join(KIND_LABELS.values()), cells["target_kind"])
+    low = parse_number_text(cells["target_low"], whole=False) if cells["target_low"] else None
+    if low is None:
+        return _bad("target_low", f"low {cells['target_low']!r} is not a number",
+                    cells["target_low"])
+    high_text = cells.get("target_high", "")
+    high = parse_number_text(high_text, whole=False) if high_text else None
+    if high_text and high is None:
+        return _bad("target_high", f"high {high_text!r} is not a number", high_text)
+    if kind in {"range", "change"} and high is None:
+        return _bad("target_high", f"a '{KIND_LABELS[kind]}' target needs both bounds",
+                    high_text)
+    if high is not None and kind in {"at_least", "at_most"}:
+        return _bad("target_high", f"a '{KIND_LABELS[kind]}' target has one bound; leave "
+                    "'Mức cao' empty", high_text)
+    if high is not None and high < low:
+        return _bad("target_high", f"high {high:g} is below low {low:g}", high_text)
+    return TargetRow(year, unit.code, code, kind, low, high, cells.get("source", ""), 0)
+
+
+def template_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """The template's table: its Vietnamese header and the given targets."""
+    table: list[list[Any]] = [TEMPLATE_HEADERS]
+    for t in rows:
+        table.append([t["year"], t["unit_code"], t["indicator_code"],
+                      KIND_LABELS[t["target_kind"]], t["target_low"], t.get("target_high"),
+                      t.get("source", "")])
+    return table
+
+
+def write_template(path: Path, rows: list[dict[str, Any]]) -> None:
+    """The targets workbook as the office edits it: Vietnamese headers, a list of kinds,
+    numbers stored as numbers, frozen header, and an instructions sheet."""
+    import xlsxwriter
+
+    table = template_rows(rows)
+    book = xlsxwriter.Workbook(str(path))
+    try:
+        sheet = book.add_worksheet("Chỉ tiêu")
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        text = book.add_format({"num_format": "@"})
+        for c, header in enumerate(table[0]):
+            sheet.write_string(0, c, header, bold)
+        for r, row in enumerate(table[1:], start=1):
+            sheet.write_number(r, 0, row[0])
+            sheet.write_string(r, 1, str(row[1]), text)
+            sheet.write_string(r, 2, row[2])
+            sheet.write_string(r, 3, row[3])
+            sheet.write_number(r, 4, row[4])
+            if row[5] is not None:
+                sheet.write_number(r, 5, row[5])
+            sheet.write_string(r, 6, row[6] or "")
+        last = max(len(table) + 200, 500)
+        sheet.data_validation(1, 3, last, 3, {"validate": "list",
+                                              "source": list(KIND_LABELS.values())})
+        sheet.data_validation(1, 0, last, 0, {"validate": "integer", "criteria": "between",
+                                              "minimum": 2000, "maximum": 2100})
+        sheet.set_column(1, 1, 12, text)
+        sheet.set_column(0, 0, 8)
+        sheet.set_column(2, 2, 26)
+        sheet.set_column(3, 3, 26)
+        sheet.set_column(4, 5, 12)
+        sheet.set_column(6, 6, 40)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(table) - 1, len(table[0]) - 1)
+        notes = book.add_worksheet("Hướng dẫn")
+        for r, line in enumerate(INSTRUCTIONS):
+            notes.write_string(r, 0, line)
+        notes.set_column(0, 0, 110)
+    finally:
+        book.close()
+
+
+INSTRUCTIONS = [
+    "Bảng chỉ tiêu kế hoạch theo Nghị quyết của HĐND tỉnh — mỗi dòng một chỉ tiêu của một đơn vị "
+    "trong một năm.",
+    "Năm: năm kế hoạch (ví dụ 2026). Mã đơn vị: mã GSO (42 là tỉnh; mã xã, phường có 5 chữ số).",
+    "Mã chỉ tiêu: mã trong danh mục chỉ tiêu (ví dụ POVERTY_RATE, BUDGET_REVENUE).",
+    "Loại chỉ tiêu: Tối thiểu (đạt ít nhất Mức thấp), Tối đa (không vượt Mức thấp), Trong khoảng "
+    "(từ Mức thấp đến Mức cao), Thay đổi so với năm trước (mức tăng/giảm so với năm trước, điểm %).",
+    "Mức thấp, Mức cao: số; dùng dấu phẩy cho phần thập phân (6,5). Mức cao chỉ điền cho 'Trong khoảng' "
+    "và 'Thay đổi'.",
+    "Nguồn: số, ngày Nghị quyết hoặc văn bản giao chỉ tiêu.",
+    "Gửi tệp này vào thư mục nhận báo cáo; hệ thống đọc lại mỗi đêm, dòng mới nhất thay thế dòng cũ "
+    "cùng năm, đơn vị, chỉ tiêu. Dòng sai được báo lỗi kèm ô cần sửa, các dòng khác vẫn được dùng.",
+]
