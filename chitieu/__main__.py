@@ -1,4 +1,4 @@
-"""`python -m chitieu run | airflow`: what `make run` and `make airflow` call.
+"""`python -m chitieu run | airflow | report [--year YEAR]`: what `make run` and `make airflow` call.
 
 `run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
 embedded SQLite metadata database) and prints where the published warehouse is and the
@@ -77,9 +77,29 @@ def airflow_ui() -> int:
         return proc.wait()
 
 
+def report(argv: list[str]) -> int:
+    """The review of one target year from the published warehouse (default: the current year)."""
+    import argparse
+
+    from chitieu.stages import LOCAL_TZ, write_report
+
+    parser = argparse.ArgumentParser(prog="python -m chitieu report")
+    parser.add_argument("--year", type=int, default=None)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if not settings.published_db.exists():
+        print(f"chitieu: nothing published yet at {settings.published_db}", file=sys.stderr)
+        return 1
+    result = write_report(settings, datetime.now(LOCAL_TZ).date(), args.year)
+    print(f"{result['headline']}\n{result['html']}\n{result['xlsx']}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
         return run()
+    if argv[:1] == ["report"]:
+        return report(argv[1:])
     if argv[:1] == ["airflow"]:
         return airflow_ui()
     print(__doc__)

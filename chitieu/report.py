@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -46,40 +47,50 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def headline(con: duckdb.DuckDBPyConnection, province: str) -> Headline | None:
-    row = con.execute(
-        "SELECT year, targets_met, targets_total FROM marts.scorecard WHERE unit_code = ? "
-        "AND targets_no_data < targets_total ORDER BY year DESC LIMIT 1", [province]).fetchone()
+def default_year(con: duckdb.DuckDBPyConnection, province: str, today: date | None = None) -> int | None:
+    """The current year (the latest year with targets, not after today's): the report's default."""
+    today = today or date.today()
+    row = con.execute("SELECT max(year) FROM marts.scorecard WHERE unit_code = ? AND year <= ?",
+                      [province, today.year]).fetchone()
+    return row[0] if row and row[0] is not None else None
+
+
+def headline(con: duckdb.DuckDBPyConnection, province: str, year: int) -> Headline | None:
+    row = con.execute("SELECT year, targets_met, targets_total FROM marts.scorecard "
+                      "WHERE unit_code = ? AND year = ?", [province, year]).fetchone()
     return Headline(*row) if row else None
 
 
-def write_reports(published_db: Path, out_dir: Path) -> dict[str, str]:
-    """Write shortfalls.xlsx and shortfalls.html; returns their paths and the headline."""
+def write_reports(published_db: Path, out_dir: Path, year: int | None = None) -> dict[str, str]:
+    """Write shortfalls.xlsx and shortfalls.html for one target year (default: the current
+    year, on today's units; an earlier year on request, on that year's units); returns their
+    paths and the headline."""
     out_dir.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(published_db), read_only=True)
     try:
         province = con.execute("SELECT unit_code FROM reference.admin_units "
                                "WHERE unit_level = 'province'").fetchone()[0]
-        head = headline(con, province)
+        year = year or default_year(con, province)
+        head = headline(con, province, year) if year else None
         shortfalls = con.execute("""
             SELECT t.unit_code, u.unit_name, u.unit_level, t.year, t.indicator_code,
                    i.name_vi, t.status, t.actual, t.target_kind, t.target_low, t.target_high,
                    t.gap, i.unit_of_measure
             FROM marts.target_attainment t
-            JOIN (SELECT DISTINCT unit_code, unit_name, unit_level FROM reference.admin_units
-                  WHERE valid_to >= DATE '2025-06-30' OR unit_level = 'province') u USING (unit_code)
+            JOIN reference.admin_units u ON u.unit_code = t.unit_code
+             AND make_date(t.year, 12, 31) BETWEEN u.valid_from AND u.valid_to
             JOIN reference.indicators i USING (indicator_code)
-            WHERE t.status IN ('missed', 'at_risk')
-            ORDER BY u.unit_level DESC, t.unit_code, t.year, t.indicator_code""").fetchall()
+            WHERE t.status IN ('missed', 'at_risk') AND t.year = ?
+            ORDER BY u.unit_level DESC, t.unit_code, t.indicator_code""", [year]).fetchall()
         attainment = con.execute("""
             SELECT t.indicator_code, t.year, t.status, t.actual, t.target_low, t.target_high
-            FROM marts.target_attainment t WHERE t.unit_code = ? ORDER BY t.year, t.indicator_code
-            """, [province]).fetchall()
+            FROM marts.target_attainment t WHERE t.unit_code = ? AND t.year = ?
+            ORDER BY t.indicator_code""", [province, year]).fetchall()
         completeness = con.execute("""
-            SELECT u.unit_name, c.period, c.completeness_pct, c.missing_units
+            SELECT c.period, c.completeness_pct, c.missing_units
             FROM marts.reporting_completeness c
-            JOIN reference.admin_units u ON u.unit_code = c.unit_code AND u.unit_level = 'district'
-            ORDER BY c.period, u.unit_name""").fetchall()
+            WHERE c.unit_code = ? AND c.period LIKE ? ORDER BY c.period""",
+                                   [province, f"{year}%"]).fetchall()
     finally:
         con.close()
     xlsx = out_dir / "shortfalls.xlsx"
@@ -152,9 +163,8 @@ def _html(head: Headline | None, shortfalls, attainment, completeness) -> str:
         bars.append((f"{year} {code} ({STATUS_VI.get(status, status)})", abs(ratio),
                      colours.get(status, "#555")))
     chart1 = _bar_chart("Thực hiện so với mục tiêu (% mục tiêu), toàn tỉnh", bars, 150)
-    latest = max((p for _, p, _, _ in completeness), default=None)
-    chart2 = _bar_chart(f"Tỷ lệ báo cáo đã nhận theo huyện, kỳ {latest}",
-                        [(n, pct, "#1565c0") for n, p, pct, _ in completeness if p == latest])
+    chart2 = _bar_chart("Tỷ lệ báo cáo đã nhận theo kỳ, toàn tỉnh (%)",
+                        [(p, pct, "#1565c0") for p, pct, _ in completeness])
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in (
             name, year, code, STATUS_VI.get(status, status), actual, low, high, gap, uom)) + "</tr>"

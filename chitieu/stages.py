@@ -97,10 +97,12 @@ def publish_marts(settings: Settings) -> dict:
     return {"path": str(settings.published_db), "rows": counts}
 
 
-def write_report(settings: Settings, run_day: date) -> dict:
+def write_report(settings: Settings, run_day: date, year: int | None = None) -> dict:
+    """The current year's review by default; `year` for an earlier one."""
     from chitieu.report import write_reports
 
-    result = write_reports(settings.published_db, settings.reports_dir / run_day.isoformat())
+    folder = settings.reports_dir / run_day.isoformat() / (str(year) if year else "")
+    result = write_reports(settings.published_db, folder, year)
     log.info("headline: %s", result["headline"])
     return result
 

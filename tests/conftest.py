@@ -17,7 +17,7 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingest.sample import generate
 
     out = tmp_path_factory.mktemp("sample")
-    generate(out / "inbox", out / "expected")
+    generate(out / "inbox", out / "expected")  # every year to the last month ended today
     return out
 
 

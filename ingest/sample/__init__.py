@@ -16,7 +16,7 @@ import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -342,8 +342,15 @@ def _targets_workbook(inbox: Inbox) -> None:
     inbox.files += 1
 
 
-def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021) -> dict[str, int]:
-    """Write the inbox and the expected answers; returns counts for the caller to print."""
+def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021,
+             today: date | None = None) -> dict[str, int]:
+    """Write the inbox and the expected answers; returns counts for the caller to print.
+
+    2021 is the article's year; every year after it, across the July 2025 reform, is
+    written up to the last month that has ended by `today` (eras.py)."""
+    from ingest.sample.eras import build_era_truth, write_era_expected, write_era_inbox
+
+    today = today or datetime.now(LOCAL_TZ).date()
     truth = build_truth(seed)
     elements = data_elements()
     inbox = Inbox(inbox_dir, random.Random(seed + 1), [])
@@ -353,7 +360,10 @@ def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021) -> dict[str,
     _province_reports(inbox, truth, elements)
     _bad_inputs(inbox, truth, elements)
     _targets_workbook(inbox)
+    era = build_era_truth(truth, today)
+    write_era_inbox(inbox, era, elements)
     write_expected(truth, expected_dir)
+    write_era_expected(truth, era, expected_dir)
     with open(expected_dir / "bad_inputs.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=BAD_FIELDS, lineterminator="\n")
         writer.writeheader()
