@@ -58,6 +58,7 @@ class FileResult:
 @dataclass
 class Summary:
     files_new: int = 0
+    files_reparsed: int = 0  # re-ingests from the archive: not new files
     files_skipped: int = 0
     files_rejected: int = 0
     sheets_loaded: int = 0
@@ -67,7 +68,8 @@ class Summary:
     seconds: float = 0.0
 
     def line(self) -> str:
-        return (f"files: {self.files_new} new, {self.files_skipped} already ingested, "
+        reparsed = f"{self.files_reparsed} re-parsed, " if self.files_reparsed else ""
+        return (f"files: {self.files_new} new, {reparsed}{self.files_skipped} already ingested, "
                 f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
                 f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
                 f"rows quarantined: {self.rows_quarantined} ({self.seconds:.1f} s)")
@@ -168,7 +170,10 @@ def _parse_job(job: tuple[str, str]) -> FileResult:
 
 
 def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
-              archived: Path) -> dict[str, list[tuple]]:
+              archived: Path, first_seen: datetime | None = None,
+              file_name: str | None = None) -> dict[str, list[tuple]]:
+    """The raw rows of one parsed file. A re-parse passes the ledger's first sighting and
+    name, so that it leaves raw.files exactly as the first ingest wrote it."""
     sha = result.sha256
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     loaded_total = 0
@@ -198,8 +203,8 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
         f = result.file_finding
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
                                   None, None, None, now))
-    batch["files"].append((sha, display, result.path.name, result.path.stat().st_size, submitted,
-                           now, str(archived), result.status, len(result.sheets),
+    batch["files"].append((sha, display, file_name or result.path.name, result.path.stat().st_size,
+                           submitted, first_seen or now, str(archived), result.status, len(result.sheets),
                            result.rows_read, loaded_total, result.rows_quarantined,
                            PARSER_VERSION))
     return batch
@@ -349,17 +354,19 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None) -> Summ
     try:
         if not shas:
             return summary
-        rows = con.execute("SELECT file_sha256, archive_path, original_path, submitted_at "
-                           "FROM raw.files WHERE file_sha256 IN (SELECT unnest(?)) "
-                           "ORDER BY file_sha256", [shas]).fetchall()
+        rows = con.execute("SELECT file_sha256, archive_path, original_path, submitted_at, "
+                           "first_seen_at, file_name FROM raw.files WHERE file_sha256 IN "
+                           "(SELECT unnest(?)) ORDER BY file_sha256", [shas]).fetchall()
         now = datetime.now(UTC).replace(tzinfo=None)
-        jobs = [(Path(a), sha, orig) for sha, a, orig, _ in rows]
-        submitted = {sha: ts for sha, _, _, ts in rows}
+        jobs = [(Path(a), sha, orig) for sha, a, orig, *_ in rows]
+        ledger = {sha: (ts, seen, name) for sha, _, _, ts, seen, name in rows}
         batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
         for (path, sha, display), result in zip(jobs, _results(jobs, workers), strict=True):
-            for table, new_rows in _rows_for(result, display, submitted[sha], now, path).items():
+            submitted, first_seen, file_name = ledger[sha]
+            for table, new_rows in _rows_for(result, display, submitted, now, path, first_seen,
+                                             file_name).items():
                 batch[table].extend(new_rows)
-            summary.files_new += 1
+            summary.files_reparsed += 1
             summary.values_loaded += sum(len(s.values) for s in result.sheets)
             summary.rows_quarantined += result.rows_quarantined
             summary.sheets_loaded += sum(s.status == "loaded" for s in result.sheets)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,17 +10,64 @@ from datetime import date, timedelta
 from ingest.reference import Unit, UnitChange, load_unit_changes, load_units
 from ingest.text import fold
 
-_PREFIXES = ("thanh pho ", "thi tran ", "thi xa ", "phuong ", "huyen ", "tinh ", "xa ")
 _CODE = re.compile(r"^\d{2}(\d{1}|\d{3})?$")
+# Issuing bodies clerks put before the unit's name in a letterhead ("UBND xã Ân Phú").
+_ISSUERS = ("uy ban nhan dan ", "ubnd ", "hoi dong nhan dan ", "hdnd ")
+# Unit types as written, full or abbreviated, folded -> the folded type of the unit list.
+_TYPES = {
+    "thanh pho": "thanh pho", "tp": "thanh pho", "tp.": "thanh pho",
+    "thi tran": "thi tran", "tt": "thi tran", "tt.": "thi tran",
+    "thi xa": "thi xa", "tx": "thi xa", "tx.": "thi xa",
+    "phuong": "phuong", "p": "phuong", "p.": "phuong",
+    "huyen": "huyen", "h": "huyen", "h.": "huyen",
+    "tinh": "tinh", "xa": "xa", "x": "xa", "x.": "xa",
+}
+_TYPE_WORDS = sorted(_TYPES, key=len, reverse=True)
+_PARTS = re.compile(r"\s*[,;\-–—]\s*")
+
+
+@dataclass(frozen=True)
+class WrittenName:
+    """A unit's name as a clerk wrote it: its type (if given), its own name, its parents."""
+
+    unit_type: str | None
+    core: str
+    parents: tuple[tuple[str | None, str], ...] = ()
+    whole: str = ""  # the name before any type was split off ("tinh khe" is also a name)
+
+
+def _split_type(part: str) -> tuple[str | None, str]:
+    for word in _TYPE_WORDS:
+        if part.startswith(word + " ") or (word.endswith(".") and part.startswith(word)):
+            core = part[len(word):].strip()
+            if core:
+                return _TYPES[word], core
+    return None, part
+
+
+def read_name(text: str) -> WrittenName:
+    """"UBND xã Ân Phú", "Xã Ân Phú, huyện Vũ Quang", "Ân Phú - Vũ Quang - Hà Tĩnh",
+    "X. Ân Phú", "TT Vũ Quang", "TP Hà Tĩnh": the issuing body, the parents after a comma or
+    dash, capitals and the usual abbreviations are letterhead, not the name."""
+    key = fold(text)
+    for issuer in _ISSUERS:
+        if key.startswith(issuer):
+            key = key[len(issuer):]
+            break
+    parts = [p for p in _PARTS.split(key) if p]
+    if not parts:
+        return WrittenName(None, key)
+    unit_type, core = _split_type(parts[0])
+    return WrittenName(unit_type, core, tuple(_split_type(p) for p in parts[1:]), parts[0])
 
 
 def name_key(name: str) -> str:
-    """A unit name without case, diacritics or its type prefix ("Xã", "Phường", ...)."""
-    key = fold(name)
-    for prefix in _PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):].strip()
-    return key
+    """A unit name without case, diacritics, letterhead or its type prefix ("Xã", "Phường")."""
+    return read_name(name).core
+
+
+def _type_key(unit: Unit) -> str:
+    return fold(unit.unit_type)
 
 
 class UnitError(ValueError):
@@ -54,7 +102,7 @@ class UnitResolver:
             if not by_code:
                 raise UnitError("unknown_unit", f"no unit has GSO code {code}")
             unit = self._existing(by_code, f"unit code {code}", last)
-            if name and name_key(name) != name_key(unit.name):
+            if name and not self._names(read_name(name), unit):
                 era = next((u for u in by_code if name_key(u.name) == name_key(name)), None)
                 if era is not None:
                     raise UnitError("unit_mismatch", f"unit code {code} is {unit.name} for a period "
@@ -65,11 +113,42 @@ class UnitResolver:
             return unit
         if not name:
             raise UnitError("unknown_unit", "no unit code or unit name found above the table")
-        key = name_key(name)
-        by_name = [u for u in self.units if name_key(u.name) == key]
+        written = read_name(name)
+        by_name = [u for u in self.units if self._names(written, u)]
         if not by_name:
-            raise UnitError("unknown_unit", f"no unit is named {name!r} in this province")
+            raise UnitError("unknown_unit", f"no unit is named {name!r} in this province"
+                            + self._suggest(written))
+        if len(by_name) > 1:  # namesakes at two levels or in two districts: type, then parents
+            typed = [u for u in by_name if written.unit_type == _type_key(u)]
+            by_name = self._narrowed(written, typed or by_name, last)
         return self._existing(by_name, f"unit {name!r}", last)
+
+    @staticmethod
+    def _names(written: WrittenName, unit: Unit) -> bool:
+        """Whether a written name can name `unit`. The type written ("xa", "TT") is not
+        required to agree (clerks mix them up); it only decides between namesakes."""
+        return name_key(unit.name) in (written.core, written.whole)
+
+    def _narrowed(self, written: WrittenName, units: list[Unit], last: date) -> list[Unit]:
+        """Keep the units whose parents match the parents written after a comma or dash."""
+        if not written.parents:
+            return units
+        by_code = {u.code: u for u in self.units if u.exists_on(last) or u.valid_to < last}
+        keep = []
+        for unit in units:
+            ancestors, code = [], unit.parent_code
+            while code and code in by_code and len(ancestors) < 5:
+                ancestors.append(by_code[code])
+                code = by_code[code].parent_code
+            if all(any(name_key(a.name) == core and t in (None, _type_key(a)) for a in ancestors)
+                   for t, core in written.parents):
+                keep.append(unit)
+        return keep or units
+
+    def _suggest(self, written: WrittenName) -> str:
+        names = {name_key(u.name): u.name for u in self.units}
+        close = difflib.get_close_matches(written.core, list(names), n=3, cutoff=0.75)
+        return f"; did you mean {', '.join(sorted({names[c] for c in close}))}?" if close else ""
 
     def _existing(self, candidates: list[Unit], what: str, last: date) -> Unit:
         valid = [u for u in candidates if u.exists_on(last)]

@@ -189,8 +189,9 @@ def _commune_reports(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -
             wrong = dict(values, HH_POOR=values["HH_POOR"] + 15)
             first = layout_a("Báo cáo", unit_rows, "Năm 2021",
                              _typed_items(elements, ANNUAL_ELEMENTS, wrong, rng, "number"), rng)
-            inbox.save(f"{folder}/BC nam {year} {commune.code}.xlsx", [first],
-                       submitted - timedelta(days=3))
+            first_rel = f"{folder}/BC nam {year} {commune.code}.xlsx"
+            inbox.save(first_rel, [first], submitted - timedelta(days=3))
+            inbox.label(first_rel, "Báo cáo", "", "replaced_value", "flagged")  # listed for review
             rel = f"{folder}/BC nam {year} {commune.code} (sua lan 2){ext}"
         if n == 11 and ext != ".csv":  # a legacy-font clerk: TCVN3 text throughout
             unit_rows = [["Đơn vị báo cáo", commune.name],

@@ -1,5 +1,6 @@
--- One current value per (unit, period, element). A value two current submissions both
--- carry (a commune's own report and its district's table) is taken from the newest.
+-- One current value per (unit, period, element). A value two current pieces both carry
+-- (two sheets of one workbook; a commune's own report and its district's table) is taken
+-- from the newest (int_value_conflicts lists the disagreement).
 -- The unit is the one of that code that existed on the period's last day (unit_key): the
 -- only one that may report the period, so a reused code never mixes two units.
 with candidates as (
@@ -17,9 +18,10 @@ with candidates as (
         v.row_number,
         v.cell,
         s.submitted_at,
+        s.first_seen_at,
         row_number() over (
             partition by v.unit_code, v.period, v.element_code
-            order by s.submitted_at desc, s.submission_id desc
+            order by s.first_seen_at desc, s.submitted_at desc, s.submission_id desc
         ) as recency
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s

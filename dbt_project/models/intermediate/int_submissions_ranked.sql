@@ -1,12 +1,14 @@
--- The newest submission of a (unit, period, layout) supersedes the older ones:
--- newest by the file's submission time (its modification time on arrival), ties broken by
--- submission id (content hash), so re-ingesting the same files never changes the choice.
--- Older ones stay as history.
+-- The newest report of a (unit, period, layout) supersedes the older ones; the older stay
+-- as history. "Newest" is the order files reached the inbox (first seen by the pipeline);
+-- a file's modification time only orders files first seen in the same scan, so a copy that
+-- keeps an old time cannot let an old figure win; ties by content hash, so re-ingesting the
+-- same files never changes the choice. A report may come in pieces (two sheets of one
+-- workbook, two tables of one district): every sheet of the newest file is current.
 select
     *,
-    row_number() over (
+    dense_rank() over (
         partition by unit_code, period, layout
-        order by submitted_at desc, submission_id desc
+        order by first_seen_at desc, submitted_at desc, file_sha256 desc
     ) = 1 as is_current
 from {{ ref('stg_raw__submissions') }}
 where status = 'loaded'

@@ -8,6 +8,7 @@ select
     s.period,
     s.period_type,
     s.submitted_at,
+    f.first_seen_at,
     s.ingested_at,
     s.status,
     s.rows_read,

@@ -1,0 +1,56 @@
+-- What a reviewer must see when figures disagree (spreadsheets.md): two current pieces of a
+-- report giving one element different values (the newer is used), and every replaced value
+-- that differs from the one that replaced it (a correction), each with both cells.
+with sent as (
+    select
+        v.unit_code,
+        v.period,
+        v.element_code,
+        v.value,
+        v.raw_text,
+        v.sheet_name,
+        v.row_number,
+        v.cell,
+        v.submission_id,
+        s.source_file,
+        s.is_current
+    from {{ ref('stg_raw__values') }} as v
+    inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
+),
+
+differing as (
+    select
+        o.*,
+        u.value as used_value,
+        u.source_file as used_file,
+        u.sheet_name as used_sheet,
+        u.cell as used_cell
+    from sent as o
+    inner join {{ ref('int_current_values') }} as u
+        on o.unit_code = u.unit_code and o.period = u.period and o.element_code = u.element_code
+    where o.submission_id != u.submission_id and o.value is distinct from u.value
+)
+
+select
+    case when is_current then 'conflicting_pieces' else 'replaced_value' end as rule,
+    unit_code,
+    element_code as indicator_code,
+    period,
+    value as observed,
+    used_value as expected,
+    case
+        when is_current
+            then
+                'two pieces of the current report disagree: ' || coalesce(raw_text, '(empty)')
+                || ' here, ' || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
+                || ' › ' || used_sheet || ' › ' || used_cell || ' (the newer, used)'
+        else
+            'replaced by a newer report: ' || coalesce(raw_text, '(empty)') || ' here, now '
+            || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
+            || ' › ' || used_sheet || ' › ' || used_cell
+    end as message,
+    source_file,
+    sheet_name as source_sheet,
+    row_number as source_row,
+    cell as source_cell
+from differing
