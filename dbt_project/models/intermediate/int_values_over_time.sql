@@ -1,8 +1,10 @@
 -- Each unit's own figures for every period, in both views (eras.md):
--- as_reported: a value reported for a period stays on the unit that reported it; months
---   roll up into quarters, halves and years by each element's rule (flows add up, stocks
---   take the latest month, "none" elements are never derived), on the unit that holds
---   the month's territory on the longer period's last day: the year 2025 of a commune
+-- as_reported: a value reported for a period stays on the unit that reported it; every
+--   shorter period rolls into every longer one that contains it by each element's rule
+--   (flows add up, stocks take the latest part, "none" elements are never derived), taking
+--   for each part the finest complete figures and never counting a month twice (four
+--   quarterly reports make a year; a half-year report and the other half's months too),
+--   on the unit that holds the part's territory on the longer period's last day: the year 2025 of a commune
 --   formed on 1 July is its own months from July plus its predecessors' months before,
 --   carried through admin_unit_changes (only elements that add up are carried). A period
 --   reported directly keeps its reported value; a derived period from fewer months than it
@@ -31,6 +33,7 @@ current_values as (
         v.element_code,
         v.value,
         v.first_day,
+        v.last_day,
         r.agg_over_time,
         r.is_additive
     from {{ ref('int_current_values') }} as v
@@ -57,7 +60,9 @@ reported as (
     where unit_view = 'as_reported' and unit_type = 'Xã'
 ),
 
-month_parts as (
+parts as (
+    -- Every reported period inside a longer one (months, quarters, halves), carried to the
+    -- unit that holds its territory on the longer period's last day.
     select
         l.to_code as unit_code,
         p.period,
@@ -65,21 +70,26 @@ month_parts as (
         p.months_in_period,
         m.element_code,
         m.agg_over_time,
-        m.period as month,
+        m.period as part,
+        m.period_type as part_type,
+        year(m.last_day) * 12 + month(m.last_day) as last_month,
+        date_diff('month', m.first_day, m.last_day) + 1 as months,
         m.value * l.factor as value,
         l.is_approximate
     from current_values as m
     inner join {{ ref('int_periods') }} as p
-        on p.period_type != 'month' and m.first_day between p.first_day and p.last_day
+        on
+            p.period_type != 'month' and m.period != p.period
+            and m.first_day >= p.first_day and m.last_day <= p.last_day
     inner join lineage as l
         on m.unit_key = l.from_key and p.last_day between l.to_valid_from and l.to_valid_to
     where
-        m.period_type = 'month'
+        m.period_type != 'year'
         and m.agg_over_time in ('sum', 'last')
         and (l.is_same_unit or m.is_additive)
 ),
 
-months_on_unit as (
+parts_on_unit as (
     -- Sums in DECIMAL: exact, so a rebuild reproduces the marts bit for bit whatever order
     -- DuckDB's parallel aggregation adds the parts in.
     select
@@ -87,33 +97,149 @@ months_on_unit as (
         period,
         period_type,
         element_code,
-        month,
+        part,
+        part_type,
+        last_month,
+        months,
+        -- the quarter a month falls in (last_month is year * 12 + month)
+        left(part, 4) || '-Q' || ((last_month - 1) % 12 // 3 + 1)::varchar as quarter,
         any_value(months_in_period) as months_in_period,
         any_value(agg_over_time) as agg_over_time,
         sum(value::decimal(38, 10)) as value,
         bool_or(is_approximate) as is_approximate
-    from month_parts
-    group by unit_code, period, period_type, element_code, month
+    from parts
+    group by unit_code, period, period_type, element_code, part, part_type, last_month, months
+),
+
+quarter_reports as (
+    select * from parts_on_unit
+    where part_type = 'quarter' and period_type in ('half', 'year')
+),
+
+half_reports as (
+    select * from parts_on_unit
+    where part_type = 'half' and period_type = 'year'
+),
+
+quarter_from_months as (
+    -- Within a half or a year: each quarter from its months.
+    select
+        unit_code,
+        period,
+        element_code,
+        quarter,
+        any_value(agg_over_time) as agg_over_time,
+        {{ combine_parts() }}
+    from parts_on_unit
+    where part_type = 'month' and period_type in ('half', 'year')
+    group by unit_code, period, element_code, quarter
+),
+
+quarter_best as (
+    -- The finest figures for each quarter, a month never twice: its three months when all
+    -- were reported, else its own report, else the months there are (partial).
+    select
+        coalesce(m.unit_code, q.unit_code) as unit_code,
+        coalesce(m.period, q.period) as period,
+        coalesce(m.element_code, q.element_code) as element_code,
+        coalesce(m.quarter, q.part) as quarter,
+        coalesce(m.agg_over_time, q.agg_over_time) as agg_over_time,
+        case when m.months = 3 or q.part is null then m.value else q.value end as value,
+        case when m.months = 3 or q.part is null then m.months else 3 end as months,
+        case when m.months = 3 or q.part is null then m.last_month else q.last_month end as last_month,
+        case
+            when m.months = 3 or q.part is null then m.is_approximate else q.is_approximate
+        end as is_approximate
+    from quarter_from_months as m
+    full outer join quarter_reports as q
+        on
+            m.unit_code = q.unit_code and m.period = q.period and m.element_code = q.element_code
+            and m.quarter = q.part
+),
+
+half_from_quarters as (
+    -- Within a year: each half from its quarters.
+    select
+        unit_code,
+        period,
+        element_code,
+        left(quarter, 4) || '-H' || ((right(quarter, 1)::integer + 1) // 2)::varchar as half,
+        any_value(agg_over_time) as agg_over_time,
+        {{ combine_parts() }}
+    from quarter_best
+    where length(period) = 4
+    group by unit_code, period, element_code, half
+),
+
+half_best as (
+    select
+        coalesce(q.unit_code, h.unit_code) as unit_code,
+        coalesce(q.period, h.period) as period,
+        coalesce(q.element_code, h.element_code) as element_code,
+        coalesce(q.agg_over_time, h.agg_over_time) as agg_over_time,
+        case when q.months = 6 or h.part is null then q.value else h.value end as value,
+        case when q.months = 6 or h.part is null then q.months else 6 end as months,
+        case when q.months = 6 or h.part is null then q.last_month else h.last_month end as last_month,
+        case
+            when q.months = 6 or h.part is null then q.is_approximate else h.is_approximate
+        end as is_approximate
+    from half_from_quarters as q
+    full outer join half_reports as h
+        on
+            q.unit_code = h.unit_code and q.period = h.period and q.element_code = h.element_code
+            and q.half = h.part
+),
+
+blocks as (
+    -- The parts each longer period is made of: a quarter's months, a half's quarters, a
+    -- year's halves.
+    select
+        unit_code,
+        period,
+        element_code,
+        agg_over_time,
+        value,
+        months,
+        last_month,
+        is_approximate
+    from parts_on_unit
+    where period_type = 'quarter'
+    union all
+    select
+        unit_code,
+        period,
+        element_code,
+        agg_over_time,
+        value,
+        months,
+        last_month,
+        is_approximate
+    from quarter_best
+    where period like '%-H%'
+    union all
+    select
+        unit_code,
+        period,
+        element_code,
+        agg_over_time,
+        value,
+        months,
+        last_month,
+        is_approximate
+    from half_best
 ),
 
 derived as (
     select
-        unit_code,
-        period,
-        period_type,
-        element_code,
-        case
-            when any_value(agg_over_time) = 'sum' then sum(value)
-            else arg_max(value, month)
-        end::double as value,
-        count(*) as months_reported,
-        any_value(months_in_period) as months_in_period,
-        case
-            when any_value(agg_over_time) = 'sum' then bool_or(is_approximate)
-            else arg_max(is_approximate, month)
-        end as is_approximate
-    from months_on_unit
-    group by unit_code, period, period_type, element_code
+        b.unit_code,
+        b.period,
+        p.period_type,
+        b.element_code,
+        {{ combine_parts() }},
+        any_value(p.months_in_period) as months_in_period
+    from blocks as b
+    inner join {{ ref('int_periods') }} as p on b.period = p.period
+    group by b.unit_code, b.period, p.period_type, b.element_code
 ),
 
 as_reported as (
@@ -136,10 +262,10 @@ as_reported as (
         d.period,
         d.period_type,
         d.element_code,
-        d.value,
+        d.value::double as value,
         true as is_derived,
-        d.months_reported,
-        d.months_reported < d.months_in_period as is_partial,
+        d.months as months_reported,
+        d.months < d.months_in_period as is_partial,
         d.is_approximate
     from derived as d
     where not exists (
