@@ -274,14 +274,23 @@ def _read_long(rows: list[list[Any]], shape: TableShape, grid: Grid,
                                         grid.name, r + 1, shape.code_col, code_raw,
                                         result.unit.code, None, result.period.code))
             continue
-        _take(result, grid, catalogue[code], result.unit.code, raw, r, shape.value_col)
+        _take(result, grid, catalogue[code], result.unit, raw, r, shape.value_col)
 
 
-def _take(result: SheetResult, grid: Grid, element: Element, unit_code: str, raw: Any,
+def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: Any,
           r: int, c: int) -> None:
     assert result.period is not None
-    parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
+    unit_code = unit.code
     raw_text = _text(raw)
+    if raw_text and not element.may_be_sent_by(unit):
+        who = ", ".join("xã" if t == "xa" else t for t in element.reported_by)
+        _quarantine(result, Finding(
+            "not_reported_by_level", "error",
+            f"{element.code} is reported by {who} (catalogue 'reported by'), not by "
+            f"{unit.name} ({unit.unit_type}): not loaded", grid.name, r + 1, c, raw_text,
+            unit_code, element.code, result.period.code))
+        return
+    parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
     if not parsed.ok:
         _quarantine(result, Finding(parsed.rule or "", "error", parsed.message or "", grid.name,
                                     r + 1, c, raw_text, unit_code, element.code, result.period.code))
@@ -328,7 +337,7 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
             result.rows_read += 1
             raw = row[c] if c < len(row) else None
             before = len(result.values)
-            _take(result, grid, catalogue[element_code], unit.code, raw, r, c)
+            _take(result, grid, catalogue[element_code], unit, raw, r, c)
             if len(result.values) > before and result.values[-1].value is not None:
                 sums[c] += result.values[-1].value
 

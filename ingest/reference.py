@@ -48,6 +48,9 @@ class UnitChange:
     effective_date: date
 
 
+LEVELS = ("commune", "district", "province")
+
+
 @dataclass(frozen=True)
 class Element:
     code: str
@@ -59,10 +62,24 @@ class Element:
     agg_over_time: str
     min_value: float | None
     max_value: float | None
+    reported_by: tuple[str, ...] = ()  # commune, district, province; "xa": xã only
 
     @property
     def is_whole(self) -> bool:
         return self.value_type in {"count", "yes_no"}
+
+    def reported_as_part(self, unit: Unit) -> bool:
+        """The unit's level reports this element: its figure is its own part."""
+        return unit.level in self.reported_by or (
+            "xa" in self.reported_by and unit.level == "commune" and unit.unit_type == "Xã")
+
+    def may_be_sent_by(self, unit: Unit) -> bool:
+        """Its own part, or a reported total from a level above one that reports it
+        (indicators.md): a ward's NTM status or a commune's GRDP is neither."""
+        if not self.reported_by or self.reported_as_part(unit):
+            return True
+        lowest = min(LEVELS.index("commune" if t == "xa" else t) for t in self.reported_by)
+        return LEVELS.index(unit.level) > lowest
 
 
 def _read(name: str, folder: Path) -> list[dict[str, str]]:
@@ -129,6 +146,7 @@ def _load_catalogue(folder: Path) -> dict[str, Element]:
             agg_over_time=row["agg_over_time"],
             min_value=_float_or_none(row["min_value"]),
             max_value=_float_or_none(row["max_value"]),
+            reported_by=tuple(t for t in row["reported_by"].split(";") if t),
         )
         for row in _read("indicators.csv", folder)
     }

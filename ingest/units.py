@@ -102,8 +102,9 @@ class UnitResolver:
             if not by_code:
                 raise UnitError("unknown_unit", f"no unit has GSO code {code}")
             unit = self._existing(by_code, f"unit code {code}", last)
-            if name and not self._names(read_name(name), unit):
-                era = next((u for u in by_code if name_key(u.name) == name_key(name)), None)
+            if name and not self._confirms(read_name(name), unit):
+                era = next((u for u in by_code if u is not unit and self._names(read_name(name), u)),
+                           None)
                 if era is not None:
                     raise UnitError("unit_mismatch", f"unit code {code} is {unit.name} for a period "
                                                      f"ending {last}, but the sheet names {name!r}: "
@@ -128,6 +129,16 @@ class UnitResolver:
         """Whether a written name can name `unit`. The type written ("xa", "TT") is not
         required to agree (clerks mix them up); it only decides between namesakes."""
         return name_key(unit.name) in (written.core, written.whole)
+
+    def _confirms(self, written: WrittenName, unit: Unit) -> bool:
+        """A name beside a code confirms it unless it clearly names another unit: another
+        name, or the type of a namesake ("TP Hà Tĩnh" beside 42, Tỉnh Hà Tĩnh)."""
+        if not self._names(written, unit):
+            return False
+        if written.unit_type is None or written.unit_type == _type_key(unit):
+            return True
+        return not any(u.code != unit.code and _type_key(u) == written.unit_type
+                       and self._names(written, u) for u in self.units)
 
     def _narrowed(self, written: WrittenName, units: list[Unit], last: date) -> list[Unit]:
         """Keep the units whose parents match the parents written after a comma or dash."""
@@ -164,6 +175,8 @@ class UnitResolver:
         """Why `unit` may not report a period ending on `last`, and whom to report as."""
         if unit.valid_from > last:
             return f"{unit.name} ({unit.code}) exists only from {unit.valid_from}"
+        if unit.valid_to >= date.max - timedelta(days=1):
+            return f"{unit.name} ({unit.code}) exists"
         changed_on = unit.valid_to + timedelta(days=1)
         successors = [c for c in self.changes
                       if c.old_code == unit.code and c.effective_date == changed_on]

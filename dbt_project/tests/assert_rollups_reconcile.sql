@@ -21,6 +21,7 @@ own as (
         element_code,
         sum(value) as value
     from {{ ref('int_values_over_time') }}
+    where not is_superseded_total
     group by all
 ),
 

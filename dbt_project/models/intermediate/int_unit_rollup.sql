@@ -18,7 +18,7 @@ with contributions as (
     inner join {{ ref('int_element_rules') }} as r on v.element_code = r.element_code
     inner join {{ ref('int_unit_ancestors') }} as a
         on v.unit_view = a.unit_view and v.unit_code = a.unit_code and v.period = a.period
-    where r.agg_over_units != 'none' or a.depth = 0
+    where (r.agg_over_units != 'none' or a.depth = 0) and not v.is_superseded_total
 )
 
 select

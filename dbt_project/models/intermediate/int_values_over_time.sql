@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_unit_ancestors') }}
 -- Each unit's own figures for every period, in both views (eras.md):
 -- as_reported: a value reported for a period stays on the unit that reported it; every
 --   shorter period rolls into every longer one that contains it by each element's rule
@@ -274,6 +275,10 @@ as_reported as (
     )
 ),
 
+as_reported_flagged as (
+    {{ flag_superseded_totals('as_reported') }}
+),
+
 current_units as (
     select
         'current_units' as unit_view,
@@ -286,16 +291,20 @@ current_units as (
         max(a.months_reported) as months_reported,
         bool_or(a.is_partial) as is_partial,
         bool_or(a.is_approximate or l.is_approximate) as is_approximate
-    from as_reported as a
+    from as_reported_flagged as a
     inner join units as u
         on u.unit_view = 'as_reported' and a.period = u.period and a.unit_code = u.unit_code
     inner join rules as r on a.element_code = r.element_code
     inner join lineage as l
         on u.unit_key = l.from_key and {{ as_of_date() }} between l.to_valid_from and l.to_valid_to
-    where l.is_same_unit or r.is_additive
+    where (l.is_same_unit or r.is_additive) and not a.is_superseded_total
     group by l.to_code, a.period, a.period_type, a.element_code
+),
+
+current_units_flagged as (
+    {{ flag_superseded_totals('current_units') }}
 )
 
-select * from as_reported
+select * from as_reported_flagged
 union all
-select * from current_units
+select * from current_units_flagged

@@ -51,3 +51,21 @@ select
     source_cell,
     'lineage' as found_by
 from {{ ref('int_value_conflicts') }}
+
+union all
+
+select
+    rule,
+    'warning' as severity,
+    unit_code,
+    indicator_code,
+    period,
+    cast(observed as varchar) as observed,
+    cast(expected as varchar) as expected,
+    message,
+    source_file,
+    source_sheet,
+    source_row,
+    source_cell,
+    'validation' as found_by
+from {{ ref('int_total_mismatches') }}
