@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-STATUS_VI = {"met": "Đạt", "missed": "Không đạt", "at_risk": "Có nguy cơ không đạt",
+STATUS_VI = {"met": "Đạt", "exceeded": "Vượt", "missed": "Không đạt",
+             "at_risk": "Có nguy cơ không đạt",
              "on_track": "Đúng tiến độ", "no_data": "Chưa có số liệu"}
 
 
@@ -152,8 +153,8 @@ def _bar_chart(title: str, bars: list[tuple[str, float, str]], max_value: float 
 
 
 def _html(head: Headline | None, shortfalls, attainment, completeness) -> str:
-    colours = {"met": "#2e7d32", "missed": "#c62828", "at_risk": "#ef6c00", "on_track": "#1565c0",
-               "no_data": "#9e9e9e"}
+    colours = {"met": "#2e7d32", "exceeded": "#1b5e20", "missed": "#c62828", "at_risk": "#ef6c00",
+               "on_track": "#1565c0", "no_data": "#9e9e9e"}
     bars = []
     for code, year, status, actual, low, high in attainment:
         if actual is None or not low:

@@ -72,26 +72,27 @@ def test_cli_validate_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.fixture(scope="module")
 def built_with_targets(tmp_path_factory: pytest.TempPathFactory):
-    """A small inbox: two years of one commune's poverty, and two versions of the targets."""
+    """A small inbox: one commune's poverty in 2024 (Phường Nam Hà, code 18073) and 2025
+    (Phường Thành Sen, the same code after the reform), and two versions of the targets."""
     from chitieu.settings import Settings
     from chitieu.stages import run_once
 
     root = tmp_path_factory.mktemp("targets")
     inbox = root / "inbox"
     inbox.mkdir()
-    for year, poor in ((2025, 60), (2026, 45)):
+    for year, poor in ((2024, 60), (2025, 45)):
         path = inbox / f"BC nam {year} Thanh Sen.xlsx"
         write_workbook(path, [report_a([["Mã đơn vị: 18073"]], period=f"Năm {year}", rows=[
             [1, "HH_TOTAL", "Tổng số hộ", "hộ", 1000], [2, "HH_POOR", "Số hộ nghèo", "hộ", poor]])])
     first = inbox / "chi tieu v1.xlsx"
     write_workbook(first, [_targets([
-        [2026, "18073", "POVERTY_RATE", "Thay đổi so với năm trước", "-2", "-1", "v1"],
-        [2026, "18073", "HH_POOR", "Tối đa", 50, None, "v1"],
+        [2025, "18073", "POVERTY_RATE", "Thay đổi so với năm trước", "-2", "-1", "v1"],
+        [2025, "18073", "HH_POOR", "Tối đa", 50, None, "v1"],
     ])])
     _at(first, datetime(2026, 1, 10))
     correction = inbox / "chi tieu v2.xlsx"
     write_workbook(correction, [_targets([
-        [2026, "18073", "HH_POOR", "Tối đa", 40, None, "v2"],
+        [2025, "18073", "HH_POOR", "Tối đa", 40, None, "v2"],
     ])])
     _at(correction, datetime(2026, 2, 10))
     settings = Settings(inbox, root / "warehouse")
@@ -103,10 +104,11 @@ def test_newest_workbook_row_wins_and_change_compares_with_last_year(built_with_
     con = duckdb.connect(str(built_with_targets.published_db), read_only=True)
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT indicator_code, target_kind, target_low, actual, status FROM marts.target_attainment "
-        "WHERE unit_code = '18073' AND year = 2026").fetchall()}
-    # HH_POOR: v2 (newer) says at most 40; 45 poor households -> missed.
+        "WHERE unit_code = '18073' AND year = 2025").fetchall()}
+    # HH_POOR: v2 (newer) says at most 40; 45 poor households in a closed year -> missed.
     assert rows["HH_POOR"] == ("at_most", 40.0, 45.0, "missed")
-    # POVERTY_RATE: 4.5 % in 2026 against 6.0 % in 2025 -> change -1.5, inside [-2, -1] -> met.
+    # POVERTY_RATE: 4.5 % in 2025 against 6.0 % in 2024 on today's units (Nam Hà's 2024
+    # carried to Thành Sen) -> change -1.5, inside [-2, -1] -> met.
     assert rows["POVERTY_RATE"][0] == "change"
     assert rows["POVERTY_RATE"][2] == pytest.approx(-1.5) and rows["POVERTY_RATE"][3] == "met"
     source = con.execute("SELECT target_source, source_file, row_number FROM marts.targets "

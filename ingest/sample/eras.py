@@ -143,7 +143,7 @@ def build_era_truth(truth: Truth, today: date, seed: int = 2025) -> EraTruth:
         for c in old:
             s = state[c.code]
             s["HH_TOTAL"] += rng.randint(0, 3)
-            s["HH_POOR"] = max(min(1, s["HH_POOR"]), s["HH_POOR"] - rng.randint(0, 1))
+            s["HH_POOR"] -= rng.randint(0, s["HH_POOR"] // 100)
             for element in ("HH_TOTAL", "HH_POOR"):
                 era.put(c, period, element, s[element])
             era.put(c, period, "PARTY_NEW_MEMBERS", rng.randint(1, 3))
@@ -161,12 +161,13 @@ def build_era_truth(truth: Truth, today: date, seed: int = 2025) -> EraTruth:
         for n in new:
             s = new_state[n.code]
             s["HH_TOTAL"] += rng.randint(0, 8)
-            s["HH_POOR"] = max(min(1, s["HH_POOR"]), s["HH_POOR"] - rng.randint(0, 2))
+            # about 1 % fewer poor households a month at most: a steady trend, no outlier
+            s["HH_POOR"] -= rng.randint(0, s["HH_POOR"] // 100)
             s["POP_TOTAL"] += rng.randint(0, 20)
             for element in ("HH_TOTAL", "HH_POOR"):
                 era.put(n, period, element, s[element])
             era.put(n, period, "PARTY_NEW_MEMBERS", rng.randint(2, 8))
-            era.put(n, period, "HOUSES_BUILT", rng.randint(2, 10))
+            era.put(n, period, "HOUSES_BUILT", rng.randint(3, 9))
         if (year, month) == (2025, 12):  # the 2025 annual report, sent in January 2026
             for n in new:
                 for element in NEW_ANNUAL:

@@ -89,36 +89,122 @@ violations as (
 ),
 
 history as (
-    -- Outliers: more than a factor away from the unit's previous value of the same kind.
+    -- Outliers as DHIS2 finds them: the modified z-score of a value against the median and
+    -- the median absolute deviation of the unit's own earlier values of that element and
+    -- period type (at least outlier_min_history of them).
     select
-        unit_code,
-        element_code,
-        period,
-        value,
-        source_file,
-        sheet_name,
-        lag(value) over (partition by unit_key, element_code, period_type order by period) as previous
+        v.unit_key,
+        v.unit_code,
+        v.element_code,
+        v.period,
+        v.period_type,
+        v.value,
+        v.source_file,
+        v.sheet_name,
+        median(h.value) as history_median,
+        count(h.value) as history_values
     from v
+    left join v as h
+        on
+            v.unit_key = h.unit_key and v.element_code = h.element_code
+            and v.period_type = h.period_type and v.period > h.period
+    group by all
+),
+
+deviations as (
+    select
+        x.unit_key,
+        x.element_code,
+        x.period,
+        median(abs(h.value - x.history_median)) as history_mad
+    from history as x
+    inner join v as h
+        on
+            x.unit_key = h.unit_key and x.element_code = h.element_code
+            and x.period_type = h.period_type and x.period > h.period
+    where x.history_values >= {{ var('outlier_min_history') }}
+    group by all
+),
+
+scored as (
+    select
+        x.*,
+        d.history_mad,
+        0.6745 * (x.value - x.history_median) / nullif(d.history_mad, 0) as modified_z,
+        e.agg_over_time
+    from history as x
+    inner join deviations as d
+        on x.unit_key = d.unit_key and x.element_code = d.element_code and x.period = d.period
+    inner join {{ ref('int_element_rules') }} as e on x.element_code = e.element_code
 ),
 
 outliers as (
+    -- Small counts (value and usual level under outlier_small_count), a flow falling to 0,
+    -- and a move of less than outlier_min_relative_change of the usual level (a stock that
+    -- grows steadily has a tiny deviation) are not outliers by themselves.
     select
         'outlier' as rule,
         unit_code,
         element_code as indicator_code,
         period,
         value as observed,
-        previous as expected,
-        'more than ' || {{ var('outlier_factor', 10) }} || 'x away from the previous value' as message,
+        history_median as expected,
+        'modified z-score ' || round(modified_z, 1) || ' against the unit''s own history (median '
+        || history_median || ', ' || history_values || ' earlier values)' as message,
         source_file,
         sheet_name as source_sheet
-    from history
-    where previous > 0 and (
-        value > previous * {{ var('outlier_factor', 10) }}
-        or value < previous / {{ var('outlier_factor', 10) }}
-    )
+    from scored
+    where
+        abs(modified_z) > {{ var('outlier_z_threshold') }}
+        and not (value < {{ var('outlier_small_count') }} and history_median < {{ var('outlier_small_count') }})
+        and not (agg_over_time = 'sum' and value = 0)
+        and abs(value - history_median) > {{ var('outlier_min_relative_change') }} * abs(history_median)
+),
+
+out_of_band as (
+    -- Beyond the min-max band the office set for a unit and element (seeds/minmax_bands.csv).
+    select
+        'outside_minmax_band' as rule,
+        v.unit_code,
+        v.element_code as indicator_code,
+        v.period,
+        v.value as observed,
+        case when v.value < b.min_value then b.min_value else b.max_value end as expected,
+        'outside the band ' || coalesce(cast(b.min_value as varchar), '') || '..'
+        || coalesce(cast(b.max_value as varchar), '') || ' set for this unit' as message,
+        v.source_file,
+        v.sheet_name as source_sheet
+    from v
+    inner join {{ ref('stg_reference__minmax_bands') }} as b
+        on v.unit_code = b.unit_code and v.element_code = b.element_code
+    where v.value < b.min_value or v.value > b.max_value
+),
+
+rates_out_of_range as (
+    -- A computed indicator outside its valid range (a rate over 100 %), where it is published.
+    select
+        'indicator_out_of_range' as rule,
+        p.unit_code,
+        p.indicator_code,
+        p.period,
+        p.value as observed,
+        case when p.value < i.min_value then i.min_value else i.max_value end as expected,
+        p.indicator_code || ' = ' || round(p.value, 2) || ' is outside its valid range '
+        || coalesce(cast(i.min_value as varchar), '') || '..' || coalesce(cast(i.max_value as varchar), '')
+        || ' (' || p.numerator || ' / ' || p.denominator || ')' as message,
+        null as source_file,
+        null as source_sheet
+    from {{ ref('int_published_values') }} as p
+    inner join {{ ref('stg_reference__indicators') }} as i on p.indicator_code = i.indicator_code
+    where
+        p.unit_view = 'as_reported' and i.kind = 'indicator'
+        and (p.value < i.min_value or p.value > i.max_value)
 )
 
 select * from violations
 union all
 select * from outliers
+union all
+select * from out_of_band
+union all
+select * from rates_out_of_range

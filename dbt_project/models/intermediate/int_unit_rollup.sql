@@ -13,7 +13,8 @@ with contributions as (
         a.depth,
         v.value,
         v.is_partial,
-        v.is_approximate
+        v.is_approximate,
+        v.months_reported
     from {{ ref('int_values_over_time') }} as v
     inner join {{ ref('int_element_rules') }} as r on v.element_code = r.element_code
     inner join {{ ref('int_unit_ancestors') }} as a
@@ -37,6 +38,8 @@ select
     end as value,
     count(*) as reporting_units,
     bool_or(is_partial) as is_partial,
-    bool_or(is_approximate) as is_approximate
+    bool_or(is_approximate) as is_approximate,
+    -- the furthest month reported below: a province's pace is its communes' months
+    max(months_reported) as months_reported
 from contributions
 group by unit_view, unit_code, period, element_code

@@ -1,7 +1,13 @@
--- Each target against the year's actual. A "change" target compares with the previous
--- year on today's units (the comparable series), so a year after a change of units is
--- measured against the same territory. Before a year is complete (a value derived from part of the year), the pace so far
--- decides: flows are projected to twelve months, stocks are taken as they stand.
+-- Each target against the year's actual (indicators.md, "Targets"). A "change" target
+-- compares with the previous year on today's units (the comparable series), so a year
+-- after a change of units is measured against the same territory.
+-- A year is closed once its last day has passed (as of the build's day): a closed year is
+-- met, exceeded, missed or without data, judged on what was reported (is_partial says when
+-- that is less than the year). Before it closes, the pace decides: flows are projected
+-- from the months reported below the target's unit (a province's pace is its communes'
+-- months), stocks are taken as they stand, and the status is on_track or at_risk.
+-- Beyond a range or a change target in the indicator's desirable direction is "exceeded"
+-- (đạt và vượt), which counts as met.
 with targets as (
     select * from {{ ref('int_targets') }}
 ),
@@ -24,8 +30,8 @@ months_reported as (
         period,
         element_code,
         months_reported
-    from {{ ref('int_values_over_time') }}
-    where unit_view = 'as_reported' and period_type = 'year' and is_derived
+    from {{ ref('int_unit_rollup') }}
+    where unit_view = 'as_reported' and period_type = 'year'
 ),
 
 joined as (
@@ -33,8 +39,10 @@ joined as (
         t.*,
         cur.value as current_value,
         prev.value as previous_value,
-        coalesce(cur.is_partial, false) as is_partial,
+        coalesce(cur.is_partial, false) or coalesce(prev.is_partial, false) as is_partial,
+        make_date(t.year, 12, 31) < {{ as_of_date() }} as is_closed,
         e.agg_over_time,
+        coalesce(e.direction, 'higher') as direction,
         m.months_reported
     from targets as t
     left join actuals as cur
@@ -59,7 +67,7 @@ measured as (
         *,
         case
             when target_kind = 'change' then current_value - previous_value
-            when is_partial and agg_over_time = 'sum' and months_reported > 0
+            when not is_closed and is_partial and agg_over_time = 'sum' and months_reported > 0
                 then current_value * 12 / months_reported
             else current_value
         end as actual
@@ -74,7 +82,11 @@ judged as (
             when target_kind = 'at_least' then actual >= target_low
             when target_kind = 'at_most' then actual <= target_low
             else actual between target_low and target_high
-        end as within_target
+        end as within_target,
+        target_kind in ('range', 'change') and (
+            (direction = 'higher' and actual > target_high)
+            or (direction = 'lower' and actual < target_low)
+        ) as beyond_in_good_direction
     from measured
 )
 
@@ -86,22 +98,24 @@ select
     target_low,
     target_high,
     target_source,
+    direction,
     round(actual, 4) as actual,
     round(
         case
-            when within_target then 0
-            when target_kind = 'at_least' then actual - target_low
-            when target_kind = 'at_most' then actual - target_low
+            when within_target or beyond_in_good_direction then 0
+            when target_kind in ('at_least', 'at_most') then actual - target_low
             when actual < target_low then actual - target_low
             else actual - target_high
         end, 4
     ) as gap,
-    is_partial as is_year_to_date,
+    is_partial,
+    not is_closed as is_year_to_date,
     case
         when actual is null then 'no_data'
-        when is_partial and within_target then 'on_track'
-        when is_partial then 'at_risk'
+        when not is_closed and (within_target or beyond_in_good_direction) then 'on_track'
+        when not is_closed then 'at_risk'
         when within_target then 'met'
+        when beyond_in_good_direction then 'exceeded'
         else 'missed'
     end as status
 from judged

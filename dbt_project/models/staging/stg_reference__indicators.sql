@@ -12,5 +12,6 @@ select
     max_value,
     numerator_code,
     denominator_code,
-    formula
+    formula,
+    direction
 from {{ ref('indicators') }}
