@@ -26,12 +26,22 @@ class BuildSummary:
                 "success": self.success}
 
 
+def seed_path() -> str:
+    """The seeds folder (CHITIEU_SEEDS_DIR, read by ingest too) relative to the dbt project.
+    dbt writes a seed's compiled SQL to target/run/<project>/<seed path>/<file>: with an
+    absolute path that is the CSV itself, which dbt would overwrite."""
+    from ingest.reference import seeds_dir
+
+    return os.path.relpath(seeds_dir().resolve(), DBT_DIR.resolve())
+
+
 def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None = None,
                   threads: int = 2) -> BuildSummary:
     """`dbt build` into the build database; every node's result goes to the log."""
     from dbt.cli.main import dbtRunner
 
     os.environ["CHITIEU_DB"] = str(db_path)
+    os.environ["CHITIEU_DBT_SEED_PATH"] = seed_path()
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--threads", str(threads), "--target-path", str(db_path.parent / "dbt_target"),
             "--log-path", str(db_path.parent / "dbt_logs")]

@@ -19,7 +19,7 @@ DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "se
 
 def seeds_dir() -> Path:
     """Read when data is loaded, not at import: a test or a deployment can point
-    CHITIEU_SEEDS_DIR at its own unit list, and dbt reads the same variable."""
+    CHITIEU_SEEDS_DIR at its own unit list, and dbt is given the same folder (chitieu.build)."""
     return Path(os.environ.get("CHITIEU_SEEDS_DIR") or DEFAULT_SEEDS_DIR)
 
 

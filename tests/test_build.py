@@ -1,0 +1,26 @@
+"""dbt in-process: reference data given from another folder is read, never written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chitieu.build import run_dbt_build
+from ingest import store
+
+SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+
+
+def test_seeds_folder_outside_the_project_is_left_byte_for_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    before = {p.name: p.read_bytes() for p in seeds.iterdir()}
+    monkeypatch.setenv("CHITIEU_SEEDS_DIR", str(seeds))  # absolute, as deployments set it
+    db = tmp_path / "build" / "chitieu.duckdb"
+    store.connect(db).close()  # the raw layer, empty
+    summary = run_dbt_build(db)
+    assert summary.success, summary.blocking
+    assert {p.name: p.read_bytes() for p in seeds.iterdir()} == before
