@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ingest.reference import Element, Unit, load_unit_changes, load_units
 from ingest.sample.render import cell_text, layout_a, unit_lines
-from ingest.sample.truth import YEAR, Truth
+from ingest.sample.truth import YEAR, Truth, apportion
 
 REFORM = date(2025, 7, 1)
 ANNUAL_YEARS = (2022, 2023, 2024)
@@ -199,8 +199,62 @@ def write_era_inbox(inbox, era: EraTruth, elements: dict[str, Element]) -> None:
         folder = "Tinh" if unit.level == "province" else (
             f"Sau sap nhap/{unit.code}" if unit.valid_from == REFORM else f"Truoc sap nhap/{unit.code}")
         sent += timedelta(minutes=rng.randint(0, 600))
+        rel = f"{period[:4]}/{folder}/{name} - {unit.code}.xlsx"
+        if period == "2023" and unit.level == "commune" and _other_shape(inbox, era, unit, values,
+                                                                          elements, rel, sent, rng):
+            continue
         sheet = layout_a("Báo cáo", unit_lines(unit.code, unit.name, rng), period_text, items, rng)
-        inbox.save(f"{period[:4]}/{folder}/{name} - {unit.code}.xlsx", [sheet], sent)
+        inbox.save(rel, [sheet], sent)
+    _district_total(inbox, era, elements, rng)
+
+
+def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
+                 elements: dict[str, Element], rel: str, sent: datetime, rng: random.Random) -> bool:
+    """Shapes offices really send, each carrying the same figures as the plain annual report,
+    so the expected values hold whatever the shape (spreadsheets.md, indicators.md): a
+    commune reporting quarterly, a report in two sheets, a letterhead name, a ward that also
+    sends an NTM status (quarantined: xã only)."""
+    shape = era.old.index(unit) % 12
+    items = [(elements[c], values[c]) for c in ANNUAL if c in values]
+    if shape == 1:  # four quarterly reports make the year: flows split, stocks as at Q4
+        parts = {c: apportion(int(values[c]), [1, 1, 1, 1]) for c in ANNUAL if c not in STOCKS}
+        for q in range(4):
+            quarter = [(e, v if e.code in STOCKS else parts[e.code][q]) for e, v in items]
+            sheet = layout_a("Báo cáo", unit_lines(unit.code, unit.name, rng),
+                             f"Quý {['I', 'II', 'III', 'IV'][q]}/2023", quarter, rng)
+            inbox.save(rel.replace("BC nam 2023", f"BC quy {q + 1}-2023"), [sheet],
+                       datetime(2023, 3 * q + 3, 28) + timedelta(days=10))
+        return True
+    if shape == 2:  # one report in two sheets of one workbook
+        half = len(items) // 2
+        sheets = [layout_a(f"Báo cáo ({n + 1})", unit_lines(unit.code, unit.name, rng), "Năm 2023",
+                           part, rng) for n, part in enumerate((items[:half], items[half:]))]
+        inbox.save(rel, sheets, sent)
+        return True
+    if shape == 3:  # the letterhead as the clerk writes it, beside the code
+        district = next(u for u in load_units() if u.code == unit.parent_code and u.exists_on(
+            date(2023, 12, 31)))
+        lines = [["Mã đơn vị", unit.code], [f"Đơn vị báo cáo: UBND {unit.name.upper()}, {district.name}"]]
+        inbox.save(rel, [layout_a("Báo cáo", lines, "Năm 2023", items, rng)], sent)
+        return True
+    if shape == 4 and unit.unit_type == "Phường":  # a ward's NTM status: quarantined
+        sheet = layout_a("Báo cáo", unit_lines(unit.code, unit.name, rng), "Năm 2023",
+                         [*items, (elements["NTM_STATUS"], "Đạt")], rng)
+        inbox.save(rel, [sheet], sent)
+        inbox.label(rel, "Báo cáo", "", "not_reported_by_level", "quarantined")
+        return True
+    return False
+
+
+def _district_total(inbox, era: EraTruth, elements: dict[str, Element], rng: random.Random) -> None:
+    """A district's own total of poor households for 2022 beside its communes' reports: a
+    reported total, superseded by the communes' figures (equal here, so no finding)."""
+    district = next(u for u in load_units() if u.level == "district" and u.exists_on(date(2022, 12, 31)))
+    poor = sum(era.get(c, "2022")["HH_POOR"] for c in era.old if c.parent_code == district.code)
+    sheet = layout_a("Báo cáo", unit_lines(district.code, district.name, rng), "Năm 2022",
+                     [(elements["HH_POOR"], poor)], rng)
+    inbox.save(f"2022/Huyen/BC ho ngheo 2022 - {district.code}.xlsx", [sheet],
+               datetime(2023, 1, 18, 9))
 
 
 def _unit(era: EraTruth, code: str, valid_from: date) -> Unit:
