@@ -137,25 +137,8 @@ quarter_from_months as (
 ),
 
 quarter_best as (
-    -- The finest figures for each quarter, a month never twice: its three months when all
-    -- were reported, else its own report, else the months there are (partial).
-    select
-        coalesce(m.unit_code, q.unit_code) as unit_code,
-        coalesce(m.period, q.period) as period,
-        coalesce(m.element_code, q.element_code) as element_code,
-        coalesce(m.quarter, q.part) as quarter,
-        coalesce(m.agg_over_time, q.agg_over_time) as agg_over_time,
-        case when m.months = 3 or q.part is null then m.value else q.value end as value,
-        case when m.months = 3 or q.part is null then m.months else 3 end as months,
-        case when m.months = 3 or q.part is null then m.last_month else q.last_month end as last_month,
-        case
-            when m.months = 3 or q.part is null then m.is_approximate else q.is_approximate
-        end as is_approximate
-    from quarter_from_months as m
-    full outer join quarter_reports as q
-        on
-            m.unit_code = q.unit_code and m.period = q.period and m.element_code = q.element_code
-            and m.quarter = q.part
+    -- Each quarter inside a half or a year: its three months, else its own report.
+    {{ finest_complete('quarter_from_months', 'quarter', 'quarter_reports', 3) }}
 ),
 
 half_from_quarters as (
@@ -164,7 +147,7 @@ half_from_quarters as (
         unit_code,
         period,
         element_code,
-        left(quarter, 4) || '-H' || ((right(quarter, 1)::integer + 1) // 2)::varchar as half,
+        left(part, 4) || '-H' || ((right(part, 1)::integer + 1) // 2)::varchar as half,
         any_value(agg_over_time) as agg_over_time,
         {{ combine_parts() }}
     from quarter_best
@@ -173,22 +156,8 @@ half_from_quarters as (
 ),
 
 half_best as (
-    select
-        coalesce(q.unit_code, h.unit_code) as unit_code,
-        coalesce(q.period, h.period) as period,
-        coalesce(q.element_code, h.element_code) as element_code,
-        coalesce(q.agg_over_time, h.agg_over_time) as agg_over_time,
-        case when q.months = 6 or h.part is null then q.value else h.value end as value,
-        case when q.months = 6 or h.part is null then q.months else 6 end as months,
-        case when q.months = 6 or h.part is null then q.last_month else h.last_month end as last_month,
-        case
-            when q.months = 6 or h.part is null then q.is_approximate else h.is_approximate
-        end as is_approximate
-    from half_from_quarters as q
-    full outer join half_reports as h
-        on
-            q.unit_code = h.unit_code and q.period = h.period and q.element_code = h.element_code
-            and q.half = h.part
+    -- Each half inside a year: its two quarters, else its own report.
+    {{ finest_complete('half_from_quarters', 'half', 'half_reports', 6) }}
 ),
 
 blocks as (

@@ -1,5 +1,25 @@
--- One place for every finding: what the reader refused or quarantined, and the validation
--- rules the warehouse checks on the figures it loaded.
+-- One place for every finding: what the reader refused or quarantined, and what the
+-- warehouse checks on the figures it loaded (validation rules and outliers, disagreeing
+-- pieces and replaced values, reported totals that differ from their units' roll-up).
+with checks as (
+    select
+        *,
+        null::integer as source_row,
+        null::varchar as source_cell,
+        'validation' as found_by
+    from {{ ref('int_rule_violations') }}
+    union all by name
+    select
+        *,
+        'lineage' as found_by
+    from {{ ref('int_value_conflicts') }}
+    union all by name
+    select
+        *,
+        'validation' as found_by
+    from {{ ref('int_total_mismatches') }}
+)
+
 select
     rule,
     case severity when 'error' then 'error' else 'warning' end as severity,
@@ -24,48 +44,12 @@ select
     unit_code,
     indicator_code,
     period,
-    cast(observed as varchar) as observed,
-    cast(expected as varchar) as expected,
-    message,
-    source_file,
-    source_sheet,
-    null as source_row,
-    null as source_cell,
-    'validation' as found_by
-from {{ ref('int_rule_violations') }}
-
-union all
-
-select
-    rule,
-    'warning' as severity,
-    unit_code,
-    indicator_code,
-    period,
-    cast(observed as varchar) as observed,
-    cast(expected as varchar) as expected,
+    observed::varchar as observed,
+    expected::varchar as expected,
     message,
     source_file,
     source_sheet,
     source_row,
     source_cell,
-    'lineage' as found_by
-from {{ ref('int_value_conflicts') }}
-
-union all
-
-select
-    rule,
-    'warning' as severity,
-    unit_code,
-    indicator_code,
-    period,
-    cast(observed as varchar) as observed,
-    cast(expected as varchar) as expected,
-    message,
-    source_file,
-    source_sheet,
-    source_row,
-    source_cell,
-    'validation' as found_by
-from {{ ref('int_total_mismatches') }}
+    found_by
+from checks
