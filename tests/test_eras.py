@@ -22,37 +22,24 @@ edited seeds with a share and a parent change (tests 4, 5b).
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import traceback
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.sample.workbook import Sheet, write_workbook
+from tests import inboxes
+from tests.inboxes import Build, build, deliver, layout_a_sheet
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "dbt_project" / "seeds"
-
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 
 AS_REPORTED = "marts.indicator_values"
 CURRENT = "marts.indicator_values_current_units"
 
 
 # --------------------------------------------------------------------------- helpers
-
-def report_a(unit_rows: list[list], period: str, rows: list[list]) -> Sheet:
-    """A layout-A report as in tests/test_layouts.py."""
-    return Sheet("Báo cáo", MOTTO + [["BÁO CÁO"]] + unit_rows + [[f"Kỳ báo cáo: {period}"], [], HEADER]
-                 + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
 
 def element_rows(hh_total: float | None = None, hh_poor: float | None = None,
                  covid: float | None = None) -> list[list]:
@@ -68,11 +55,7 @@ def element_rows(hh_total: float | None = None, hh_poor: float | None = None,
 
 def send(inbox: Path, name: str, unit_rows: list[list], period: str, when: datetime, **values) -> Path:
     """Write one report file and date it (its modification time is its submission time)."""
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit_rows, period, element_rows(**values))])
-    stamp = when.timestamp()
-    os.utime(path, (stamp, stamp))
-    return path
+    return deliver(inbox, name, [layout_a_sheet(unit_rows, period, element_rows(**values))], when)
 
 
 def code(c: str) -> list[list]:
@@ -111,53 +94,17 @@ TODAYS_UNITS = {u["unit_code"] for u in read_csv(SEEDS / "admin_units.csv")[1]
                 if u["valid_to"] == "9999-12-31"}
 
 
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
-
-
-def build(root: Path, inbox: Path, seeds: Path | None = None) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    with pytest.MonkeyPatch.context() as mp:
-        if seeds is None:
-            mp.delenv("CHITIEU_SEEDS_DIR", raising=False)
-        else:
-            mp.setenv("CHITIEU_SEEDS_DIR", str(seeds))
-        try:
-            run_once(settings)
-        except AuditFailed as exc:
-            error = f"AuditFailed: {exc}"
-        except Exception:  # reported by every test of the build
-            error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
-
-
+# This file's lookups name the view first: AS_REPORTED or CURRENT.
 def rows_of(con, table: str, unit: str, period: str, indicator: str) -> list[dict]:
-    cur = con.execute(f"SELECT * FROM {table} WHERE unit_code = ? AND period = ? AND indicator_code = ?",
-                      [unit, period, indicator])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return inboxes.rows_of(con, unit, period, indicator, table)
 
 
 def one(con, table: str, unit: str, period: str, indicator: str) -> dict:
-    """The single row of a unit, period and indicator (a second row would be a figure counted twice)."""
-    rows = rows_of(con, table, unit, period, indicator)
-    assert len(rows) == 1, f"{table} {unit} {period} {indicator}: expected one row, got {rows}"
-    return rows[0]
+    return inboxes.one(con, unit, period, indicator, table)
 
 
 def value(con, table: str, unit: str, period: str, indicator: str) -> float:
-    return float(one(con, table, unit, period, indicator)["value"])
+    return inboxes.value(con, unit, period, indicator, table)
 
 
 def findings_for(con, file_part: str) -> list[tuple[str, str, str]]:

@@ -14,18 +14,14 @@ from ingest.reference import Unit, load_units
 from ingest.sample import to_tcvn3
 from ingest.sample.workbook import ExcelError, Percent, Sheet, write_workbook
 from ingest.units import UnitError, UnitResolver
-
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
+from tests.inboxes import HEADER, MOTTO, SIGNATURE, layout_a_sheet
 
 
 def report_a(unit_rows: list[list], period: str = "Năm 2021", rows: list[list] | None = None,
              header: list | None = None) -> Sheet:
-    header = header or ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
     rows = rows if rows is not None else [[1, "HH_TOTAL", "Tổng số hộ", "hộ", "1.981"],
                                           [2, "HH_POOR", "Số hộ nghèo", "hộ", 93]]
-    return Sheet("Báo cáo", MOTTO + [["BÁO CÁO"]] + unit_rows + [[f"Kỳ báo cáo: {period}"], [], header]
-                 + [["I. XÃ HỘI"]] + rows + SIGNATURE)
+    return layout_a_sheet(unit_rows, period, rows, header=header or HEADER)
 
 
 def values_of(path: Path) -> dict[tuple[str, str, str], float | None]:

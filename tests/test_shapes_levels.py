@@ -13,25 +13,17 @@ One build, annual reports of 2022:
 from __future__ import annotations
 
 import csv
-import os
-import re
-import traceback
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.sample.workbook import Sheet, write_workbook
+from tests.inboxes import Build, build, deliver, mentions, one, report_by_code, rows_of, value
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "dbt_project" / "seeds"
 
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "HH_NEAR_POOR": ("Số hộ cận nghèo", "hộ"), "NTM_STATUS": ("Đạt chuẩn nông thôn mới", "xã"),
          "BUDGET_REVENUE": ("Thu ngân sách trên địa bàn", "tỷ đồng")}
@@ -42,16 +34,8 @@ XA_OF_CITY = 15  # the xã of 436 valid in 2022 (18112, 18571, 18595, ..., 18691
 XA_OF_PROVINCE = 170  # every xã (unit_type Xã) of the pre-reform list valid on 2022-12-31
 
 
-def report_a(unit: str, period: str, values: dict[str, object]) -> Sheet:
-    rows = [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
-    head = [["BÁO CÁO"], [f"Mã đơn vị: {unit}"], [f"Kỳ báo cáo: {period}"], [], HEADER]
-    return Sheet("Báo cáo", MOTTO + head + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
-
 def send(inbox: Path, name: str, unit: str, when: datetime, **values: object) -> None:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit, "Năm 2022", values)])
-    os.utime(path, (when.timestamp(), when.timestamp()))
+    deliver(inbox, name, [report_by_code(unit, "Năm 2022", values, NAMES)], when)
 
 
 def xa_count(parent: str | None) -> int:
@@ -61,22 +45,8 @@ def xa_count(parent: str | None) -> int:
                and (parent is None or u["parent_code"] == parent))
 
 
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
-
-
 @pytest.fixture(scope="module")
 def levels(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
     root = tmp_path_factory.mktemp("shapes_levels")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -91,32 +61,7 @@ def levels(tmp_path_factory: pytest.TempPathFactory) -> Build:
     send(inbox, "hong loc 2022", HONG_LOC, datetime(2023, 1, 11, 1), HH_TOTAL=800, HH_POOR=52)
     send(inbox, "huyen thach ha 2022", DISTRICT, datetime(2023, 1, 18), HH_TOTAL=1500, HH_POOR=97,
          HH_NEAR_POOR=120, BUDGET_REVENUE=250.5)
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    try:
-        run_once(settings)
-    except AuditFailed as exc:
-        error = f"AuditFailed: {exc}"
-    except Exception:
-        error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
-
-
-def rows_of(con, unit: str, period: str, indicator: str) -> list[dict]:
-    cur = con.execute("SELECT * FROM marts.indicator_values WHERE unit_code = ? AND period = ? "
-                      "AND indicator_code = ?", [unit, period, indicator])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def one(con, unit: str, period: str, indicator: str) -> dict:
-    rows = rows_of(con, unit, period, indicator)
-    assert len(rows) == 1, f"{unit} {period} {indicator}: expected one row, got {rows}"
-    return rows[0]
-
-
-def value(con, unit: str, period: str, indicator: str) -> float:
-    return float(one(con, unit, period, indicator)["value"])
+    return build(root, inbox)
 
 
 def findings(con, where: str, params: list) -> list[dict]:
@@ -131,10 +76,6 @@ def findings(con, where: str, params: list) -> list[dict]:
 def text_of(f: dict) -> str:
     text = " | ".join(str(f[k] or "") for k in ("observed", "expected", "message"))
     return unicodedata.normalize("NFC", text)
-
-
-def mentions(text: str, number: int) -> bool:
-    return re.search(rf"(?<![\d.,]){number}(?:[.,]0+)?(?![\d])", text) is not None
 
 
 def test_the_unit_list_counts() -> None:

@@ -12,22 +12,15 @@ Units (dbt_project/seeds/admin_units.csv, before the July 2025 reform):
 
 from __future__ import annotations
 
-import os
-import traceback
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.pipeline import parse_file
-from ingest.sample.workbook import Sheet, write_workbook
-
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
+from ingest.sample.workbook import write_workbook
+from tests.inboxes import Build, build, deliver, layout_a_sheet, rows_of, value
 
 # A commune's rows and a district's rows (districts report their own elements).
 COMMUNE_ROWS = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1981], [2, "HH_POOR", "Số hộ nghèo", "hộ", 93]]
@@ -37,19 +30,13 @@ COMMUNE_VALUES = {"HH_TOTAL": 1981.0, "HH_POOR": 93.0}
 DISTRICT_VALUES = {"BUDGET_REVENUE": 120.5, "INVEST_PROJECTS_DOMESTIC": 4.0}
 
 
-def report_a(unit_rows: list[list], period: str, rows: list[list]) -> Sheet:
-    """A layout-A report as in tests/test_layouts.py."""
-    return Sheet("Báo cáo", MOTTO + [["BÁO CÁO"]] + unit_rows + [[f"Kỳ báo cáo: {period}"], [], HEADER]
-                 + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
-
 def nfc(text: str | None) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
 def parse_one(tmp_path: Path, unit_rows: list[list], period: str, rows: list[list]):
     path = tmp_path / "BC.xlsx"
-    write_workbook(path, [report_a(unit_rows, period, rows)])
+    write_workbook(path, [layout_a_sheet(unit_rows, period, rows)])
     result = parse_file(path, "")
     assert result.file_finding is None, result.file_finding
     assert len(result.sheets) == 1, [(s.sheet, s.status) for s in result.sheets]
@@ -141,22 +128,9 @@ def test_unknown_name_is_rejected_with_the_closest_names(tmp_path: Path, letterh
 
 # --------------------------------------------------------------------------- one build
 
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
-
-
 def send(inbox: Path, name: str, unit_rows: list[list], period: str, rows: list[list],
          when: datetime) -> None:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit_rows, period, rows)])
-    os.utime(path, (when.timestamp(), when.timestamp()))
+    deliver(inbox, name, [layout_a_sheet(unit_rows, period, rows)], when)
 
 
 def commune_rows(hh_total: int, hh_poor: int, covid: int) -> list[list]:
@@ -167,9 +141,6 @@ def commune_rows(hh_total: int, hh_poor: int, covid: int) -> list[list]:
 
 @pytest.fixture(scope="module")
 def letterheads(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
     root = tmp_path_factory.mktemp("shapes_names")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -181,28 +152,7 @@ def letterheads(tmp_path_factory: pytest.TempPathFactory) -> Build:
          commune_rows(2000, 60, 10), datetime(2023, 1, 12))
     send(inbox, "tp ha tinh 2022", [["Đơn vị báo cáo: TP Hà Tĩnh"]], "Năm 2022",
          [[1, "BUDGET_REVENUE", "Thu ngân sách trên địa bàn", "tỷ đồng", 350.5]], datetime(2023, 1, 20))
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    try:
-        run_once(settings)
-    except AuditFailed as exc:
-        error = f"AuditFailed: {exc}"
-    except Exception:
-        error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
-
-
-def rows_of(con, unit: str, period: str, indicator: str) -> list[dict]:
-    cur = con.execute("SELECT * FROM marts.indicator_values WHERE unit_code = ? AND period = ? "
-                      "AND indicator_code = ?", [unit, period, indicator])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def value(con, unit: str, period: str, indicator: str) -> float:
-    rows = rows_of(con, unit, period, indicator)
-    assert len(rows) == 1, f"{unit} {period} {indicator}: expected one row, got {rows}"
-    return float(rows[0]["value"])
+    return build(root, inbox)
 
 
 def test_letterhead_names_reach_district_and_province(letterheads: Build) -> None:

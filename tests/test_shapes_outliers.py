@@ -24,21 +24,14 @@ One build, as of 2026-11-28, monthly reports of 2026 from post-reform communes (
 
 from __future__ import annotations
 
-import os
-import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.sample.workbook import Sheet, write_workbook
+from tests.inboxes import Build, build, deliver, report_by_code
 
 AS_OF = "2026-11-28"
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng", "nhà"),
          "PARTY_NEW_MEMBERS": ("Số đảng viên mới kết nạp", "người")}
@@ -52,34 +45,12 @@ SERIES = {
 }
 
 
-def report_a(unit: str, period: str, values: dict[str, float]) -> Sheet:
-    rows = [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
-    head = [["BÁO CÁO"], [f"Mã đơn vị: {unit}"], [f"Kỳ báo cáo: {period}"], [], HEADER]
-    return Sheet("Báo cáo", MOTTO + head + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
-
 def send(inbox: Path, name: str, unit: str, period: str, when: datetime, **values: float) -> None:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit, period, values)])
-    os.utime(path, (when.timestamp(), when.timestamp()))
-
-
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
+    deliver(inbox, name, [report_by_code(unit, period, values, NAMES)], when)
 
 
 @pytest.fixture(scope="module")
 def outliers(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
     root = tmp_path_factory.mktemp("shapes_outliers")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -88,17 +59,7 @@ def outliers(tmp_path_factory: pytest.TempPathFactory) -> Build:
             send(inbox, f"BC {unit} T{m}-2026", unit, f"Tháng {m}/2026", datetime(2026, m + 1, 3),
                  **{element: v})
     send(inbox, f"BC {RATE} T3-2026", RATE, "Tháng 3/2026", datetime(2026, 4, 3), HH_TOTAL=100, HH_POOR=150)
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CHITIEU_AS_OF_DATE", AS_OF)
-        try:
-            run_once(settings)
-        except AuditFailed as exc:
-            error = f"AuditFailed: {exc}"
-        except Exception:
-            error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
+    return build(root, inbox, env={"CHITIEU_AS_OF_DATE": AS_OF})
 
 
 def findings(con, rule: str, unit: str, indicator: str) -> dict[str, object]:

@@ -15,36 +15,21 @@ district reporting 2022), all in 2022:
 
 from __future__ import annotations
 
-import os
-import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.sample.workbook import Sheet, write_workbook
+from tests.inboxes import Build, build, deliver, one, report_by_code, value
 
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "COVID_CASES": ("Số ca mắc COVID-19", "ca"),
          "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng", "nhà")}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
-def report_a(unit: str, period: str, values: dict[str, float]) -> Sheet:
-    rows = [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
-    head = [["BÁO CÁO"], [f"Mã đơn vị: {unit}"], [f"Kỳ báo cáo: {period}"], [], HEADER]
-    return Sheet("Báo cáo", MOTTO + head + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
-
 def send(inbox: Path, name: str, unit: str, period: str, when: datetime, **values: float) -> None:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit, period, values)])
-    os.utime(path, (when.timestamp(), when.timestamp()))
+    deliver(inbox, name, [report_by_code(unit, period, values, NAMES)], when)
 
 
 # Case A: four quarters (stocks at the end of each quarter, flows of the quarter)
@@ -72,22 +57,8 @@ D_QUARTERS = {1: dict(HH_TOTAL=500, HH_POOR=25, COVID_CASES=4),
               2: dict(HH_TOTAL=505, HH_POOR=24, COVID_CASES=6)}
 
 
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
-
-
 @pytest.fixture(scope="module")
 def periods(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
     root = tmp_path_factory.mktemp("shapes_periods")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -102,29 +73,7 @@ def periods(tmp_path_factory: pytest.TempPathFactory) -> Build:
         send(inbox, f"C duc lang Q{q}", C, f"Quý {ROMAN[q]}/2022", datetime(2022, 3 * q, 29), **values)
     for q, values in D_QUARTERS.items():
         send(inbox, f"D xuan hoi Q{q}", D, f"Quý {ROMAN[q]}/2022", datetime(2022, 3 * q, 30), **values)
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    try:
-        run_once(settings)
-    except AuditFailed as exc:
-        error = f"AuditFailed: {exc}"
-    except Exception:
-        error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
-
-
-def one(con, unit: str, period: str, indicator: str) -> dict:
-    """The single row (a second row would be a figure counted twice)."""
-    cur = con.execute("SELECT * FROM marts.indicator_values WHERE unit_code = ? AND period = ? "
-                      "AND indicator_code = ?", [unit, period, indicator])
-    cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    assert len(rows) == 1, f"{unit} {period} {indicator}: expected one row, got {rows}"
-    return rows[0]
-
-
-def value(con, unit: str, period: str, indicator: str) -> float:
-    return float(one(con, unit, period, indicator)["value"])
+    return build(root, inbox)
 
 
 def test_the_build_publishes(periods: Build) -> None:

@@ -13,23 +13,17 @@ its own commune in its own district (the only commune of that district reporting
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.pipeline import parse_file
-from ingest.sample.workbook import Sheet, write_workbook
+from ingest.sample.workbook import Sheet
+from tests.inboxes import Build, build, deliver, mentions, report_by_code, value
 
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "COVID_CASES": ("Số ca mắc COVID-19", "ca")}
 
@@ -40,16 +34,7 @@ D, D_DISTRICT = "18364", "442"
 
 
 def report_a(sheet_name: str, unit: str, period: str, values: dict[str, float]) -> Sheet:
-    rows = [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
-    return Sheet(sheet_name, MOTTO + [["BÁO CÁO"], [f"Mã đơn vị: {unit}"], [f"Kỳ báo cáo: {period}"], [],
-                                      HEADER] + [["I. XÃ HỘI"]] + rows + SIGNATURE)
-
-
-def send(inbox: Path, name: str, sheets: list[Sheet], when: datetime) -> Path:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, sheets)
-    os.utime(path, (when.timestamp(), when.timestamp()))
-    return path
+    return report_by_code(unit, period, values, NAMES, sheet_name)
 
 
 def two_sheets_a() -> list[Sheet]:
@@ -63,76 +48,44 @@ def two_sheets_b() -> list[Sheet]:
 
 
 @dataclass
-class Run:
-    published: Path | None
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.published), read_only=True)
-
-
-@dataclass
 class Runs:
-    first: Run
-    second: Run
+    first: Build
+    second: Build
 
 
-def run(settings, keep: Path) -> Run:
-    from chitieu.stages import AuditFailed, run_once
-
-    try:
-        run_once(settings)
-    except AuditFailed as exc:
-        return Run(None, f"AuditFailed: {exc}")
-    except Exception:
-        return Run(None, traceback.format_exc(limit=-3))
-    shutil.copyfile(settings.published_db, keep)  # a snapshot of what this run published
-    return Run(keep, None)
+def run(root: Path, inbox: Path, keep: Path) -> Build:
+    """One run on this file's single warehouse (root/warehouse), read from a copy: the next run
+    replaces the published file."""
+    done = build(root, inbox)
+    if done.error is None:
+        shutil.copyfile(done.settings.published_db, keep)  # a snapshot of what this run published
+    return replace(done, snapshot=keep)
 
 
 @pytest.fixture(scope="module")
 def pieces(tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    from chitieu.settings import Settings
-
     root = tmp_path_factory.mktemp("shapes_pieces")
     inbox = root / "inbox"
     inbox.mkdir()
-    send(inbox, "a son tien 2 to", two_sheets_a(), datetime(2023, 1, 10))
-    send(inbox, "b quang vinh 2 to", two_sheets_b(), datetime(2023, 1, 10, 1))
-    send(inbox, "c tho dien goc", [report_a("Báo cáo", C, "Năm 2022", {"HH_TOTAL": 1500, "COVID_CASES": 30})],
-         datetime(2023, 1, 10, 2))
-    send(inbox, "d xuan pho goc", [report_a("Báo cáo", D, "Năm 2022", {"HH_TOTAL": 640, "COVID_CASES": 417})],
-         datetime(2023, 1, 10, 3))
-    send(inbox, "d xuan pho sua", [report_a("Báo cáo", D, "Năm 2022", {"HH_TOTAL": 640, "COVID_CASES": 443})],
-         datetime(2023, 1, 20))
-    settings = Settings(inbox, root / "warehouse")
-    first = run(settings, root / "first.duckdb")
+    deliver(inbox, "a son tien 2 to", two_sheets_a(), datetime(2023, 1, 10))
+    deliver(inbox, "b quang vinh 2 to", two_sheets_b(), datetime(2023, 1, 10, 1))
+    deliver(inbox, "c tho dien goc",
+            [report_a("Báo cáo", C, "Năm 2022", {"HH_TOTAL": 1500, "COVID_CASES": 30})],
+            datetime(2023, 1, 10, 2))
+    deliver(inbox, "d xuan pho goc",
+            [report_a("Báo cáo", D, "Năm 2022", {"HH_TOTAL": 640, "COVID_CASES": 417})],
+            datetime(2023, 1, 10, 3))
+    deliver(inbox, "d xuan pho sua",
+            [report_a("Báo cáo", D, "Năm 2022", {"HH_TOTAL": 640, "COVID_CASES": 443})],
+            datetime(2023, 1, 20))
+    first = run(root, inbox, root / "first.duckdb")
     # (c): the correction reaches the inbox after the first run, but its file keeps an OLDER
     # modification time than the original (a clerk's wrong clock, a copy keeping old times).
-    send(inbox, "c tho dien sua", [report_a("Báo cáo", C, "Năm 2022", {"HH_TOTAL": 1550, "COVID_CASES": 33})],
-         datetime(2022, 12, 1))
-    second = run(settings, root / "second.duckdb")
+    deliver(inbox, "c tho dien sua",
+            [report_a("Báo cáo", C, "Năm 2022", {"HH_TOTAL": 1550, "COVID_CASES": 33})],
+            datetime(2022, 12, 1))
+    second = run(root, inbox, root / "second.duckdb")
     return Runs(first, second)
-
-
-def one(con, unit: str, period: str, indicator: str) -> dict:
-    cur = con.execute("SELECT * FROM marts.indicator_values WHERE unit_code = ? AND period = ? "
-                      "AND indicator_code = ?", [unit, period, indicator])
-    cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    assert len(rows) == 1, f"{unit} {period} {indicator}: expected one row, got {rows}"
-    return rows[0]
-
-
-def value(con, unit: str, period: str, indicator: str) -> float:
-    return float(one(con, unit, period, indicator)["value"])
-
-
-def mentions(text: str, number: int) -> bool:
-    """The number written as a figure (417, 417.0, 417,0), not as part of another number."""
-    return re.search(rf"(?<![\d.,]){number}(?:[.,]0+)?(?![\d])", text) is not None
 
 
 def findings(con, where: str, params: list) -> list[dict]:
@@ -154,7 +107,7 @@ def text_of(f: dict) -> str:
 # --------------------------------------------------------------------------- (a) pieces add up
 
 def test_two_sheets_of_one_workbook_both_parse(tmp_path: Path) -> None:
-    path = send(tmp_path, "a", two_sheets_a(), datetime(2023, 1, 10))
+    path = deliver(tmp_path, "a", two_sheets_a(), datetime(2023, 1, 10))
     result = parse_file(path, "")
     assert [(s.status, s.unit.code, s.period.code) for s in result.sheets] == \
         [("loaded", A, "2022"), ("loaded", A, "2022")]

@@ -24,21 +24,15 @@ One build, as of 2026-11-28 (CHITIEU_AS_OF_DATE): 2022, 2023 and 2024 are closed
 
 from __future__ import annotations
 
-import os
-import traceback
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.sample.workbook import Sheet, write_workbook
+from ingest.sample.workbook import Sheet
+from tests.inboxes import Build, build, deliver, report_by_code
 
 AS_OF = "2026-11-28"
-MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
-HEADER = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "ĐVT", "Thực hiện"]
-SIGNATURE = [[], ["Người lập biểu", None, "CHỦ TỊCH"], ["Ngày ... tháng ... năm ..."]]
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "HH_NEAR_POOR": ("Số hộ cận nghèo", "hộ"),
          "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng", "nhà"),
@@ -79,38 +73,12 @@ TARGETS = [
 ]
 
 
-def report_a(unit: str, period: str, values: dict[str, float]) -> Sheet:
-    rows = [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
-    head = [["BÁO CÁO"], [f"Mã đơn vị: {unit}"], [f"Kỳ báo cáo: {period}"], [], HEADER]
-    return Sheet("Báo cáo", MOTTO + head + [["I. KINH TẾ - XÃ HỘI"]] + rows + SIGNATURE)
-
-
-def _at(path: Path, when: datetime) -> None:
-    os.utime(path, (when.timestamp(), when.timestamp()))
-
-
 def send(inbox: Path, name: str, unit: str, period: str, when: datetime, **values: float) -> None:
-    path = inbox / f"{name}.xlsx"
-    write_workbook(path, [report_a(unit, period, values)])
-    _at(path, when)
-
-
-@dataclass
-class Build:
-    settings: object
-    error: str | None
-
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self.error is not None:
-            pytest.fail(f"the build did not publish: {self.error}")
-        return duckdb.connect(str(self.settings.published_db), read_only=True)
+    deliver(inbox, name, [report_by_code(unit, period, values, NAMES, section="I. KINH TẾ - XÃ HỘI")], when)
 
 
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    from chitieu.settings import Settings
-    from chitieu.stages import AuditFailed, run_once
-
     root = tmp_path_factory.mktemp("shapes_targets")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -126,21 +94,10 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Build:
         send(inbox, f"BC nam {year} An Phu", AN_PHU, f"Năm {year}", datetime(year + 1, 1, 10), **values)
     send(inbox, "BC nam 2024 tinh", PROVINCE, "Năm 2024", datetime(2025, 1, 20),
          GRDP_GROWTH=8.0, GRDP_PER_CAPITA=75, INCOME_PER_CAPITA=42)
-    workbook = inbox / "chi tieu ke hoach.xlsx"
-    write_workbook(workbook, [Sheet("Chỉ tiêu", [["CHỈ TIÊU KẾ HOẠCH"], [], TARGETS_HEADER, *TARGETS])])
-    _at(workbook, datetime(2026, 1, 15))
+    deliver(inbox, "chi tieu ke hoach",
+            [Sheet("Chỉ tiêu", [["CHỈ TIÊU KẾ HOẠCH"], [], TARGETS_HEADER, *TARGETS])], datetime(2026, 1, 15))
 
-    settings = Settings(inbox, root / "warehouse")
-    error = None
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CHITIEU_AS_OF_DATE", AS_OF)
-        try:
-            run_once(settings)
-        except AuditFailed as exc:
-            error = f"AuditFailed: {exc}"
-        except Exception:
-            error = traceback.format_exc(limit=-3)
-    return Build(settings, error)
+    return build(root, inbox, env={"CHITIEU_AS_OF_DATE": AS_OF})
 
 
 def attainment(con, unit: str, year: int, indicator: str) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from ingest.pipeline import parse_file
 from ingest.sample.workbook import Sheet, write_workbook
-from tests.test_layouts import report_a
+from tests.inboxes import deliver, layout_a_sheet
 
 HEADER = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "Mức thấp", "Mức cao", "Nguồn"]
 
@@ -19,11 +18,6 @@ HEADER = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "M�
 def _targets(rows: list[list], title: bool = True) -> Sheet:
     top = [["ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH"], ["CHỈ TIÊU KẾ HOẠCH"], []] if title else []
     return Sheet("Chỉ tiêu", [*top, HEADER, *rows])
-
-
-def _at(path: Path, when: datetime) -> None:
-    stamp = when.timestamp()
-    os.utime(path, (stamp, stamp))
 
 
 def test_every_bad_row_is_refused_with_its_cell_and_the_rest_load(tmp_path: Path) -> None:
@@ -82,19 +76,15 @@ def built_with_targets(tmp_path_factory: pytest.TempPathFactory):
     inbox.mkdir()
     for year, poor in ((2024, 60), (2025, 45)):
         path = inbox / f"BC nam {year} Thanh Sen.xlsx"
-        write_workbook(path, [report_a([["Mã đơn vị: 18073"]], period=f"Năm {year}", rows=[
+        write_workbook(path, [layout_a_sheet([["Mã đơn vị: 18073"]], f"Năm {year}", [
             [1, "HH_TOTAL", "Tổng số hộ", "hộ", 1000], [2, "HH_POOR", "Số hộ nghèo", "hộ", poor]])])
-    first = inbox / "chi tieu v1.xlsx"
-    write_workbook(first, [_targets([
+    deliver(inbox, "chi tieu v1", [_targets([
         [2025, "18073", "POVERTY_RATE", "Thay đổi so với năm trước", "-2", "-1", "v1"],
         [2025, "18073", "HH_POOR", "Tối đa", 50, None, "v1"],
-    ])])
-    _at(first, datetime(2026, 1, 10))
-    correction = inbox / "chi tieu v2.xlsx"
-    write_workbook(correction, [_targets([
+    ])], datetime(2026, 1, 10))
+    deliver(inbox, "chi tieu v2", [_targets([
         [2025, "18073", "HH_POOR", "Tối đa", 40, None, "v2"],
-    ])])
-    _at(correction, datetime(2026, 2, 10))
+    ])], datetime(2026, 2, 10))
     settings = Settings(inbox, root / "warehouse")
     run_once(settings)
     return settings
