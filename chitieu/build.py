@@ -18,6 +18,7 @@ class BuildSummary:
     blocking: list[str] = field(default_factory=list)  # error-severity failures and errors
     warnings: list[str] = field(default_factory=list)  # validation flags and target shortfalls
     dbt_seconds: float = 0.0  # dbt's own reported execution time, summed over nodes
+    node_types: dict[str, int] = field(default_factory=dict)  # nodes run, by resource type
     success: bool = True
 
     def as_dict(self) -> dict:
@@ -36,8 +37,12 @@ def seed_path() -> str:
 
 
 def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None = None,
-                  threads: int = 2) -> BuildSummary:
-    """`dbt build` into the build database; every node's result goes to the log."""
+                  threads: int = 2, unit_tests: bool = False) -> BuildSummary:
+    """`dbt build` into the build database; every node's result goes to the log.
+
+    dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
+    them out, as dbt recommends for production, and the test suite runs them
+    (`unit_tests=True`, tests/test_build.py)."""
     from dbt.cli.main import dbtRunner
 
     os.environ["CHITIEU_DB"] = str(db_path)
@@ -47,6 +52,8 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None 
             "--log-path", str(db_path.parent / "dbt_logs")]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", select]
     result = dbtRunner().invoke(args)
@@ -60,6 +67,8 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None 
         node = node_result.node
         summary.status_counts[status] = summary.status_counts.get(status, 0) + 1
         summary.dbt_seconds += node_result.execution_time or 0.0
+        kind = str(node.resource_type)
+        summary.node_types[kind] = summary.node_types.get(kind, 0) + 1
         line = f"{node.resource_type} {node.name}: {status}"
         if node_result.failures:
             line += f" ({node_result.failures} rows)"

@@ -28,6 +28,7 @@ from ingest.units import UnitResolver
 PARSER_VERSION = "1"
 BATCH_FILES = 200
 PARSE_WINDOW = 400
+SMALL_NIGHT_FILES = 100
 
 
 @dataclass
@@ -277,7 +278,8 @@ def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator
     # A Celery worker runs tasks in daemonic processes, which may not start children.
     if multiprocessing.current_process().daemon:
         workers = 1
-    if workers <= 1 or len(jobs) < 20:
+    # Worker processes cost about a second to start: a night's few files parse faster here.
+    if workers <= 1 or len(jobs) < SMALL_NIGHT_FILES:
         for path, sha, _ in jobs:
             yield parse_file(path, sha)
         return
