@@ -174,29 +174,11 @@ blocks as (
         is_approximate
     from parts_on_unit
     where period_type = 'quarter'
-    union all
-    select
-        unit_code,
-        period,
-        element_code,
-        agg_over_time,
-        value,
-        months,
-        last_month,
-        is_approximate
-    from quarter_best
+    union all by name
+    select * exclude (part) from quarter_best
     where period like '%-H%'
-    union all
-    select
-        unit_code,
-        period,
-        element_code,
-        agg_over_time,
-        value,
-        months,
-        last_month,
-        is_approximate
-    from half_best
+    union all by name
+    select * exclude (part) from half_best
 ),
 
 derived as (
