@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import store
+
 MARTS = ["indicator_values", "indicator_values_current_units", "target_attainment", "scorecard",
          "reporting_completeness", "data_quality_findings", "value_sources", "unit_lineage",
          "targets", "dim_units", "dim_indicators", "dim_periods"]
@@ -48,6 +50,10 @@ def publish(build_db: Path, published_db: Path, parquet_dir: Path) -> dict[str, 
             counts[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
         for table in REFERENCE:
             con.execute(f"CREATE TABLE pub.reference.{table} AS SELECT * FROM reference.{table}")
+        # What this publication contains, so a later run knows if ingested data is unpublished.
+        con.execute("CREATE SCHEMA pub.meta")
+        con.execute("CREATE TABLE pub.meta.publication AS SELECT now() AS published_at, "
+                    "? AS raw_state", [store.raw_state(con)])
         con.execute("DETACH pub")
     except BaseException:
         con.close()
@@ -80,3 +86,17 @@ def _publish_parquet(published_db: Path, parquet_dir: Path) -> None:
                       key=lambda p: p.stat().st_mtime, reverse=True)
     for old in versions[2:]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def published_raw_state(published_db: Path) -> str | None:
+    """The raw state the published file was built from (None: nothing published, or a file
+    published before publications were recorded)."""
+    if not published_db.exists():
+        return None
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                            "'meta' AND table_name = 'publication'").fetchone()[0]
+        return con.execute("SELECT raw_state FROM meta.publication").fetchone()[0] if found else None
+    finally:
+        con.close()

@@ -26,6 +26,27 @@ def count_new_files(settings: Settings) -> int:
     return count(settings.inbox, settings.build_db)
 
 
+def unpublished_ingest(settings: Settings) -> bool:
+    """Whether the build database holds ingested data the published file does not: a run
+    killed or failed after ingest (during dbt, the audit or publish) leaves its files
+    ingested, and the next night must build and publish them although no file is new."""
+    import duckdb
+
+    from chitieu.publish import published_raw_state
+    from ingest import store
+
+    if not settings.build_db.exists():
+        return False
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        has_raw = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                              "'raw' AND table_name = 'submissions'").fetchone()[0]
+        state = store.raw_state(con) if has_raw else None
+    finally:
+        con.close()
+    return state is not None and state != published_raw_state(settings.published_db)
+
+
 def ingest_new(settings: Settings) -> dict:
     from ingest.pipeline import ingest_inbox
 

@@ -72,7 +72,7 @@ def chitieu_nightly():
     def find_new_files() -> dict:
         from chitieu.params import BadParams, check_params
         from chitieu.settings import Settings
-        from chitieu.stages import count_new_files
+        from chitieu.stages import count_new_files, unpublished_ingest
 
         context = get_current_context()
         try:
@@ -83,7 +83,9 @@ def chitieu_nightly():
         backfill_day = None
         if str(dag_run.run_type).lower().endswith("backfill"):
             backfill_day = run_day(context).isoformat()
-        return {"new_files": count_new_files(Settings.from_env()),
+        settings = Settings.from_env()
+        return {"new_files": count_new_files(settings),
+                "unpublished": unpublished_ingest(settings),
                 "reingest_day": params["reingest_day"] or backfill_day,
                 "reingest_district": params["reingest_district"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
@@ -91,9 +93,9 @@ def chitieu_nightly():
 
     @task.short_circuit
     def anything_to_do(found: dict) -> bool:
-        """A quiet night (no new file, nothing asked) ends here, fast."""
-        return bool(found["new_files"] or found["reingest_day"] or found["reingest_district"]
-                    or found["rebuild"])
+        """A quiet night (no new file, nothing unpublished, nothing asked) ends here, fast."""
+        return bool(found["new_files"] or found["unpublished"] or found["reingest_day"]
+                    or found["reingest_district"] or found["rebuild"])
 
     @task(pool=WAREHOUSE_POOL)
     def ingest(found: dict) -> dict:

@@ -149,3 +149,12 @@ def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
                     "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
     for table in ("submissions", "findings", "files"):
         con.execute(f"DELETE FROM raw.{table} WHERE file_sha256 IN (SELECT sha FROM forget)")
+
+
+def raw_state(con: duckdb.DuckDBPyConnection) -> str:
+    """What the raw layer holds, in one line: it changes with every ingest and re-ingest,
+    so a published file that records it can tell whether it is behind the build database."""
+    files, submissions, last = con.execute(
+        "SELECT (SELECT count(*) FROM raw.files), count(*), max(ingested_at) FROM raw.submissions"
+    ).fetchone()
+    return f"files={files};submissions={submissions};last_ingest={last}"

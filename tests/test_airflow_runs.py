@@ -140,3 +140,27 @@ def test_make_run_style_entry_point(env, tmp_path: Path) -> None:
     assert f"published warehouse: {published(env)}" in proc.stdout
     assert "2021: 9 of 17 targets met" in proc.stdout
     assert re.search(r"^2026: \d+ of 5 targets met", proc.stdout, re.M), proc.stdout
+
+
+def test_ingested_but_unpublished_files_are_published_the_next_night(env) -> None:
+    """A run killed after its files were ingested (during dbt, the audit or publish) leaves
+    them in the build database only; the next night has no new file, yet must build and
+    publish them rather than report success with the old marts."""
+    from chitieu.settings import Settings
+    from chitieu.stages import ingest_new
+
+    e = data_elements()
+    figures = build_truth().values[("42", "2021")] | {"GRDP_GROWTH": 5.10,
+                                                        "PUBLIC_INVEST_DISBURSED": 88.8}
+    items = [(e[code], v) for code, v in figures.items()]
+    sheet = layout_a("Tỉnh", unit_lines("42", "Tỉnh Hà Tĩnh", random.Random(2)), "Năm 2021", items,
+                     random.Random(2))
+    write_workbook(Path(env["INBOX"]) / "Tinh" / "BC KTXH tinh 2021 (lan 3).xlsx", [sheet])
+    ingest_new(Settings(Path(env["INBOX"]), Path(env["WAREHOUSE_DIR"])))  # ... and the run dies here
+    assert province_value(published(env), "PUBLIC_INVEST_DISBURSED") == pytest.approx(87.6)
+    state, output = dags_test(env)
+    assert state == "success", output[-5000:]
+    assert "Condition result is False" not in output, "the night must not skip the unpublished files"
+    assert province_value(published(env), "PUBLIC_INVEST_DISBURSED") == pytest.approx(88.8)
+    state, output = dags_test(env)
+    assert "Condition result is False" in output, "once published, a quiet night is quiet again"
