@@ -46,6 +46,8 @@ class UnitChange:
     new_code: str
     new_name: str
     effective_date: date
+    is_default_new: bool = True
+    share: float | None = None  # fraction of the old unit's households, where the office knows it
 
 
 LEVELS = ("commune", "district", "province")
@@ -124,6 +126,8 @@ def _load_unit_changes(folder: Path) -> tuple[UnitChange, ...]:
             new_code=row["new_code"],
             new_name=unicodedata.normalize("NFC", row["new_name"]),
             effective_date=date.fromisoformat(row["effective_date"]),
+            is_default_new=row["is_default_new"] == "true",
+            share=_float_or_none(row.get("share") or ""),
         )
         for row in _read("admin_unit_changes.csv", folder)
     )

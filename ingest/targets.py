@@ -82,13 +82,14 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
         if not any(cells.values()):
             continue
         result.rows_read += 1
-        problem = _check_row(cells, catalogue, resolver)
-        if isinstance(problem, Finding):
-            problem.sheet, problem.row = grid.name, r + 1
-            problem.col = columns.get(problem.element_code or "", None)
-            problem.element_code = cells.get("indicator_code") or None
+        try:
+            problem = _check_row(cells, catalogue, resolver)
+        except BadTarget as bad:
             result.rows_quarantined += 1
-            result.findings.append(problem)
+            result.findings.append(Finding(
+                "bad_target", "error", str(bad), grid.name, r + 1, columns.get(bad.field),
+                raw_text=cells.get(bad.field, ""),
+                element_code=cells.get("indicator_code") or None))
             continue
         problem.row = r + 1
         key = (problem.year, problem.unit_code, problem.indicator_code)
@@ -107,47 +108,47 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
     return result
 
 
-def _bad(field: str, message: str, raw: str) -> Finding:
-    # element_code carries the offending field until the caller knows the column.
-    return Finding("bad_target", "error", message, raw_text=raw, element_code=field)
+class BadTarget(ValueError):
+    """A row that cannot be a target; `field` names the cell to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _check_row(cells: dict[str, str], catalogue: dict[str, Element],
-               resolver: UnitResolver) -> TargetRow | Finding:
+               resolver: UnitResolver) -> TargetRow:
     year_text = cells["year"]
     if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        return _bad("year", f"year {year_text!r} is not a year (write e.g. 2026)", year_text)
+        raise BadTarget("year", f"year {year_text!r} is not a year (write e.g. 2026)")
     year = int(year_text)
     code = cells["indicator_code"].upper()
     if code not in catalogue:
-        return _bad("indicator_code", f"{cells['indicator_code']!r} is not an indicator of the "
-                    "catalogue", cells["indicator_code"])
+        raise BadTarget("indicator_code",
+                        f"{cells['indicator_code']!r} is not an indicator of the catalogue")
     try:
         unit = resolver.resolve(cells["unit_code"] or None, None, date(year, 1, 1),
                                 date(year, 12, 31))
     except UnitError as exc:
-        return _bad("unit_code", f"unit of the target: {exc}", cells["unit_code"])
-    kind = KINDS.get(fold(cells["target_kind"]).replace("_", " ")) or KINDS.get(
-        cells["target_kind"].strip().lower())
+        raise BadTarget("unit_code", f"unit of the target: {exc}") from None
+    kind = KINDS.get(fold(cells["target_kind"]))
     if kind is None:
-        return _bad("target_kind", f"kind {cells['target_kind']!r} is not one of "
-                    + ", ".join(KIND_LABELS.values()), cells["target_kind"])
+        raise BadTarget("target_kind", f"kind {cells['target_kind']!r} is not one of "
+                        + ", ".join(KIND_LABELS.values()))
     low = parse_number_text(cells["target_low"], whole=False) if cells["target_low"] else None
     if low is None:
-        return _bad("target_low", f"low {cells['target_low']!r} is not a number",
-                    cells["target_low"])
+        raise BadTarget("target_low", f"low {cells['target_low']!r} is not a number")
     high_text = cells.get("target_high", "")
     high = parse_number_text(high_text, whole=False) if high_text else None
     if high_text and high is None:
-        return _bad("target_high", f"high {high_text!r} is not a number", high_text)
+        raise BadTarget("target_high", f"high {high_text!r} is not a number")
     if kind in {"range", "change"} and high is None:
-        return _bad("target_high", f"a '{KIND_LABELS[kind]}' target needs both bounds",
-                    high_text)
+        raise BadTarget("target_high", f"a '{KIND_LABELS[kind]}' target needs both bounds")
     if high is not None and kind in {"at_least", "at_most"}:
-        return _bad("target_high", f"a '{KIND_LABELS[kind]}' target has one bound; leave "
-                    "'Mức cao' empty", high_text)
+        raise BadTarget("target_high", f"a '{KIND_LABELS[kind]}' target has one bound; leave "
+                        "'Mức cao' empty")
     if high is not None and high < low:
-        return _bad("target_high", f"high {high:g} is below low {low:g}", high_text)
+        raise BadTarget("target_high", f"high {high:g} is below low {low:g}")
     return TargetRow(year, unit.code, code, kind, low, high, cells.get("source", ""), 0)
 
 

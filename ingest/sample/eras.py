@@ -81,26 +81,18 @@ def _successors(old: list[Unit]) -> dict[str, list[tuple[str, float, bool]]]:
     rows: dict[str, list] = {}
     for change in load_unit_changes():
         rows.setdefault(change.old_code, []).append(change)
-    import csv as _csv
-
-    from ingest.reference import seeds_dir
-
-    with open(seeds_dir() / "admin_unit_changes.csv", encoding="utf-8") as fh:
-        flags = {(r["old_code"], r["new_code"]): r for r in _csv.DictReader(fh)}
     out: dict[str, list[tuple[str, float, bool]]] = {}
     for unit in old:
         changes = rows.get(unit.code, [])
         if not changes:
             raise ValueError(f"{unit.name} ({unit.code}) has no successor in admin_unit_changes")
-        flagged = [flags[(c.old_code, c.new_code)] for c in changes]
-        shares = [f["share"] for f in flagged]
-        if any(shares):
-            out[unit.code] = [(f["new_code"], float(f["share"] or 0), False) for f in flagged]
-        elif len(flagged) == 1:
-            out[unit.code] = [(flagged[0]["new_code"], 1.0, False)]
+        if any(c.share is not None for c in changes):
+            out[unit.code] = [(c.new_code, c.share or 0.0, False) for c in changes]
+        elif len(changes) == 1:
+            out[unit.code] = [(changes[0].new_code, 1.0, False)]
         else:
-            default = next(f for f in flagged if f["is_default_new"] == "true")
-            out[unit.code] = [(default["new_code"], 1.0, True)]
+            default = next(c for c in changes if c.is_default_new)
+            out[unit.code] = [(default.new_code, 1.0, True)]
     return out
 
 
