@@ -32,7 +32,7 @@ $(UV):
 	python3 -m pip install --quiet --user uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 setup: $(VENV)/.synced
