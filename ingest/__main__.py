@@ -16,11 +16,10 @@ def _describe(path: Path, sheet: str, finding: Finding) -> str:
 
 def cmd_validate(files: list[Path]) -> int:
     """What a district data officer runs before sending: no database, plain words."""
-    from ingest.pipeline import parse_file
+    from ingest.guard import parse_guarded
 
     refused = False
-    for path in files:
-        result = parse_file(path, "")
+    for path, result in zip(files, parse_guarded([(p, "") for p in files], workers=1), strict=True):
         if result.file_finding is not None:
             refused = True
             print(_describe(path, "", result.file_finding))

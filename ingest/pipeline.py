@@ -1,59 +1,31 @@
 """Ingest an inbox: fingerprint, archive, parse, and write each file whole or not at all.
 
-Parsing runs in worker processes (it is CPU-bound and the machines have two cores); the
-single writer process owns the DuckDB file, as DuckDB requires.
+Parsing runs in guarded worker processes (CPU-bound, and limited in memory and time: see
+guard.py); the single writer process owns the DuckDB file, as DuckDB requires.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import store
-from ingest.layouts import Finding, SheetResult, cell_name, parse_grid
-from ingest.reference import data_elements, load_catalogue
-from ingest.sources import SUFFIXES, FileRejected, read_grids
-from ingest.targets import header_row, parse_targets
-from ingest.units import UnitResolver
+from ingest.guard import parse_guarded
+from ingest.layouts import cell_name
+from ingest.parse import FileResult
+from ingest.sources import SUFFIXES
 
 PARSER_VERSION = "1"
 BATCH_FILES = 200
 PARSE_WINDOW = 400
 SMALL_NIGHT_FILES = 100
-
-
-@dataclass
-class FileResult:
-    path: Path
-    sha256: str
-    sheets: list[SheetResult] = field(default_factory=list)
-    file_finding: Finding | None = None
-
-    @property
-    def rows_read(self) -> int:
-        return sum(s.rows_read for s in self.sheets)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(s.rows_quarantined for s in self.sheets)
-
-    @property
-    def status(self) -> str:
-        if self.file_finding is not None:
-            return "rejected"
-        statuses = {s.status for s in self.sheets}
-        if "loaded" in statuses:
-            return "partial" if "rejected" in statuses else "loaded"
-        return "rejected" if "rejected" in statuses else "skipped"
 
 
 @dataclass
@@ -136,38 +108,6 @@ def archive_path(archive_dir: Path, sha: str, original: Path) -> Path:
     """Keyed by content; only a known extension is kept from the original name."""
     suffix = original.suffix.lower() if original.suffix.lower() in SUFFIXES else ""
     return archive_dir / sha[:2] / f"{sha}{suffix}"
-
-
-def parse_file(path: Path, sha: str) -> FileResult:
-    """Parse one file; a reader crash becomes a finding, never a failed run."""
-    result = FileResult(path, sha)
-    catalogue = data_elements()
-    resolver = UnitResolver.default()
-    try:
-        grids = read_grids(path)
-    except FileRejected as exc:
-        result.file_finding = Finding(exc.rule, "error", str(exc))
-        return result
-    except Exception as exc:
-        result.file_finding = Finding("corrupt_file", "error", f"the file cannot be read ({exc})")
-        return result
-    for grid in grids:
-        try:
-            targets_header = header_row(grid) if grid.visible else None
-            if targets_header is not None:
-                result.sheets.append(parse_targets(grid, targets_header, load_catalogue(), resolver))
-                continue
-            result.sheets.append(parse_grid(grid, catalogue, resolver))
-        except Exception as exc:
-            sheet = SheetResult(grid.name, "rejected")
-            sheet.findings.append(Finding("parser_error", "error",
-                                          f"the sheet could not be parsed ({exc})", grid.name))
-            result.sheets.append(sheet)
-    return result
-
-
-def _parse_job(job: tuple[str, str]) -> FileResult:
-    return parse_file(Path(job[0]), job[1])
 
 
 def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
@@ -274,21 +214,13 @@ def ingest_inbox(
 
 
 def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator[FileResult]:
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    # A Celery worker runs tasks in daemonic processes, which may not start children.
-    if multiprocessing.current_process().daemon:
+    """Every file is parsed in a guarded worker (memory and time limits), never in this
+    process: one hostile file must not take the batch down with it. A night's few files
+    get one worker, since each costs a start-up."""
+    workers = workers if workers is not None else os.cpu_count() or 1
+    if len(jobs) < SMALL_NIGHT_FILES:
         workers = 1
-    # Worker processes cost about a second to start: a night's few files parse faster here.
-    if workers <= 1 or len(jobs) < SMALL_NIGHT_FILES:
-        for path, sha, _ in jobs:
-            yield parse_file(path, sha)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # A window at a time: results never pile up faster than the writer stores them, so
-        # memory stays flat however large the inbox is.
-        for start in range(0, len(jobs), PARSE_WINDOW):
-            window = [(str(p), s) for p, s, _ in jobs[start:start + PARSE_WINDOW]]
-            yield from pool.map(_parse_job, window, chunksize=8)
+    yield from parse_guarded([(path, sha) for path, sha, _ in jobs], workers, window=PARSE_WINDOW)
 
 
 def _write_all(con, jobs, archive_dir: Path, now: datetime, summary: Summary, workers,

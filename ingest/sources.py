@@ -3,8 +3,11 @@
 python-calamine reads every workbook format; it does not expose number formats or error
 values, so for .xlsx/.xlsm the few facts it cannot tell (percentage-formatted cells, error
 cells) are read from the sheet's own XML with one regular-expression pass, not by loading
-the workbook a second time through a slow reader. Size caps stop zip bombs and sheets of a
-million empty rows before they cost memory.
+the workbook a second time through a slow reader. Before any reader sees a workbook, every
+part is decompressed once as a stream: the bytes really produced are counted against the
+cap, and the furthest cell each sheet names (an .xlsx <dimension> or cell reference, an .ods
+repeat count) is checked against the row and column caps. What slips past (a huge shared
+string copied into many cells) is stopped by the parse worker's memory limit (guard.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -46,25 +50,116 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
-def _check_zip(path: Path) -> zipfile.ZipFile:
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+# The parts a reader decompresses; others (themes, images, document properties) are never
+# expanded by anyone, so their directory sizes are only checked, not streamed.
+_READ_PARTS = re.compile(r"xl/(workbook|styles|sharedStrings)\.xml|xl/worksheets/[^/]+\.xml|"
+                         r"xl/_rels/workbook\.xml\.rels|_rels/\.rels|content\.xml|styles\.xml")
+_CELL_REF = re.compile(rb'<(?:c|dimension)\b[^>]*?\b(?:r|ref)="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
+_ODS_TAG = re.compile(rb"<table:table-(row|cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
+                      rb"|</table:table-row>")
+_ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="([0-9]+)"')
+_ODS_VALUE = re.compile(rb"office:value-type=")
+CHUNK = 1 << 16
+
+
+def _too_large(where: str, rows: int, cols: int) -> FileRejected:
+    return FileRejected("too_large", f"{where} reaches row {rows}, column {cols}: over the limit "
+                                     f"of {MAX_ROWS} rows x {MAX_COLS} columns (a value typed far "
+                                     "below or to the right of the table?)")
+
+
+class _SheetExtent:
+    """The furthest cell a worksheet's XML names (its <dimension> or any <c r=...>), found
+    while streaming, so that a reader never allocates a grid for it."""
+
+    def __init__(self, part: str) -> None:
+        self.part, self.tail = part, b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.tail + chunk
+        for letters, digits in _CELL_REF.findall(data):
+            row, col = int(digits), _col_index(letters) + 1
+            if row > MAX_ROWS or col > MAX_COLS:
+                raise _too_large(f"sheet part {self.part}", row, col)
+        self.tail = data[-200:]
+
+
+class _OdsExtent:
+    """Rows and columns an ODS table really fills once its repeat counts are expanded: a
+    one-kilobyte file may repeat a value across a million rows. Empty repeated rows and cells
+    (LibreOffice writes them to the sheet's end) cost nothing and are allowed."""
+
+    def __init__(self) -> None:
+        self.tail, self.row, self.col, self.rows_repeat, self.row_has_value = b"", 0, 0, 1, False
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.tail + chunk
+        cut = data.rfind(b"<")
+        body, self.tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
+        for m in _ODS_TAG.finditer(body):
+            kind, attrs = m.group(1), m.group(2) or b""
+            repeat_m = _ODS_REPEAT.search(attrs)
+            repeat = int(repeat_m.group(1)) if repeat_m else 1
+            if kind == b"row":
+                self.rows_repeat, self.col, self.row_has_value = repeat, 0, False
+            elif kind is None:  # </table:table-row>
+                self.row += self.rows_repeat
+                if self.row_has_value and self.row > MAX_ROWS:
+                    raise _too_large("the ODS table", self.row, self.col)
+            else:
+                self.col += repeat
+                if _ODS_VALUE.search(attrs) or not m.group(3):
+                    self.row_has_value = True
+                    if self.col > MAX_COLS:
+                        raise _too_large("the ODS table", self.row + 1, self.col)
+
+
+def _check_zip(path: Path) -> dict[str, bytes]:
+    """Decompress once, as a stream, every part a reader will expand, counting the bytes
+    really produced (never the directory's claims, which a crafted zip understates) and
+    checking how far each sheet reaches, before any reader builds a grid from it. Returns
+    those parts (the .xlsx facts scan reads them from here instead of unzipping again)."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise FileRejected("corrupt_file", f"the file is damaged or not a real workbook ({exc})") from None
-    total = 0
-    for info in archive.infolist():
-        name = PurePosixPath(info.filename)
-        if name.is_absolute() or ".." in name.parts:
-            raise FileRejected("unsafe_file", f"the workbook holds an unsafe part name {info.filename!r}")
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_ZIP_RATIO \
-                and info.file_size > 10 * 1024 * 1024:
-            raise FileRejected("too_large", f"part {info.filename} expands {info.file_size} bytes "
-                                            f"from {info.compress_size}: refused as a zip bomb")
-    if total > MAX_UNZIPPED_BYTES:
-        raise FileRejected("too_large", f"the workbook expands to {total} bytes, over the "
-                                        f"{MAX_UNZIPPED_BYTES} byte limit")
-    return archive
+    parts: dict[str, bytes] = {}
+    try:
+        total = 0
+        for info in archive.infolist():
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts:
+                raise FileRejected("unsafe_file", f"the workbook holds an unsafe part name {info.filename!r}")
+            if not _READ_PARTS.fullmatch(info.filename):
+                total += info.file_size
+                continue
+            extent: _SheetExtent | _OdsExtent | None = None
+            if _SHEET_PART.fullmatch(info.filename):
+                extent = _SheetExtent(info.filename)
+            elif info.filename == "content.xml":
+                extent = _OdsExtent()
+            produced, chunks = 0, []
+            with archive.open(info) as part:
+                while chunk := part.read(CHUNK):
+                    chunks.append(chunk)
+                    produced += len(chunk)
+                    total += len(chunk)
+                    if total > MAX_UNZIPPED_BYTES:
+                        raise FileRejected("too_large", f"the workbook expands past {MAX_UNZIPPED_BYTES} "
+                                                        "bytes: refused as a zip bomb")
+                    if info.compress_size and produced > 10 * 1024 * 1024 \
+                            and produced / info.compress_size > MAX_ZIP_RATIO:
+                        raise FileRejected("too_large", f"part {info.filename} expands more than "
+                                                        f"{MAX_ZIP_RATIO} times: refused as a zip bomb")
+                    if extent is not None:
+                        extent.feed(chunk)
+            parts[info.filename] = b"".join(chunks)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise FileRejected("corrupt_file", f"the file is damaged or not a real workbook ({exc})") from None
+    finally:
+        archive.close()
+    return parts
 
 
 _CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
@@ -92,12 +187,12 @@ def _xml_unescape(raw: bytes) -> str:
     return text
 
 
-def xlsx_cell_facts(archive: zipfile.ZipFile) -> dict[str, tuple[set, dict]]:
+def xlsx_cell_facts(parts: dict[str, bytes]) -> dict[str, tuple[set, dict]]:
     """Per sheet name: (percent-formatted cells, {cell: Excel error code})."""
-    names = set(archive.namelist())
+    names = set(parts)
     percent_styles: set[int] = set()
     if "xl/styles.xml" in names:
-        styles = archive.read("xl/styles.xml")
+        styles = parts["xl/styles.xml"]
         custom_pct = {int(i) for i, code in _NUMFMT.findall(styles) if b"%" in code}
         block = _XF_BLOCK.search(styles)
         if block:
@@ -106,20 +201,20 @@ def xlsx_cell_facts(archive: zipfile.ZipFile) -> dict[str, tuple[set, dict]]:
                     percent_styles.add(idx)
     rels = {}
     if "xl/_rels/workbook.xml.rels" in names:
-        for m in _REL.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+        for m in _REL.finditer(parts["xl/_rels/workbook.xml.rels"]):
             rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
             rels[rid.decode()] = target.decode()
     facts: dict[str, tuple[set, dict]] = {}
     if "xl/workbook.xml" not in names:
         return facts
-    for name, rid in _SHEET.findall(archive.read("xl/workbook.xml")):
+    for name, rid in _SHEET.findall(parts["xl/workbook.xml"]):
         target = rels.get(rid.decode(), "")
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         if part not in names:
             continue
         pct: set[tuple[int, int]] = set()
         errors: dict[tuple[int, int], str] = {}
-        data = archive.read(part)
+        data = parts[part]
         if not percent_styles and b't="e"' not in data:
             continue  # nothing calamine misses in this sheet: skip the scan
         for m in _CELL.finditer(data):
@@ -150,9 +245,9 @@ def read_workbook(path: Path) -> Iterator[Grid]:
         raise FileRejected("password_protected", "the workbook is password-protected; "
                                                  "send it without a password")
     if suffix in {".xlsx", ".xlsm", ".ods"}:
-        with _check_zip(path) as archive:
-            if suffix != ".ods":
-                facts = xlsx_cell_facts(archive)
+        parts = _check_zip(path)
+        if suffix != ".ods":
+            facts = xlsx_cell_facts(parts)
     try:
         book = python_calamine.load_workbook(str(path))
     except python_calamine.PasswordError:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import archive_path, parse_file
+from ingest.parse import parse_file
+from ingest.pipeline import archive_path
 from ingest.reference import Unit, load_units
 from ingest.sample import to_tcvn3
 from ingest.sample.workbook import ExcelError, Percent, Sheet, write_workbook

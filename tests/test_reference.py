@@ -71,7 +71,7 @@ def test_catalogue_covers_every_code_of_the_spec() -> None:
 
 def test_targets_2021_are_17_provincial_and_2022_from_the_article() -> None:
     """The shipped targets workbook's first rows, read as the nightly run reads it."""
-    from ingest.pipeline import parse_file
+    from ingest.parse import parse_file
 
     result = parse_file(TARGETS_TEMPLATE, "")
     (sheet,) = [s for s in result.sheets if s.layout == "targets"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import parse_file
+from ingest.parse import parse_file
 from ingest.sample.workbook import write_workbook
 from tests.inboxes import Build, build, deliver, layout_a_sheet, rows_of, value
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import parse_file
+from ingest.parse import parse_file
 from ingest.sample.workbook import Sheet
 from tests.inboxes import Build, build, deliver, mentions, report_by_code, value
 

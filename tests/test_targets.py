@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.pipeline import parse_file
+from ingest.parse import parse_file
 from ingest.sample.workbook import Sheet, write_workbook
 from tests.inboxes import deliver, layout_a_sheet
 

@@ -1,0 +1,203 @@
+"""Parse files in worker processes that each carry a memory and a time limit.
+
+A 6 KB workbook can make a reader allocate hundreds of gigabytes and abort its process (a
+sheet whose only cells are A1 and XFD1048576); a pool that shares one fate with its parent
+would then lose every good file beside it, night after night. Here each worker is a child
+process that limits its own address space (RLIMIT_AS) when it starts and dies with its
+parent; the parent gives it one file at a time and waits for it with a deadline. A worker
+that dies, or is killed at the deadline, turns its file into a finding for that file alone
+and is replaced; the other files go on. Workers are long-lived (a process per file would
+cost the ingest speed goal): starting one costs about as much as importing the readers.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import selectors
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ingest.layouts import Finding
+from ingest.parse import FileResult
+
+_HEADER = struct.Struct("!I")
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """What one file may cost to read; from CHITIEU_PARSE_MEMORY_MB / CHITIEU_PARSE_TIMEOUT_S."""
+
+    memory_mb: int = 1024
+    timeout_s: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> ParseLimits:
+        return cls(int(os.environ.get("CHITIEU_PARSE_MEMORY_MB") or cls.memory_mb),
+                   float(os.environ.get("CHITIEU_PARSE_TIMEOUT_S") or cls.timeout_s))
+
+
+def _write_frame(stream: IO[bytes], obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream: IO[bytes], n: int) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream: IO[bytes]) -> object | None:
+    """One object from a worker, or None when it died before finishing the frame."""
+    header = _read_exact(stream, _HEADER.size)
+    if header is None:
+        return None
+    data = _read_exact(stream, _HEADER.unpack(header)[0])
+    return None if data is None else pickle.loads(data)  # our own child's output
+
+
+class Worker:
+    """One parse process: started with its limits, given one file at a time."""
+
+    def __init__(self, limits: ParseLimits) -> None:
+        self.limits = limits
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
+                   RUST_BACKTRACE="0")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ingest.parse_worker", str(limits.memory_mb)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
+        self.job: tuple[int, Path, str] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, path: Path, sha: str) -> None:
+        self.job, self.started = (index, path, sha), time.monotonic()
+        assert self.proc.stdin is not None
+        _write_frame(self.proc.stdin, (str(path), sha))
+
+    def overdue(self, now: float) -> bool:
+        return self.job is not None and now - self.started > self.limits.timeout_s
+
+    def last_words(self) -> str:
+        """The end of what the dead worker printed (a Rust abort says 'memory allocation')."""
+        self.stderr.seek(0)
+        return self.stderr.read(4000).decode("utf-8", "replace")
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.proc.poll() is None:
+            self.proc.kill()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.stderr.close()
+
+
+def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool) -> FileResult:
+    result = FileResult(path, sha)
+    if timed_out:
+        result.file_finding = Finding(
+            "parse_time_limit", "error",
+            f"reading the file took longer than {limits.timeout_s:g} s and was stopped; the "
+            "sheet is probably far larger than a report (check for content far below or to "
+            "the right of the table) — save a copy with only the report's cells")
+    else:
+        memory = "memory allocation" in words or "MemoryError" in words or "alloc" in words
+        cause = (f"needed more than {limits.memory_mb} MB of memory" if memory
+                 else "made the reader crash")
+        result.file_finding = Finding(
+            "parse_memory_limit" if memory else "parse_crash", "error",
+            f"reading the file {cause} and was stopped; the sheet probably claims a huge range "
+            "of cells (for instance a value typed in the last row or column) — save a copy "
+            "with only the report's cells")
+    return result
+
+
+def parse_guarded(jobs: list[tuple[Path, str]], workers: int, limits: ParseLimits | None = None,
+                  window: int = 400) -> Iterator[FileResult]:
+    """FileResults in the order of `jobs`; a file that kills or outlasts its worker becomes a
+    finding. At most `window` results wait for an earlier one, so memory stays flat."""
+    limits = limits or ParseLimits.from_env()
+    if not jobs:
+        return
+    pool = [Worker(limits) for _ in range(max(1, min(workers, len(jobs))))]
+    selector = selectors.DefaultSelector()
+    done: dict[int, FileResult] = {}
+    next_job, next_out = 0, 0
+
+    def assign(worker: Worker) -> None:
+        nonlocal next_job
+        if next_job < len(jobs) and next_job < next_out + window:
+            path, sha = jobs[next_job]
+            worker.give(next_job, path, sha)
+            selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
+            next_job += 1
+
+    def replace(worker: Worker, timed_out: bool) -> Worker:
+        assert worker.job is not None
+        index, path, sha = worker.job
+        if worker.proc.poll() is None:
+            worker.proc.kill()
+        worker.proc.wait()
+        done[index] = _died(path, sha, limits, worker.last_words(), timed_out)
+        worker.stop()
+        fresh = Worker(limits)
+        pool[pool.index(worker)] = fresh
+        return fresh
+
+    try:
+        for worker in pool:
+            assign(worker)
+        while next_out < len(jobs):
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            if next_out >= len(jobs):
+                break
+            for worker in pool:
+                if worker.job is None:
+                    assign(worker)
+            busy = [w for w in pool if w.job is not None]
+            now = time.monotonic()
+            deadline = min(w.started + limits.timeout_s for w in busy) - now if busy else 0.1
+            for key, _ in selector.select(timeout=max(0.05, deadline)):
+                worker = key.data
+                selector.unregister(worker.proc.stdout)
+                result = _read_frame(worker.proc.stdout)
+                if isinstance(result, FileResult):
+                    assert worker.job is not None
+                    done[worker.job[0]] = result
+                    worker.job = None
+                    assign(worker)
+                else:
+                    assign(replace(worker, timed_out=False))
+            now = time.monotonic()
+            for worker in list(pool):
+                if worker.overdue(now):
+                    selector.unregister(worker.proc.stdout)
+                    assign(replace(worker, timed_out=True))
+    finally:
+        selector.close()
+        for worker in pool:
+            worker.stop(kill=worker.job is not None)

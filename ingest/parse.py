@@ -1,0 +1,74 @@
+"""One received file parsed into sheets, values and findings: no database, no side effects.
+
+Kept apart from the pipeline (and from DuckDB) because it is what a parse worker imports:
+the less a worker loads, the less of its memory limit goes to code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.layouts import Finding, SheetResult, parse_grid
+from ingest.reference import data_elements, load_catalogue
+from ingest.sources import FileRejected, read_grids
+from ingest.targets import header_row, parse_targets
+from ingest.units import UnitResolver
+
+
+@dataclass
+class FileResult:
+    path: Path
+    sha256: str
+    sheets: list[SheetResult] = field(default_factory=list)
+    file_finding: Finding | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(s.rows_quarantined for s in self.sheets)
+
+    @property
+    def status(self) -> str:
+        if self.file_finding is not None:
+            return "rejected"
+        statuses = {s.status for s in self.sheets}
+        if "loaded" in statuses:
+            return "partial" if "rejected" in statuses else "loaded"
+        return "rejected" if "rejected" in statuses else "skipped"
+
+
+
+def parse_file(path: Path, sha: str) -> FileResult:
+    """Parse one file; a reader crash becomes a finding, never a failed run."""
+    result = FileResult(path, sha)
+    catalogue = data_elements()
+    resolver = UnitResolver.default()
+    try:
+        grids = read_grids(path)
+    except FileRejected as exc:
+        result.file_finding = Finding(exc.rule, "error", str(exc))
+        return result
+    except MemoryError:
+        raise  # the worker dies and its parent names the memory limit
+    except Exception as exc:
+        result.file_finding = Finding("corrupt_file", "error", f"the file cannot be read ({exc})")
+        return result
+    for grid in grids:
+        try:
+            targets_header = header_row(grid) if grid.visible else None
+            if targets_header is not None:
+                result.sheets.append(parse_targets(grid, targets_header, load_catalogue(), resolver))
+                continue
+            result.sheets.append(parse_grid(grid, catalogue, resolver))
+        except MemoryError:
+            raise
+        except Exception as exc:
+            sheet = SheetResult(grid.name, "rejected")
+            sheet.findings.append(Finding("parser_error", "error",
+                                          f"the sheet could not be parsed ({exc})", grid.name))
+            result.sheets.append(sheet)
+    return result
