@@ -26,7 +26,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
-	@echo "make airflow - Airflow's UI and scheduler on http://localhost:8080"
+	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
 
 $(UV):
 	python3 -m pip install --quiet --user uv
@@ -49,6 +49,7 @@ sample: $(SAMPLE_DIR)/.generated
 $(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
 	mkdir -p $(AIRFLOW_HOME)
 	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	chmod 600 $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/airflow pools set chitieu_warehouse 1 "chitieu: one writer of the warehouse at a time" > /dev/null
 	touch $@
 

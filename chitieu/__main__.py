@@ -24,17 +24,38 @@ def _airflow() -> str:
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
+    from ingest.writer_lock import INHERITED, WarehouseBusy, acquire, release
+
     settings = Settings.from_env()
+    try:
+        lock = acquire(settings.lock_file)  # the whole run, handed down to its tasks
+    except WarehouseBusy as exc:
+        print(f"chitieu: {exc}", file=sys.stderr)
+        return 3
+    try:
+        return _run_locked(settings, lock, INHERITED, logical_date, conf)
+    finally:
+        release(lock)
+
+
+def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str | None,
+                conf: dict | None) -> int:
     settings.status_file.unlink(missing_ok=True)
     args = [_airflow(), "dags", "test", "chitieu_nightly"]
-    args.append(logical_date or datetime.now().astimezone().isoformat(timespec="seconds"))
+    # Microseconds: two runs started in the same second must not share a run id.
+    args.append(logical_date or datetime.now().astimezone().isoformat(timespec="microseconds"))
     if conf:
         args += ["--conf", json.dumps(conf)]
-    proc = subprocess.run(args, check=False, capture_output=True, text=True)
+    env = dict(os.environ, **{inherited: str(lock)})
+    proc = subprocess.run(args, check=False, capture_output=True, text=True, env=env,
+                          pass_fds=(lock,))
     log_dir = settings.warehouse_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
-    log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S%f}.log"
+    try:
+        log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    except OSError as exc:  # a full disk: the reason must still reach the operator
+        print(f"chitieu: the run log could not be written ({exc})", file=sys.stderr)
     output = proc.stdout + proc.stderr
     finished = re.search(r"DagRun Finished: .*?state=(\w+)", output)
     failed = proc.returncode != 0 or finished is None or finished.group(1) != "success"
@@ -56,25 +77,58 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
     return 0
 
 
+AIRFLOW_COMPONENTS = (["api-server"], ["scheduler", "--skip-serve-logs"], ["dag-processor"],
+                      ["triggerer", "--skip-serve-logs"])
+
+
 def airflow_ui() -> int:
-    """`airflow standalone`, with the generated admin password printed once it exists."""
+    """Airflow's UI and scheduler on this machine only.
+
+    `airflow standalone` would bind the API server and two log servers on every interface
+    over plain HTTP; here the components are started one by one, the API server on
+    AIRFLOW__API__HOST (127.0.0.1 unless asked) and without log servers (this machine's
+    task logs are local files), and the generated login stays in a 0600 file whose path,
+    not contents, is printed.
+    """
     home = Path(os.environ.get("AIRFLOW_HOME", ".airflow"))
-    # standalone starts its components as `airflow ...` subprocesses: the venv must be on PATH.
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    proc = subprocess.Popen([_airflow(), "standalone"], env=env)
+    env.setdefault("AIRFLOW__API__HOST", "127.0.0.1")
+    port = env.setdefault("AIRFLOW__API__PORT", "8080")
+    env.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+                   f"http://{env['AIRFLOW__API__HOST']}:{port}/execution/")
+    migrated = subprocess.run([_airflow(), "db", "migrate"], env=env, capture_output=True, text=True,
+                              check=False)
+    if migrated.returncode != 0:
+        print(migrated.stdout[-2000:] + migrated.stderr[-2000:], file=sys.stderr)
+        return migrated.returncode
+    for private in home.glob("airflow.db*"):
+        private.chmod(0o600)
+    procs = [subprocess.Popen([_airflow(), *args], env=env) for args in AIRFLOW_COMPONENTS]
     password_file = home / "simple_auth_manager_passwords.json.generated"
-    for _ in range(180):
-        if password_file.exists():
-            port = os.environ.get("AIRFLOW__API__PORT", "8080")
-            print(f"Airflow UI: http://localhost:{port}  login: {password_file.read_text().strip()}",
-                  flush=True)
-            break
-        time.sleep(1)
     try:
-        return proc.wait()
+        for _ in range(180):
+            if password_file.exists():
+                password_file.chmod(0o600)
+                print(f"Airflow UI: http://{env['AIRFLOW__API__HOST']}:{port}  login: admin, "
+                      f"password in {password_file.resolve()}", flush=True)
+                break
+            if any(p.poll() is not None for p in procs):
+                break
+            time.sleep(1)
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        return next(p.returncode for p in procs if p.returncode is not None)
     except KeyboardInterrupt:
-        proc.terminate()
-        return proc.wait()
+        return 0
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def report(argv: list[str]) -> int:

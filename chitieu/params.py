@@ -6,6 +6,8 @@ from datetime import date
 
 from ingest.periods import parse_period
 
+KNOWN = ("full_refresh", "rebuild_periods", "reingest_district", "reingest_day")
+
 
 class BadParams(ValueError):
     """A trigger parameter is wrong; the message names it and says what is expected."""
@@ -13,7 +15,8 @@ class BadParams(ValueError):
 
 def check_params(params: dict) -> dict:
     """Return normalised params or raise BadParams with every problem found."""
-    problems: list[str] = []
+    problems: list[str] = [f"{key!r} is not a parameter of this DAG (known: {', '.join(KNOWN)})"
+                           for key in sorted(set(params) - set(KNOWN))]
     periods = params.get("rebuild_periods") or []
     canonical = []
     for text in periods:

@@ -34,15 +34,30 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def sql_path(path: Path) -> str:
+    """A path as a SQL string literal: DuckDB cannot bind ATTACH or COPY targets as
+    parameters, so a quote in WAREHOUSE_DIR is escaped, never pasted raw."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def publish(build_db: Path, published_db: Path, parquet_dir: Path) -> dict[str, int]:
-    """Copy marts and reference tables into a fresh file and swap it in; returns row counts."""
+    """Copy marts and reference tables into a fresh file and a fresh Parquet folder, then
+    swap both in; returns row counts.
+
+    The Parquet version is written and named inside the new file before either swap, so a
+    kill between the file's rename and the `current` link's is repaired by `recover` (the
+    file names the version it was published with) and never leaves the two disagreeing.
+    """
     published_db.parent.mkdir(parents=True, exist_ok=True)
+    parquet_dir.mkdir(parents=True, exist_ok=True)
     tmp = published_db.with_name(f".{published_db.name}.{uuid.uuid4().hex}.tmp")
+    version = parquet_dir / uuid.uuid4().hex
+    previous = published_parquet_version(published_db)
     counts: dict[str, int] = {}
     # Default configuration, as dbt's own connection uses: in one process they share the file.
     con = duckdb.connect(str(build_db))
     try:
-        con.execute(f"ATTACH '{tmp}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH {sql_path(tmp)} AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         con.execute("CREATE SCHEMA pub.marts")
         con.execute("CREATE SCHEMA pub.reference")
         for table in MARTS:
@@ -50,53 +65,90 @@ def publish(build_db: Path, published_db: Path, parquet_dir: Path) -> dict[str, 
             counts[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
         for table in REFERENCE:
             con.execute(f"CREATE TABLE pub.reference.{table} AS SELECT * FROM reference.{table}")
-        # What this publication contains, so a later run knows if ingested data is unpublished.
+        version.mkdir()
+        for table in MARTS:
+            con.execute(f"COPY pub.marts.{table} TO {sql_path(version / (table + '.parquet'))} "
+                        "(FORMAT parquet)")
+        # What this publication contains: the raw state (a later run knows if ingested data
+        # is unpublished) and its Parquet version (a later run can finish a broken swap).
         con.execute("CREATE SCHEMA pub.meta")
         con.execute("CREATE TABLE pub.meta.publication AS SELECT now() AS published_at, "
-                    "? AS raw_state", [store.raw_state(con)])
+                    "? AS raw_state, ? AS parquet_version, ? AS previous_parquet_version",
+                    [store.raw_state(con), version.name, previous])
         con.execute("DETACH pub")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(version, ignore_errors=True)
         raise
     con.close()
     _fsync(tmp)
     os.replace(tmp, published_db)
-    _publish_parquet(published_db, parquet_dir)
+    _point_current(parquet_dir, version.name)
+    _remove_unreferenced(parquet_dir, keep={version.name, previous})
     return counts
 
 
-def _publish_parquet(published_db: Path, parquet_dir: Path) -> None:
-    """Parquet copies in a fresh folder, then the `current` link is swapped atomically."""
-    parquet_dir.mkdir(parents=True, exist_ok=True)
-    version = parquet_dir / uuid.uuid4().hex
-    version.mkdir()
+def _point_current(parquet_dir: Path, version: str) -> None:
+    """Swap the `current` link atomically (a new link renamed over the old one)."""
+    link = parquet_dir / "current"
+    tmp_link = parquet_dir / f".current.{version}"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(version)
+    os.replace(tmp_link, link)
+
+
+def _remove_unreferenced(parquet_dir: Path, keep: set[str | None]) -> None:
+    """Delete the versions no publication refers to: the current one and the one before it
+    (a reader may still be in it) stay, whatever their modification times."""
+    for entry in parquet_dir.iterdir():
+        if entry.is_symlink():
+            if entry.name.startswith(".current."):
+                entry.unlink(missing_ok=True)
+            continue
+        if entry.is_dir() and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _meta(published_db: Path, column: str) -> str | None:
+    if not published_db.exists():
+        return None
     con = duckdb.connect(str(published_db), read_only=True)
     try:
-        for table in MARTS:
-            con.execute(f"COPY marts.{table} TO '{version / table}.parquet' (FORMAT parquet)")
+        found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+                            "'meta' AND table_name = 'publication' AND column_name = ?",
+                            [column]).fetchone()[0]
+        return con.execute(f"SELECT {column} FROM meta.publication").fetchone()[0] if found else None
     finally:
         con.close()
+
+
+def published_parquet_version(published_db: Path) -> str | None:
+    """The Parquet version the published file was published with (None before there was one)."""
+    return _meta(published_db, "parquet_version")
+
+
+def recover(published_db: Path, parquet_dir: Path) -> list[str]:
+    """Finish or clear what a crashed publication left: temporary files beside the published
+    file, and a `current` link that does not name the published file's Parquet version.
+    Returns what it did, for the run's log."""
+    done: list[str] = []
+    for leftover in published_db.parent.glob(f".{published_db.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+        done.append(f"removed {leftover.name}")
+    version = published_parquet_version(published_db)
     link = parquet_dir / "current"
-    tmp_link = parquet_dir / f".current.{version.name}"
-    tmp_link.symlink_to(version.name)
-    os.replace(tmp_link, link)
-    # Keep the current version and the one before it (a reader may still be in it).
-    versions = sorted((p for p in parquet_dir.iterdir() if p.is_dir() and not p.is_symlink()),
-                      key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in versions[2:]:
-        shutil.rmtree(old, ignore_errors=True)
+    if version and (parquet_dir / version).is_dir() and \
+            (not link.is_symlink() or os.readlink(link) != version):
+        _point_current(parquet_dir, version)
+        done.append(f"pointed parquet/current at {version}, the published file's version")
+    if version and parquet_dir.is_dir():
+        _remove_unreferenced(parquet_dir, keep={version, _meta(published_db,
+                                                               "previous_parquet_version")})
+    return done
 
 
 def published_raw_state(published_db: Path) -> str | None:
     """The raw state the published file was built from (None: nothing published, or a file
     published before publications were recorded)."""
-    if not published_db.exists():
-        return None
-    con = duckdb.connect(str(published_db), read_only=True)
-    try:
-        found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                            "'meta' AND table_name = 'publication'").fetchone()[0]
-        return con.execute("SELECT raw_state FROM meta.publication").fetchone()[0] if found else None
-    finally:
-        con.close()
+    return _meta(published_db, "raw_state")

@@ -45,6 +45,13 @@ class Settings:
         return Path(os.environ.get("CHITIEU_REPORTS_DIR") or self.warehouse_dir / "reports")
 
     @property
+    def lock_file(self) -> Path:
+        """Held by every writer of the warehouse (ingest/writer_lock.py)."""
+        from ingest.writer_lock import lock_path_for
+
+        return lock_path_for(self.build_db)
+
+    @property
     def status_file(self) -> Path:
         """Where the last failure is written for an operator (see the on-failure callback)."""
         return self.warehouse_dir / "LAST_FAILURE.txt"

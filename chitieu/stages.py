@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chitieu.settings import Settings
+from ingest.writer_lock import exclusive
 
 log = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -47,11 +49,30 @@ def unpublished_ingest(settings: Settings) -> bool:
     return state is not None and state != published_raw_state(settings.published_db)
 
 
+def prepare(settings: Settings) -> list[str]:
+    """A run's first step: finish or clear what a crashed run left (temporary files, a
+    half-swapped publication, partial archive copies) and reserve room for a failure
+    report, so that a full disk later cannot leave LAST_FAILURE.txt empty."""
+    from chitieu.publish import recover
+
+    with exclusive(settings.lock_file):
+        done = recover(settings.published_db, settings.parquet_dir)
+        if settings.archive_dir.is_dir():
+            for part in settings.archive_dir.glob("*/*.part"):
+                part.unlink(missing_ok=True)
+                done.append(f"removed {part.name}")
+        reserve_failure_slot(settings)
+    for line in done:
+        log.warning("recovered from an earlier crash: %s", line)
+    return done
+
+
 def ingest_new(settings: Settings) -> dict:
     from ingest.pipeline import ingest_inbox
 
-    summary = ingest_inbox(settings.inbox, settings.build_db, settings.archive_dir,
-                           progress=False)
+    with exclusive(settings.lock_file):
+        summary = ingest_inbox(settings.inbox, settings.build_db, settings.archive_dir,
+                               progress=False)
     log.info("ingest: %s", summary.line())
     return vars(summary)
 
@@ -68,8 +89,9 @@ def reingest_day(settings: Settings, day: date) -> dict:
 
     if not settings.build_db.exists():
         return {"files_new": 0}
-    shas = files_arrived_on(settings.build_db, *local_day_bounds(day))
-    summary = reingest(settings.build_db, shas)
+    with exclusive(settings.lock_file):
+        shas = files_arrived_on(settings.build_db, *local_day_bounds(day))
+        summary = reingest(settings.build_db, shas)
     log.info("re-ingest of %s: %s", day, summary.line())
     return vars(summary)
 
@@ -80,23 +102,25 @@ def reingest_district(settings: Settings, district_code: str) -> dict:
 
     from ingest.pipeline import reingest
 
-    con = duckdb.connect(str(settings.build_db), read_only=True)
-    try:
-        shas = [r[0] for r in con.execute(
-            "SELECT DISTINCT s.file_sha256 FROM raw.submissions s JOIN raw.\"values\" v "
-            "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code = ? OR v.unit_code IN "
-            "(SELECT unit_code FROM reference.admin_units WHERE parent_code = ?)",
-            [district_code, district_code, district_code]).fetchall()]
-    finally:
-        con.close()
-    return vars(reingest(settings.build_db, shas))
+    with exclusive(settings.lock_file):
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+        try:
+            shas = [r[0] for r in con.execute(
+                "SELECT DISTINCT s.file_sha256 FROM raw.submissions s JOIN raw.\"values\" v "
+                "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code = ? OR v.unit_code "
+                "IN (SELECT unit_code FROM reference.admin_units WHERE parent_code = ?)",
+                [district_code, district_code, district_code]).fetchall()]
+        finally:
+            con.close()
+        return vars(reingest(settings.build_db, shas))
 
 
 def build(settings: Settings, full_refresh: bool = False) -> dict:
     from chitieu.build import run_dbt_build
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
-    summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
+    with exclusive(settings.lock_file):
+        summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
     log.info("dbt build: %s", summary.status_counts)
     return summary.as_dict()
 
@@ -113,7 +137,8 @@ def audit(build_summary: dict) -> None:
 def publish_marts(settings: Settings) -> dict:
     from chitieu.publish import publish
 
-    counts = publish(settings.build_db, settings.published_db, settings.parquet_dir)
+    with exclusive(settings.lock_file):
+        counts = publish(settings.build_db, settings.published_db, settings.parquet_dir)
     log.info("published %s: %s", settings.published_db, counts)
     return {"path": str(settings.published_db), "rows": counts}
 
@@ -146,14 +171,41 @@ def scorecard_text(published_db: Path) -> str:
                      for y, m, t, mi, r, nd in rows)
 
 
+FAILURE_SLOT_BYTES = 4096
+
+
+def _failure_slot(settings: Settings) -> Path:
+    return settings.warehouse_dir / ".last_failure.reserved"
+
+
+def reserve_failure_slot(settings: Settings) -> None:
+    """Allocate the failure report's blocks while the disk still has room."""
+    slot = _failure_slot(settings)
+    if not slot.exists() or slot.stat().st_size < FAILURE_SLOT_BYTES:
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        slot.write_bytes(b" " * FAILURE_SLOT_BYTES)
+
+
 def write_failure(settings: Settings, text: str) -> None:
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
+    is a common reason to fail) and then renamed into place; written plainly if no slot."""
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    settings.status_file.write_text(f"{stamp}\n{text}\n", encoding="utf-8")
+    data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
+        :FAILURE_SLOT_BYTES - 1] + b"\n"
+    slot = _failure_slot(settings)
+    try:
+        with open(slot, "r+b") as fh:
+            fh.write(data)
+            fh.truncate(len(data))
+        os.replace(slot, settings.status_file)
+    except OSError:
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        settings.status_file.write_bytes(data)
 
 
 def run_once(settings: Settings, full_refresh: bool = False) -> dict:
     """Every stage in order, without Airflow (tests and debugging)."""
+    prepare(settings)
     ingest_summary = ingest_new(settings)
     build_summary = build(settings, full_refresh)
     audit(build_summary)

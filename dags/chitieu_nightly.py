@@ -72,7 +72,7 @@ def chitieu_nightly():
     def find_new_files() -> dict:
         from chitieu.params import BadParams, check_params
         from chitieu.settings import Settings
-        from chitieu.stages import count_new_files, unpublished_ingest
+        from chitieu.stages import count_new_files, prepare, unpublished_ingest
 
         context = get_current_context()
         try:
@@ -84,6 +84,7 @@ def chitieu_nightly():
         if str(dag_run.run_type).lower().endswith("backfill"):
             backfill_day = run_day(context).isoformat()
         settings = Settings.from_env()
+        prepare(settings)
         return {"new_files": count_new_files(settings),
                 "unpublished": unpublished_ingest(settings),
                 "reingest_day": params["reingest_day"] or backfill_day,

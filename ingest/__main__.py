@@ -42,9 +42,15 @@ def cmd_validate(files: list[Path]) -> int:
 
 def cmd_load(inbox: Path, db: Path, archive: Path | None, workers: int | None) -> int:
     from ingest.pipeline import ingest_inbox
+    from ingest.writer_lock import WarehouseBusy, exclusive, lock_path_for
 
     archive = archive or db.parent / "archive"
-    summary = ingest_inbox(inbox, db, archive, workers=workers)
+    try:
+        with exclusive(lock_path_for(db)):
+            summary = ingest_inbox(inbox, db, archive, workers=workers)
+    except WarehouseBusy as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return 3
     print(summary.line())
     return 0
 

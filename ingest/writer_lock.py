@@ -1,0 +1,75 @@
+"""One writer of the warehouse at a time, across processes: an exclusive lock file.
+
+DuckDB's own file lock only makes a second writer fail somewhere in the middle (and two
+runs started in the same second used to collide in Airflow's metadata first). Every writer
+(the DAG's writing tasks, `make run`, `python -m ingest load`) takes this lock before it
+touches anything and fails at once, naming the holder, when another run has it. A run that
+starts tasks in child processes (`make run` → `airflow dags test`) hands its lock down
+through CHITIEU_LOCK_FD, so its own tasks are not refused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+INHERITED = "CHITIEU_LOCK_FD"
+_held: dict[Path, int] = {}  # locks this process holds, and how deep: one run's stages nest
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse; the message names its PID."""
+
+
+def lock_path_for(db_path: Path) -> Path:
+    """The lock sits beside the build database, so every writer of it finds the same one."""
+    return db_path.parent / ".chitieu.lock"
+
+
+def _inherited(lock_path: Path) -> bool:
+    fd = os.environ.get(INHERITED)
+    if not fd or not lock_path.exists():
+        return False
+    try:
+        held, wanted = os.fstat(int(fd)), lock_path.stat()
+    except (OSError, ValueError):
+        return False
+    return (held.st_dev, held.st_ino) == (wanted.st_dev, wanted.st_ino)
+
+
+def acquire(lock_path: Path) -> int:
+    """Take the lock or raise WarehouseBusy; returns the descriptor that holds it."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 200, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise WarehouseBusy(f"another run (PID {holder}) holds the warehouse ({lock_path.parent}); "
+                            "this one stops without writing — try again when it has finished"
+                            ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def release(fd: int) -> None:
+    os.close(fd)  # closing the last descriptor releases a flock
+
+
+@contextmanager
+def exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold the warehouse for the block (re-entrant for a lock handed down by the parent)."""
+    key = lock_path.resolve()
+    if _inherited(lock_path) or key in _held:
+        yield
+        return
+    _held[key] = acquire(lock_path)
+    try:
+        yield
+    finally:
+        release(_held.pop(key))

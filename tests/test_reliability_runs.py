@@ -1,0 +1,281 @@
+"""Reliability of runs (issue 13): kills between the swaps, two runs at once, leftovers of a
+crashed run, a full disk, quotes in paths, hostile trigger parameters.
+
+Each test starts from a copy of the sample's built warehouse (the session's `built`), so it
+may break it freely; crashes are real where a process can be killed (SIGKILL of `ingest load`,
+a real full filesystem on a tmpfs) and injected at the exact instruction otherwise (between
+the published file's rename and the Parquet link's, a window a signal cannot aim at).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from chitieu.publish import MARTS
+from chitieu.settings import Settings
+
+PYTHON = sys.executable
+
+
+@pytest.fixture
+def warehouse(built, tmp_path: Path) -> Settings:
+    """A private copy of the built sample warehouse."""
+    settings, _ = built
+    target = tmp_path / "warehouse"
+    shutil.copytree(settings.warehouse_dir, target, symlinks=True)
+    return Settings(settings.inbox, target)
+
+
+def parquet_equals_duckdb(settings: Settings) -> list[str]:
+    """The marts whose Parquet copy under `current` differs from the published file's table."""
+    current = settings.parquet_dir / "current"
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    differing = []
+    try:
+        for table in MARTS:
+            parquet = str(current / f"{table}.parquet").replace("'", "''")
+            diff = con.execute(f"""
+                SELECT (SELECT count(*) FROM (SELECT * FROM marts.{table}
+                                              EXCEPT ALL SELECT * FROM read_parquet('{parquet}')))
+                     + (SELECT count(*) FROM (SELECT * FROM read_parquet('{parquet}')
+                                              EXCEPT ALL SELECT * FROM marts.{table}))""").fetchone()[0]
+            if diff:
+                differing.append(table)
+    finally:
+        con.close()
+    return differing
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def quiet_night(settings: Settings) -> dict:
+    """What the DAG's first task decides on a night without new files."""
+    from chitieu.stages import count_new_files, prepare, unpublished_ingest
+
+    prepare(settings)
+    return {"new_files": count_new_files(settings), "unpublished": unpublished_ingest(settings)}
+
+
+def test_every_mart_has_an_equal_parquet_copy(warehouse: Settings) -> None:
+    assert parquet_equals_duckdb(warehouse) == []
+
+
+def test_kill_between_the_file_swap_and_the_link_swap_is_repaired_by_the_next_run(
+        warehouse: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import chitieu.publish as publish_module
+    from chitieu.publish import published_parquet_version
+    from chitieu.stages import publish_marts
+
+    old_target = os.readlink(warehouse.parquet_dir / "current")
+    real_replace = os.replace
+
+    def die_before_the_link(src, dst):
+        if Path(dst).name == "current":
+            raise SystemExit("killed between the swaps")
+        return real_replace(src, dst)
+
+    # Change what is published, so that a stale Parquet copy would show.
+    con = duckdb.connect(str(warehouse.build_db))
+    con.execute("UPDATE marts.scorecard SET targets_met = targets_met + 100")
+    con.close()
+    monkeypatch.setattr(publish_module.os, "replace", die_before_the_link)
+    with pytest.raises(SystemExit):
+        publish_marts(warehouse)
+    monkeypatch.undo()
+    assert (warehouse.parquet_dir / old_target).is_dir(), "the last good Parquet version is kept"
+    assert "scorecard" in parquet_equals_duckdb(warehouse), "the kill left the two disagreeing"
+
+    found = quiet_night(warehouse)
+    assert found == {"new_files": 0, "unpublished": False}
+    assert parquet_equals_duckdb(warehouse) == []
+    assert os.readlink(warehouse.parquet_dir / "current") == \
+        published_parquet_version(warehouse.published_db)
+
+
+def test_old_parquet_versions_are_removed_by_reference_not_by_age(warehouse: Settings) -> None:
+    from chitieu.stages import publish_marts
+
+    first = os.readlink(warehouse.parquet_dir / "current")
+    publish_marts(warehouse)
+    second = os.readlink(warehouse.parquet_dir / "current")
+    stray = warehouse.parquet_dir / "0123456789abcdef"  # an abandoned, newer-looking folder
+    stray.mkdir()
+    os.utime(warehouse.parquet_dir / first, (1, 1))  # the version before looks ancient
+    publish_marts(warehouse)
+    third = os.readlink(warehouse.parquet_dir / "current")
+    kept = {p.name for p in warehouse.parquet_dir.iterdir() if p.is_dir() and not p.is_symlink()}
+    assert kept == {second, third}, "current and the one before it, whatever their times"
+    assert parquet_equals_duckdb(warehouse) == []
+
+
+def test_a_quote_in_the_warehouse_path_publishes(built, tmp_path: Path) -> None:
+    from chitieu.stages import publish_marts
+
+    settings, _ = built
+    target = tmp_path / "kho d'l'iệu"
+    shutil.copytree(settings.warehouse_dir, target, symlinks=True)
+    quoted = Settings(settings.inbox, target)
+    publish_marts(quoted)
+    assert parquet_equals_duckdb(quoted) == []
+
+
+def test_leftovers_of_a_crashed_run_are_removed_when_the_next_run_starts(warehouse: Settings) -> None:
+    from chitieu.stages import prepare
+
+    leftovers = [warehouse.warehouse_dir / ".warehouse.duckdb.5f2c.tmp",
+                 warehouse.warehouse_dir / ".warehouse.duckdb.5f2c.tmp.wal"]
+    for path in leftovers:
+        path.write_bytes(b"half a file")
+    partial = warehouse.archive_dir / "ab" / "abcdef.xlsx.part"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"half a copy")
+    published = sha(warehouse.published_db)
+    prepare(warehouse)
+    assert not any(p.exists() for p in [*leftovers, partial])
+    assert sha(warehouse.published_db) == published
+
+
+def test_a_second_writer_is_refused_naming_the_first(warehouse: Settings) -> None:
+    from ingest.writer_lock import acquire, release
+
+    fd = acquire(warehouse.lock_file)
+    try:
+        env = dict(os.environ, INBOX=str(warehouse.inbox), WAREHOUSE_DIR=str(warehouse.warehouse_dir))
+        load = subprocess.run([PYTHON, "-m", "ingest", "load", "--inbox", str(warehouse.inbox),
+                               "--db", str(warehouse.build_db)], env=env, capture_output=True,
+                              text=True, timeout=120, check=False)
+        run = subprocess.run([PYTHON, "-m", "chitieu", "run"], env=env, capture_output=True,
+                             text=True, timeout=120, check=False)
+    finally:
+        release(fd)
+    for proc in (load, run):
+        assert proc.returncode == 3
+        assert f"another run (PID {os.getpid()}) holds the warehouse" in proc.stderr
+    assert "airflow" not in run.stderr.lower(), "refused before Airflow starts"
+
+
+def test_two_loads_started_together_leave_one_message_and_a_consistent_warehouse(
+        sample_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "build" / "chitieu.duckdb"
+    args = [PYTHON, "-m", "ingest", "load", "--inbox", str(sample_dir / "inbox"), "--db", str(db)]
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outcomes = sorted((p.wait(timeout=300), p.stderr.read()) for p in procs)
+    assert [code for code, _ in outcomes] == [0, 3]
+    assert "another run (PID" in outcomes[1][1]
+    con = duckdb.connect(str(db), read_only=True)
+    files = con.execute("SELECT count(*), count(DISTINCT file_sha256) FROM raw.files").fetchone()
+    assert files[0] == files[1] > 3900
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def test_a_killed_load_leaves_no_parser_running(sample_dir: Path, tmp_path: Path) -> None:
+    proc = subprocess.Popen([PYTHON, "-m", "ingest", "load", "--inbox", str(sample_dir / "inbox"),
+                             "--db", str(tmp_path / "c.duckdb")], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers |= _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the load started parse workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(2)
+    alive = {pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and (Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z")}
+    assert not alive, f"parse workers outlived their parent: {alive}"
+
+
+def test_unknown_trigger_parameters_are_refused() -> None:
+    from chitieu.params import BadParams, check_params
+
+    with pytest.raises(BadParams, match="'foo' is not a parameter"):
+        check_params({"foo": 1, "full_refresh": False})
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real filesystem that fills up: a tmpfs mounted for the test (needs root)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        pytest.skip("needs root and mount(8) for a small filesystem")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        if os.environ.get("CHITIEU_REQUIRE_ALL") == "1":
+            pytest.fail(f"cannot mount a tmpfs: {proc.stderr}")
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    """Take every free block (unbuffered writes, down to the last small one)."""
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while os.write(fd, b"\0" * size):
+                    pass
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_keeps_the_last_good_file_and_a_readable_reason(
+        warehouse: Settings, small_disk: Path) -> None:
+    """The disk fills during a run: the published file stays the last good one, byte for
+    byte, and LAST_FAILURE.txt still gets the reason although not a byte is free."""
+    from chitieu.stages import build, prepare, publish_marts, write_failure
+
+    target = small_disk / "warehouse"
+    shutil.copytree(warehouse.warehouse_dir, target, symlinks=True,
+                    ignore=shutil.ignore_patterns("archive", "reports", "logs"))
+    settings = Settings(warehouse.inbox, target)
+    published = sha(settings.published_db)
+    prepare(settings)  # the run starts while there is still room
+    _fill(small_disk)
+    failure: BaseException | None = None
+    try:
+        result = build(settings)
+        if result.get("success"):
+            publish_marts(settings)
+    except Exception as exc:
+        failure = exc
+    reason = str(failure) if failure else "dbt build failed: no space left on device"
+    write_failure(settings, f"run x task dbt_build failed: {reason}")
+    assert sha(settings.published_db) == published
+    text = settings.status_file.read_text(encoding="utf-8")
+    assert "task dbt_build failed" in text
+    assert len(text) <= 4096
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    assert con.execute("SELECT count(*) FROM marts.scorecard").fetchone()[0] > 0
