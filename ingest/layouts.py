@@ -240,7 +240,36 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         _read_long(rows, shape, grid, catalogue, result)
     else:
         _read_wide(rows, shape, grid, catalogue, resolver, result)
+    _settle_duplicates(result, grid.name)
     return result
+
+
+def _settle_duplicates(result: SheetResult, sheet: str) -> None:
+    """One element given twice for one unit in one sheet is never settled silently: the
+    same value twice is loaded once (the copy quarantined with a warning); different values
+    are all quarantined, since nothing in the sheet says which is right."""
+    assert result.period is not None
+    seen: dict[tuple[str, str], list[ValueRow]] = {}
+    for v in result.values:
+        seen.setdefault((v.unit_code, v.element_code), []).append(v)
+    dropped: set[int] = set()
+    for (unit_code, element_code), rows in seen.items():
+        if len(rows) < 2:
+            continue
+        cells = ", ".join(cell_name(v.row - 1, v.col) for v in rows)
+        same = len({(v.value, v.missing) for v in rows}) == 1
+        for v in rows[1:] if same else rows:
+            dropped.add(id(v))
+            message = (f"{element_code} is given twice in this sheet ({cells}) with the same "
+                       "value: loaded once" if same else
+                       f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
+                       f"different values ({', '.join(v.raw_text or '(empty)' for v in rows)}): "
+                       "none is loaded; keep one row and send the report again")
+            _quarantine(result, Finding("duplicate_element", "warning" if same else "error",
+                                        message, sheet, v.row, v.col, v.raw_text, unit_code,
+                                        element_code, result.period.code))
+    if dropped:
+        result.values = [v for v in result.values if id(v) not in dropped]
 
 
 def _quarantine(result: SheetResult, finding: Finding) -> None:

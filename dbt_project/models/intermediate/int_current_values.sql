@@ -43,6 +43,7 @@ select
     c.row_number,
     c.cell,
     c.submitted_at,
+    c.first_seen_at,
     u.unit_key,
     {{ period_first_day('c.period') }} as first_day,
     {{ period_last_day('c.period') }} as last_day

@@ -1,6 +1,8 @@
 -- What a reviewer must see when figures disagree (spreadsheets.md): two current pieces of a
--- report giving one element different values (the newer is used), and every replaced value
--- that differs from the one that replaced it (a correction), each with both cells.
+-- report giving one element different values (the newer is used), every replaced value
+-- that differs from the one that replaced it (a correction), and two reports that arrived
+-- at the same time with different values (nothing says which is newer: the choice by
+-- content hash is only reproducible, so it is flagged), each with both cells.
 with sent as (
     select
         v.unit_code,
@@ -13,7 +15,9 @@ with sent as (
         v.cell,
         v.submission_id,
         s.source_file,
-        s.is_current
+        s.is_current,
+        s.first_seen_at,
+        s.submitted_at
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
 ),
@@ -24,7 +28,8 @@ differing as (
         u.value as used_value,
         u.source_file as used_file,
         u.sheet_name as used_sheet,
-        u.cell as used_cell
+        u.cell as used_cell,
+        o.first_seen_at = u.first_seen_at and o.submitted_at = u.submitted_at as same_time
     from sent as o
     inner join {{ ref('int_current_values') }} as u
         on o.unit_code = u.unit_code and o.period = u.period and o.element_code = u.element_code
@@ -32,7 +37,11 @@ differing as (
 )
 
 select
-    case when is_current then 'conflicting_pieces' else 'replaced_value' end as rule,
+    case
+        when is_current then 'conflicting_pieces'
+        when same_time then 'same_time_conflict'
+        else 'replaced_value'
+    end as rule,
     unit_code,
     element_code as indicator_code,
     period,
@@ -44,6 +53,13 @@ select
                 'two pieces of the current report disagree: ' || coalesce(raw_text, '(empty)')
                 || ' here, ' || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
                 || ' › ' || used_sheet || ' › ' || used_cell || ' (the newer, used)'
+        when same_time
+            then
+                'two reports of this unit and period arrived at the same time with different '
+                || 'values: ' || coalesce(raw_text, '(empty)') || ' here, '
+                || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
+                || ' › ' || used_sheet || ' › ' || used_cell
+                || ' (used; nothing says which is newer — ask the unit which is right)'
         else
             'replaced by a newer report: ' || coalesce(raw_text, '(empty)') || ' here, now '
             || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
