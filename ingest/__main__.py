@@ -19,7 +19,7 @@ def cmd_validate(files: list[Path]) -> int:
     from ingest.guard import parse_guarded
 
     refused = False
-    for path, result in zip(files, parse_guarded([(p, "") for p in files], workers=1), strict=True):
+    for path, result in zip(files, parse_guarded([(p, "", None) for p in files], workers=1), strict=True):
         if result.file_finding is not None:
             refused = True
             print(_describe(path, "", result.file_finding))

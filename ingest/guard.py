@@ -84,10 +84,10 @@ class Worker:
         self.job: tuple[int, Path, str] | None = None
         self.started = 0.0
 
-    def give(self, index: int, path: Path, sha: str) -> None:
+    def give(self, index: int, path: Path, sha: str, name: str | None) -> None:
         self.job, self.started = (index, path, sha), time.monotonic()
         assert self.proc.stdin is not None
-        _write_frame(self.proc.stdin, (str(path), sha))
+        _write_frame(self.proc.stdin, (str(path), sha, name))
 
     def overdue(self, now: float) -> bool:
         return self.job is not None and now - self.started > self.limits.timeout_s
@@ -134,10 +134,11 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     return result
 
 
-def parse_guarded(jobs: list[tuple[Path, str]], workers: int, limits: ParseLimits | None = None,
-                  window: int = 400) -> Iterator[FileResult]:
-    """FileResults in the order of `jobs`; a file that kills or outlasts its worker becomes a
-    finding. At most `window` results wait for an earlier one, so memory stays flat."""
+def parse_guarded(jobs: list[tuple[Path, str, str | None]], workers: int,
+                  limits: ParseLimits | None = None, window: int = 400) -> Iterator[FileResult]:
+    """FileResults in the order of `jobs` (path, sha, name as sent); a file that kills or
+    outlasts its worker becomes a finding. At most `window` results wait for an earlier
+    one, so memory stays flat."""
     limits = limits or ParseLimits.from_env()
     if not jobs:
         return
@@ -149,8 +150,8 @@ def parse_guarded(jobs: list[tuple[Path, str]], workers: int, limits: ParseLimit
     def assign(worker: Worker) -> None:
         nonlocal next_job
         if next_job < len(jobs) and next_job < next_out + window:
-            path, sha = jobs[next_job]
-            worker.give(next_job, path, sha)
+            path, sha, name = jobs[next_job]
+            worker.give(next_job, path, sha, name)
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
             next_job += 1
 

@@ -42,13 +42,14 @@ class FileResult:
 
 
 
-def parse_file(path: Path, sha: str) -> FileResult:
-    """Parse one file; a reader crash becomes a finding, never a failed run."""
+def parse_file(path: Path, sha: str, name: str | None = None) -> FileResult:
+    """Parse one file (an archived copy is named as sent by `name`); a reader crash becomes a
+    finding, never a failed run."""
     result = FileResult(path, sha)
     catalogue = data_elements()
     resolver = UnitResolver.default()
     try:
-        grids = read_grids(path)
+        grids = read_grids(path, name)
     except FileRejected as exc:
         result.file_finding = Finding(exc.rule, "error", str(exc))
         return result

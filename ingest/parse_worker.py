@@ -46,8 +46,8 @@ def main(memory_mb: int) -> int:
         job = _read_frame(requests)
         if job is None:
             return 0
-        path, sha = job
-        _write_frame(replies, parse_file(Path(path), sha))
+        path, sha, name = job
+        _write_frame(replies, parse_file(Path(path), sha, name))
 
 
 if __name__ == "__main__":

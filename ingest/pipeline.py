@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from ingest import store
 from ingest.guard import parse_guarded
-from ingest.layouts import cell_name
+from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult
 from ingest.sources import SUFFIXES
 
@@ -38,11 +37,13 @@ class Summary:
     sheets_rejected: int = 0
     values_loaded: int = 0
     rows_quarantined: int = 0
+    files_unsettled: int = 0  # still being written, or younger than the settle time: next run
     seconds: float = 0.0
 
     def line(self) -> str:
         reparsed = f"{self.files_reparsed} re-parsed, " if self.files_reparsed else ""
-        return (f"files: {self.files_new} new, {reparsed}{self.files_skipped} already ingested, "
+        waiting = f"{self.files_unsettled} still being written, " if self.files_unsettled else ""
+        return (f"files: {self.files_new} new, {reparsed}{waiting}{self.files_skipped} already ingested, "
                 f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
                 f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
                 f"rows quarantined: {self.rows_quarantined} ({self.seconds:.1f} s)")
@@ -56,6 +57,26 @@ def discover(inbox: Path) -> Iterator[Path]:
             path = Path(root) / name
             if path.is_file() and not path.is_symlink() and not name.startswith(("~$", ".")):
                 yield path
+
+
+def symlinks(inbox: Path) -> Iterator[tuple[Path, str, str]]:
+    """Symbolic links in the inbox, never followed (one could point anywhere on the server),
+    each with a key of its own: (link, path in the inbox, key)."""
+    for root, _, files in os.walk(inbox, followlinks=False):
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_symlink() and not name.startswith(("~$", ".")):
+                display = str(path.relative_to(inbox))
+                key = hashlib.sha256(f"symlink\0{display}\0{os.readlink(path)}".encode()).hexdigest()
+                yield path, display, key
+
+
+def _link_result(link: Path, key: str) -> FileResult:
+    result = FileResult(link, key)
+    result.file_finding = Finding(
+        "symlink", "error", f"{link.name} is a link to another file ({os.readlink(link)}), not a "
+        "file: links are never followed; put the report itself in the inbox")
+    return result
 
 
 def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str]
@@ -93,7 +114,8 @@ def count_new_files(inbox: Path, db_path: Path) -> int:
                 sightings = store.known_sightings(con)
         finally:
             con.close()
-    return sum(1 for _, _, sha, _ in fingerprints(inbox, sightings) if sha not in known)
+    return sum(1 for _, _, sha, _ in fingerprints(inbox, sightings) if sha not in known) + \
+        sum(1 for _, _, key in symlinks(inbox) if key not in known)
 
 
 def sha256_of(path: Path) -> str:
@@ -111,7 +133,7 @@ def archive_path(archive_dir: Path, sha: str, original: Path) -> Path:
 
 
 def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
-              archived: Path, first_seen: datetime | None = None,
+              archived: Path | None, first_seen: datetime | None = None,
               file_name: str | None = None) -> dict[str, list[tuple]]:
     """The raw rows of one parsed file. A re-parse passes the ledger's first sighting and
     name, so that it leaves raw.files exactly as the first ingest wrote it."""
@@ -144,8 +166,9 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
         f = result.file_finding
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
                                   None, None, None, now))
-    batch["files"].append((sha, display, file_name or result.path.name, result.path.stat().st_size,
-                           submitted, first_seen or now, str(archived), result.status, len(result.sheets),
+    batch["files"].append((sha, display, file_name or Path(display).name, result.path.lstat().st_size,
+                           submitted, first_seen or now, str(archived) if archived else "",
+                           result.status, len(result.sheets),
                            result.rows_read, loaded_total, result.rows_quarantined,
                            PARSER_VERSION))
     return batch
@@ -182,8 +205,12 @@ def ingest_inbox(
     workers: int | None = None,
     progress: bool = True,
     only: Callable[[Path], bool] | None = None,
+    settle_s: float | None = None,
 ) -> Summary:
-    """Load every new file of the inbox; files seen before (same bytes) are skipped."""
+    """Load every new file of the inbox; files seen before (same bytes) are skipped, files
+    still being written (or younger than `settle_s`, CHITIEU_SETTLE_S) wait for a later run."""
+    if settle_s is None:
+        settle_s = float(os.environ.get("CHITIEU_SETTLE_S") or 0)
     started = time.monotonic()
     summary = Summary()
     con = store.connect(db_path)
@@ -191,22 +218,41 @@ def ingest_inbox(
         known = store.known_files(con)
         sightings = store.known_sightings(con)
         now = datetime.now(UTC).replace(tzinfo=None)
-        jobs: list[tuple[Path, str, str]] = []
+        jobs: list[tuple[Path, str, str, datetime]] = []
         new_sightings: list[tuple] = []
         for path, display, sha, sighting in fingerprints(inbox, sightings):
             if only is not None and not only(path):
                 continue
-            if sighting is not None:
-                new_sightings.append((sha, display, now, *sighting))
             if sha in known:
+                if sighting is not None:
+                    new_sightings.append((sha, display, now, *sighting))
                 summary.files_skipped += 1
                 continue
+            mtime = path.stat().st_mtime
+            archived = archive_copy(path, sha, archive_dir, settle_s)
+            if archived is None:
+                summary.files_unsettled += 1
+                continue
+            if sighting is not None:
+                new_sightings.append((sha, display, now, *sighting))
             known.add(sha)
-            jobs.append((path, sha, display))
+            submitted = datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None)
+            jobs.append((archived, sha, display, submitted))
         if new_sightings:
             store.insert_rows(con, {"file_sightings": new_sightings})
+        links = {t: [] for t in store.TABLE_COLUMNS}
+        for link, display, key in symlinks(inbox):
+            if key not in known and (only is None or only(link)):
+                known.add(key)
+                for table, rows in _rows_for(_link_result(link, key), display, now, now,
+                                             None).items():
+                    links[table].extend(rows)
+                summary.files_new += 1
+                summary.files_rejected += 1
+        if links["files"]:
+            _commit(con, links)
         bar = Progress(len(jobs)) if progress and jobs else None
-        _write_all(con, jobs, archive_dir, now, summary, workers, bar)
+        _write_all(con, jobs, now, summary, workers, bar)
     finally:
         con.close()
     summary.seconds = time.monotonic() - started
@@ -220,22 +266,47 @@ def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator
     workers = workers if workers is not None else os.cpu_count() or 1
     if len(jobs) < SMALL_NIGHT_FILES:
         workers = 1
-    yield from parse_guarded([(path, sha) for path, sha, _ in jobs], workers, window=PARSE_WINDOW)
+    yield from parse_guarded([(path, sha, display) for path, sha, display in jobs], workers,
+                             window=PARSE_WINDOW)
 
 
-def _write_all(con, jobs, archive_dir: Path, now: datetime, summary: Summary, workers,
-               bar: Progress | None) -> None:
+def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0) -> Path | None:
+    """Copy a new file into the archive, hashing the bytes as they are copied; the copy is
+    what gets parsed. None — the file is left for the next run — when it is younger than the
+    settle time, or its size, time or content changed while it was read (still being
+    written): a file is never archived under the hash of other bytes."""
+    before = path.stat()
+    if settle_s and time.time() - before.st_mtime < settle_s:
+        return None
+    target = archive_path(archive_dir, sha, path)
+    if target.exists():
+        return target  # the same bytes, archived by an earlier run
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    digest = hashlib.sha256()
+    with open(path, "rb") as src, open(tmp, "wb") as dst:
+        for chunk in iter(lambda: src.read(1 << 20), b""):
+            digest.update(chunk)
+            dst.write(chunk)
+    after = path.stat()
+    if digest.hexdigest() != sha or (before.st_size, before.st_mtime_ns) != \
+            (after.st_size, after.st_mtime_ns):
+        tmp.unlink(missing_ok=True)
+        return None
+    os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(tmp, target)
+    return target
+
+
+def _write_all(con, jobs: list[tuple[Path, str, str, datetime]], now: datetime, summary: Summary,
+               workers, bar: Progress | None) -> None:
+    """Parse the archived copies and store each file's rows, a batch of whole files at once."""
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     pending = 0
-    for (path, sha, display), result in zip(jobs, _results(jobs, workers), strict=True):
-        target = archive_path(archive_dir, sha, path)
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(target.suffix + ".part")
-            shutil.copy2(path, tmp)
-            os.replace(tmp, target)
-        submitted = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
-        for table, rows in _rows_for(result, display, submitted, now, target).items():
+    parse_jobs = [(archived, sha, display) for archived, sha, display, _ in jobs]
+    for (archived, _, display, submitted), result in zip(jobs, _results(parse_jobs, workers),
+                                                         strict=True):
+        for table, rows in _rows_for(result, display, submitted, now, archived).items():
             batch[table].extend(rows)
         summary.files_new += 1
         summary.files_rejected += result.status == "rejected" and result.file_finding is not None

@@ -291,7 +291,8 @@ def _decode(data: bytes) -> str:
                                        "'CSV UTF-8' or 'Unicode Text'")
 
 
-def read_csv(path: Path) -> Grid:
+def read_csv(path: Path, name: str | None = None) -> Grid:
+    """One grid named after the file as sent (`name`), not after an archived copy's name."""
     text = _decode(path.read_bytes())
     sample = text[:8192]
     try:
@@ -300,21 +301,33 @@ def read_csv(path: Path) -> Grid:
     except csv.Error:
         delimiter = max(",;\t", key=sample.count)
     rows: list[list[Any]] = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-        if len(rows) >= MAX_ROWS or len(row) > MAX_COLS:
-            raise FileRejected("too_large", f"the CSV file exceeds {MAX_ROWS} rows or {MAX_COLS} columns")
-        rows.append(row)
-    return Grid(path.stem, rows)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS or len(row) > MAX_COLS:
+                raise FileRejected("too_large", f"the CSV file exceeds {MAX_ROWS} rows or {MAX_COLS} columns")
+            rows.append(row)
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        cause = (f"a cell longer than {limit:,} characters — usually a quotation mark (\") that is "
+                 "opened and never closed" if "field larger" in str(exc) else f"a damaged line ({exc})")
+        raise FileRejected("corrupt_file", f"line {reader.line_num} of the CSV file holds {cause}; "
+                                           "check that line, save the file again and resend it") from None
+    return Grid(Path(name).stem if name else path.stem, rows)
 
 
-def read_grids(path: Path) -> list[Grid]:
+def read_grids(path: Path, name: str | None = None) -> list[Grid]:
     """Every sheet of a received file; raises FileRejected when the file itself is unusable."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise FileRejected("unsupported_format", f"files of type {suffix or '(none)'} are not read; "
                                                  "send .xlsx, .xls, .ods or .csv")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
         raise FileRejected("too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB")
+    if size == 0:
+        raise FileRejected("empty_file", "the file is empty (0 bytes): save the report again and "
+                                         "resend it")
     if suffix == ".csv":
-        return [read_csv(path)]
+        return [read_csv(path, name)]
     return list(read_workbook(path))
