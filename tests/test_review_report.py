@@ -299,3 +299,17 @@ def test_screenshot_of_the_html(reviews, tmp_path: Path) -> None:
     blank = screenshot(blank_html, tmp_path / "blank.png")
     assert _png_size(blank) == (1280, 2000)
     assert shot.stat().st_size > 10 * blank.stat().st_size
+
+
+def test_libreoffice_shows_the_workbook_the_vietnamese_way(reviews, tmp_path: Path) -> None:
+    """The numbers are numbers; the Vietnamese-tagged format makes LibreOffice show them with
+    Vietnamese separators (the cells as shown, exported to CSV)."""
+    soffice = require_tool("soffice", "libreoffice")
+    src = Path(reviews["report"]["years"]["2021"]["xlsx"])
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=300)
+    with open(tmp_path / f"{src.stem}.csv", encoding="utf-8") as fh:
+        rows = {r[1]: r for r in csv.reader(fh) if len(r) > 9}
+    assert rows["BUDGET_REVENUE"][7] == "16.916" and rows["GRDP_GROWTH"][7] == "5,02"
+    assert rows["GRDP_GROWTH"][5:7] == ["6,50", "7,00"]
