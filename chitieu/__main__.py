@@ -1,4 +1,5 @@
-"""`python -m chitieu run | airflow | report [--year YEAR]`: what `make run` and `make airflow` call.
+"""`python -m chitieu run | airflow | report [--year YEAR] [--lang vi|en]`: what `make run` and
+`make airflow` call.
 
 `run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
 embedded SQLite metadata database) and prints where the published warehouse is and the
@@ -138,14 +139,19 @@ def report(argv: list[str]) -> int:
     from chitieu.stages import LOCAL_TZ, write_report
 
     parser = argparse.ArgumentParser(prog="python -m chitieu report")
-    parser.add_argument("--year", type=int, default=None)
+    parser.add_argument("--year", type=int, default=None,
+                        help="one target year (default: every year with targets up to the current one)")
+    parser.add_argument("--lang", choices=["vi", "en"], default="vi", help="vi (default) or en")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if not settings.published_db.exists():
         print(f"chitieu: nothing published yet at {settings.published_db}", file=sys.stderr)
         return 1
-    result = write_report(settings, datetime.now(LOCAL_TZ).date(), args.year)
-    print(f"{result['headline']}\n{result['html']}\n{result['xlsx']}")
+    result = write_report(settings, datetime.now(LOCAL_TZ).date(), args.year, args.lang)
+    for year in result["years"].values():
+        print(year["headline"])
+        for kind in ("html", "pdf", "xlsx"):
+            print(f"  {year[kind] or kind + ': skipped (no Chromium on PATH)'}")
     return 0
 
 

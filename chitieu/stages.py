@@ -143,14 +143,22 @@ def publish_marts(settings: Settings) -> dict:
     return {"path": str(settings.published_db), "rows": counts}
 
 
-def write_report(settings: Settings, run_day: date, year: int | None = None) -> dict:
-    """The current year's review by default; `year` for an earlier one."""
-    from chitieu.report import write_reports
+def write_report(settings: Settings, run_day: date, year: int | None = None, lang: str = "vi") -> dict:
+    """The review of every year with targets up to the current one (`year`: that year only),
+    as HTML, PDF and Excel under `<reports>/<year>/`; logs the current year's headline."""
+    from chitieu.review import write_reviews
 
-    folder = settings.reports_dir / run_day.isoformat() / (str(year) if year else "")
-    result = write_reports(settings.published_db, folder, year)
-    log.info("headline: %s", result["headline"])
-    return result
+    written = write_reviews(settings.published_db, settings.reports_dir, run_day, lang,
+                            [year] if year else None)
+    if not written:
+        log.info("headline: no targets")
+        return {"headline": "no targets", "years": {}}
+    for w in written:
+        if w.pdf is None:
+            log.warning("%s: PDF skipped (no Chromium); HTML and Excel written", w.year)
+    current = written[-1]
+    log.info("headline: %s", current.headline)
+    return {**current.as_dict(), "years": {str(w.year): w.as_dict() for w in written}}
 
 
 def scorecard_text(published_db: Path) -> str:

@@ -70,8 +70,8 @@ def test_end_to_end_run_publishes_the_review(env) -> None:
     con.close()
     # The report reviews the current year (the latest year with targets, 2026 in the sample).
     assert re.search(r"headline: 2026: \d+ of 5 targets met", output), output[-3000:]
-    reports = list((Path(env["WAREHOUSE_DIR"]) / "reports").glob("*/shortfalls.xlsx"))
-    assert len(reports) == 1
+    reports = list((Path(env["WAREHOUSE_DIR"]) / "reports").glob("*/bao_cao_*.xlsx"))
+    assert len(reports) == 6  # one review per target year, 2021-2026
     assert "model int_unit_rollup: success" in output, "each node's result is in the task log"
 
 

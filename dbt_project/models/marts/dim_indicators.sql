@@ -12,5 +12,7 @@ select
     max_value,
     numerator_code,
     denominator_code,
-    formula
+    formula,
+    direction,
+    decimals
 from {{ ref('stg_reference__indicators') }}

@@ -13,5 +13,6 @@ select
     numerator_code,
     denominator_code,
     formula,
-    direction
+    direction,
+    decimals
 from {{ ref('indicators') }}

@@ -1,0 +1,69 @@
+"""The province's review report: one per target year, in HTML, PDF and Excel.
+
+`write_review` writes one year's three files; `write_reviews` every year with targets up to
+the current one (what the nightly `report` task and `make run` do). Modules, one job each:
+`data` (queries of the published marts), `fmt` and `labels` (Vietnamese/English wording and
+numbers), `opening` (the opening paragraph's sentence templates), `chart` (SVG drawings),
+`html` (the Jinja2 page), `pdf` (headless Chromium), `xlsx` (the workbook).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from chitieu.review.data import Review, load_review, target_years
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Written:
+    year: int
+    headline: str
+    html: Path
+    xlsx: Path
+    pdf: Path | None
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, "headline": self.headline, "html": str(self.html),
+                "xlsx": str(self.xlsx), "pdf": str(self.pdf) if self.pdf else None}
+
+
+def base_name(year: int, lang: str) -> str:
+    """ASCII file names: bao_cao_2021 (Vietnamese), review_2021 (English)."""
+    return f"bao_cao_{year}" if lang == "vi" else f"review_{year}"
+
+
+def headline(review: Review) -> str:
+    """The log's one-line headline, in English as before: "2021: 9 of 17 targets met"."""
+    return f"{review.year}: {review.scorecard.met} of {review.scorecard.total} targets met"
+
+
+def write_review(published_db: Path, reports_dir: Path, year: int, today: date, lang: str = "vi",
+                 pdf: bool = True) -> Written:
+    """`<reports_dir>/<year>/bao_cao_<year>.{html,pdf,xlsx}` for one target year."""
+    from chitieu.review.html import render_html
+    from chitieu.review.pdf import html_to_pdf
+    from chitieu.review.xlsx import write_workbook
+
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unknown language {lang!r}: vi or en")
+    review = load_review(published_db, year, today)
+    folder = reports_dir / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = base_name(year, lang)
+    page = folder / f"{name}.html"
+    page.write_text(render_html(review, lang, today), encoding="utf-8")
+    book = write_workbook(review, folder / f"{name}.xlsx", lang)
+    printed = html_to_pdf(page, folder / f"{name}.pdf") if pdf else None
+    return Written(year, headline(review), page, book, printed)
+
+
+def write_reviews(published_db: Path, reports_dir: Path, today: date, lang: str = "vi",
+                  years: list[int] | None = None) -> list[Written]:
+    """One review per year with targets, from the first to the current year."""
+    years = years or target_years(published_db, today)
+    return [write_review(published_db, reports_dir, y, today, lang) for y in years]

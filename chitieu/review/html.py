@@ -1,0 +1,109 @@
+"""The review as one HTML page (Jinja2, autoescaped): what the browser shows and Chromium prints.
+
+Every figure is formatted here, in Python, so the template only lays out text; clerk-typed
+text (unit names, file names, messages) is escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from chitieu.review import fmt
+from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
+from chitieu.review.data import Review, Target
+from chitieu.review.labels import LABELS, rule_text
+from chitieu.review.opening import opening_paragraph
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MISSING_SHOWN = 8  # units named per period before "and n more"
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                              autoescape=jinja2.select_autoescape(["html", "j2"]),
+                              undefined=jinja2.StrictUndefined)
+
+
+def target_row(t: Target, lang: str) -> dict:
+    ind = t.indicator
+    if t.kind == "change":
+        actual = fmt.change_text(t.actual, ind.decimals, ind.unit, lang)
+        if t.level is not None:
+            actual += f" ({fmt.quantity(t.level, ind.decimals, ind.unit, lang)})"
+    else:
+        actual = fmt.quantity(t.actual, ind.decimals, ind.unit, lang)
+    return {
+        "unit_name": t.unit_name, "name": ind.name(lang), "code": ind.code,
+        "unit": fmt.unit_of_measure(ind.unit, lang),
+        "target": fmt.target_text(t.kind, t.low, t.high, ind.decimals, ind.unit, lang),
+        "actual": actual + (" *" if t.is_partial else ""),
+        "gap": fmt.signed(t.gap, ind.decimals, ind.unit, lang),
+        "status": fmt.status_word(t.status, lang), "status_code": t.status,
+        "colour": COLOURS.get(t.status, "#555"),
+        "chart": Markup(attainment_svg(t)),
+    }
+
+
+def _first_names(names: list[str], more: str) -> str:
+    shown = ", ".join(names[:MISSING_SHOWN])
+    return shown + (f" {more.format(n=len(names) - MISSING_SHOWN)}" if len(names) > MISSING_SHOWN else "")
+
+
+def context(review: Review, lang: str, today: date) -> dict:
+    """Everything the template shows, already worded and formatted."""
+    text = LABELS[lang]
+    s = review.scorecard
+    published = review.published_at.astimezone().strftime("%d/%m/%Y %H:%M") if review.published_at else "—"
+    headline = (text["headline_closed"] if review.closed else text["headline_open"]).format(
+        met=s.met, total=s.total, on_track=s.on_track)
+    tiles = [(text[f"stat_{k}"], getattr(s, k), COLOURS[k])
+             for k in ("met", "exceeded", "missed", "at_risk", "on_track", "no_data")
+             if getattr(s, k) or k in ("met", "missed")]
+    breakdown = None
+    if review.breakdown:
+        b = review.breakdown
+        breakdown = {
+            "title": text["breakdown_commune" if b.level == "commune" else "breakdown_district"],
+            "columns": [f"{i.name(lang)} ({fmt.unit_of_measure(i.unit, lang)})" for i in b.indicators],
+            "rows": [{
+                "name": r.unit_name + (" †" if r.is_approximate else ""),
+                "values": [fmt.number(r.values.get(i.code), i.decimals, lang) for i in b.indicators],
+                "targets": [fmt.describe_target(t, lang) for t in r.targets],
+                "missed": any(t.status in ("missed", "at_risk") for t in r.targets),
+            } for r in b.rows],
+            "any_approximate": any(r.is_approximate for r in b.rows),
+            "any_targets": any(r.targets for r in b.rows),
+        }
+    completeness = [{
+        "period": c.period, "expected": fmt.number(c.expected, 0, lang),
+        "received": fmt.number(c.received, 0, lang), "on_time": fmt.number(c.on_time, 0, lang),
+        "pct": fmt.quantity(c.pct, 1, "%", lang), "bar": Markup(bar_svg(c.pct)),
+        "missing": _first_names(c.missing, text["more"]),
+    } for c in review.completeness]
+    return {
+        "lang": lang, "t": text, "year": review.year,
+        "title": text["title"].format(year=review.year),
+        "subtitle": text["subtitle"].format(province=review.province_name, published=published,
+                                            today=today.strftime("%d/%m/%Y")),
+        "in_progress": None if review.closed else text["in_progress"].format(year=review.year),
+        "opening": opening_paragraph(review, lang),
+        "headline": headline, "tiles": tiles,
+        "targets": [target_row(t, lang) for t in review.targets],
+        "any_partial": any(t.is_partial for t in review.targets),
+        "unit_targets": [target_row(t, lang) for t in review.unit_targets],
+        "breakdown": breakdown,
+        "completeness": completeness,
+        "late_units": [{"name": u.unit_name, "expected": u.expected, "on_time": u.on_time,
+                        "late": u.expected - u.on_time} for u in review.late_units],
+        "findings": [{"rule": rule_text(f.rule, lang), "code": f.rule,
+                      "severity": text.get(f.severity, f.severity), "count": f.count,
+                      "examples": f.examples} for f in review.findings],
+    }
+
+
+def render_html(review: Review, lang: str, today: date) -> str:
+    return _env().get_template("review.html.j2").render(**context(review, lang, today))

@@ -1,0 +1,315 @@
+"""The province's review report (issue 11): Vietnamese numbers and words, attainment drawn by
+direction, and the three files (HTML, PDF, Excel) rendered for the sample and read back.
+
+Expected figures come from the source article (4,68 %; 5,02 %; 16.916 tỷ đồng; 9/17) and from
+the sample's independent `expected/indicator_values_2021.csv`, never from the report's own code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import struct
+import subprocess
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from chitieu.review import fmt, write_review
+from chitieu.review.chart import attainment_svg
+from chitieu.review.data import (
+    Breakdown,
+    BreakdownRow,
+    FindingGroup,
+    Indicator,
+    Review,
+    Scorecard,
+    Target,
+)
+from chitieu.stages import LOCAL_TZ
+from tests.conftest import PROJECT, require_tool
+
+ARTIFACTS = PROJECT / "tests" / "artifacts"
+PERCENT = Indicator("POVERTY_RATE", "Tỷ lệ hộ nghèo", "Poverty rate", "%", 2, "lower")
+
+
+# ---------------------------------------------------------------- numbers and words (no warehouse)
+
+def test_vietnamese_and_english_numbers() -> None:
+    assert fmt.number(4.680029, 2) == "4,68"
+    assert fmt.number(16916, 0) == "16.916"
+    assert fmt.number(99776, 0) == "99.776"
+    assert fmt.number(1503061, 0) == "1.503.061"
+    assert fmt.number(15212.5, 1) == "15.212,5"
+    assert fmt.number(16916, 0, "en") == "16,916" and fmt.number(4.68, 2, "en") == "4.68"
+    # half-up on the written figure, as by hand (binary 2.675 is 2.67499…; banker's would give 2,67/89,0)
+    assert fmt.number(2.675, 2) == "2,68" and fmt.number(89.0002, 1) == "89,0"
+    assert fmt.number(-0.001, 2) == "0,00"  # never "-0,00"
+    assert fmt.quantity(4.68, 2, "%") == "4,68 %"
+    assert fmt.quantity(16916, 0, "tỷ đồng") == "16.916 tỷ đồng"
+    assert fmt.quantity(16916, 0, "tỷ đồng", "en") == "16,916 billion VND"
+    assert fmt.quantity(None, 2, "%") == "—"
+
+
+def test_targets_and_changes_in_words() -> None:
+    assert fmt.target_text("at_least", 14000, None, 0, "tỷ đồng") == "≥ 14.000 tỷ đồng"
+    assert fmt.target_text("at_most", 5.5, None, 2, "%") == "≤ 5,50 %"
+    assert fmt.target_text("range", 6.5, 7, 2, "%") == "6,50–7,00 %"
+    assert fmt.target_text("change", -1.5, -1, 2, "%") == "giảm 1,00–1,50 điểm %"
+    assert fmt.target_text("change", -1.5, -1, 2, "%", "en") == "down 1.00–1.50 points"
+    assert fmt.change_text(-1.22, 2, "%", "vi") == "giảm 1,22 điểm %"
+    assert fmt.signed(-1.48, 2, "%", "vi") == "-1,48 điểm %" and fmt.signed(0.0, 2, "%", "vi") == "—"
+
+
+def test_status_words() -> None:
+    assert [fmt.status_word(s) for s in ("met", "exceeded", "missed", "at_risk", "on_track", "no_data")] == \
+        ["Đạt", "Vượt", "Không đạt", "Có nguy cơ không đạt", "Đúng tiến độ", "Chưa có số liệu"]
+    assert [fmt.status_word(s, "en") for s in ("met", "exceeded", "missed", "at_risk")] == \
+        ["Met", "Exceeded", "Missed", "At risk"]
+
+
+def test_excel_number_format_is_tagged_vietnamese() -> None:
+    assert fmt.excel_number_format(0) == "[$-42A]#,##0"
+    assert fmt.excel_number_format(2) == "[$-42A]#,##0.00"
+
+
+def _marker_and_zone(svg: str) -> tuple[float, float, float]:
+    """The actual's x, and the target zone's left and right x (the second rect: the green zone)."""
+    cx = float(re.search(r'<circle cx="([\d.]+)"', svg).group(1))
+    x, width = (float(v) for v in re.findall(r'<rect x="([\d.]+)" y="3" width="([\d.]+)"', svg)[1])
+    return cx, x, x + width
+
+
+def test_attainment_is_drawn_by_direction() -> None:
+    """Better is to the right for every indicator: a beaten ceiling (near-poverty 5,09 % under
+    5,50 %) sits inside the green zone; a missed ceiling (Hương Khê's 15,34 % over 8 %) left of it;
+    a floor met (budget 16.916 over 14.000) inside its zone too."""
+    beaten = Target("42", "Tỉnh", PERCENT, "at_most", 5.5, None, 5.09, 0.0, "met", False)
+    cx, left, right = _marker_and_zone(attainment_svg(beaten))
+    assert left <= cx <= right and right > 90  # the zone runs to the right edge
+    missed = Target("444", "Huyện Hương Khê", PERCENT, "at_most", 8.0, None, 15.34, 7.34, "missed", False)
+    cx, left, _ = _marker_and_zone(attainment_svg(missed))
+    assert cx < left
+    floor = Indicator("BUDGET_REVENUE", "Thu ngân sách", "Budget", "tỷ đồng", 0, "higher")
+    met = Target("42", "Tỉnh", floor, "at_least", 14000, None, 16916, 0.0, "met", False)
+    cx, left, right = _marker_and_zone(attainment_svg(met))
+    assert left <= cx <= right
+
+
+# ---------------------------------------------------------------- the sample's reviews
+
+@pytest.fixture(scope="module")
+def today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+@pytest.fixture(scope="module")
+def reviews(built, tmp_path_factory, today) -> dict:
+    """The nightly run's reviews (every target year), plus the 2021 one in English."""
+    settings, result = built
+    english = write_review(settings.published_db, tmp_path_factory.mktemp("en"), 2021, today, "en",
+                           pdf=False)
+    return {"settings": settings, "report": result["report"], "en": english}
+
+
+@pytest.fixture(scope="module")
+def expected_2021(sample_dir: Path) -> dict[tuple[str, str], float]:
+    with open(sample_dir / "expected" / "indicator_values_2021.csv", encoding="utf-8") as fh:
+        return {(r["unit_code"], r["indicator_code"]): float(r["value"]) for r in csv.DictReader(fh)
+                if r["period"] == "2021"}
+
+
+def _text(path: Path) -> str:
+    """Whitespace folded, NFC: what a reader sees, whatever the line breaks."""
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", path.read_text(encoding="utf-8")))
+
+
+def test_one_review_per_target_year(reviews, today) -> None:
+    report = reviews["report"]
+    years = sorted(int(y) for y in report["years"])
+    assert years[0] == 2021 and years == list(range(2021, years[-1] + 1)) and years[-1] <= today.year
+    for year, files in report["years"].items():
+        for kind in ("html", "xlsx"):
+            assert Path(files[kind]).name == f"bao_cao_{year}.{kind}" and Path(files[kind]).stat().st_size
+    assert report["years"]["2021"]["headline"] == "2021: 9 of 17 targets met"
+    assert report["headline"] == report["years"][str(years[-1])]["headline"]  # the current year
+
+
+def test_html_2021_is_the_article_in_vietnamese(reviews, expected_2021) -> None:
+    # The sample's figures are the article's: check the literals below against them first.
+    assert round(expected_2021[("42", "POVERTY_RATE")], 2) == 4.68
+    assert expected_2021[("42", "GRDP_GROWTH")] == 5.02 and expected_2021[("42", "BUDGET_REVENUE")] == 16916
+    page = _text(Path(reviews["report"]["years"]["2021"]["html"]))
+    assert '<html lang="vi">' in page
+    assert "Năm 2021, tỉnh đạt và vượt 9/17 chỉ tiêu chủ yếu; tốc độ tăng trưởng GRDP đạt 5,02 %" in page
+    assert "tỷ lệ hộ nghèo còn 4,68 %" in page and "16.916 tỷ đồng" in page
+    assert "Tỷ lệ hộ nghèo" in page and "GRDP bình quân đầu người" in page
+    for raw in ("GRDP_PER_CAPITA", "NTM_DISTRICT_COUNT", "94.1176", "89.0002", "4.68"):
+        assert raw not in page.split("Các vấn đề về chất lượng số liệu")[0], raw
+    for word in ("Đạt", "Không đạt"):
+        assert f">{word}<" in page
+    # The breakdown by district, the poorest first (from the expected CSV, not from the marts).
+    districts = {code: v for (code, ind), v in expected_2021.items()
+                 if ind == "POVERTY_RATE" and len(code) == 3}
+    poorest, least = max(districts, key=districts.get), min(districts, key=districts.get)
+    con = duckdb.connect(str(reviews["settings"].published_db), read_only=True)
+    names = dict(con.execute("SELECT unit_code, unit_name FROM marts.dim_units WHERE unit_level = 'district'")
+                 .fetchall())
+    con.close()
+    section = page.split("Theo đơn vị cấp huyện")[1]
+    assert section.index(names[poorest]) < section.index(names[least])
+    assert fmt.number(districts[poorest], 2) in section
+
+
+def test_english_version(reviews) -> None:
+    page = _text(reviews["en"].html)
+    assert '<html lang="en">' in page and reviews["en"].html.name == "review_2021.html"
+    assert "In 2021, the province met or exceeded 9 of its 17 main targets" in page
+    assert "4.68 %" in page and "16,916 billion VND" in page and ">Missed<" in page
+
+
+def test_current_year_shows_progress(reviews) -> None:
+    report = reviews["report"]
+    year = max(report["years"])
+    con = duckdb.connect(str(reviews["settings"].published_db), read_only=True)
+    statuses = {s for (s,) in con.execute("SELECT status FROM marts.target_attainment "
+                                          "WHERE unit_code = '42' AND year = ?", [int(year)]).fetchall()}
+    con.close()
+    words = {"met": "Đạt", "exceeded": "Vượt", "missed": "Không đạt", "at_risk": "Có nguy cơ không đạt",
+             "on_track": "Đúng tiến độ", "no_data": "Chưa có số liệu"}
+    page = _text(Path(report["years"][year]["html"]))
+    for status in statuses:
+        assert f">{words[status]}<" in page, status
+
+
+def _pdf_text(pdf: Path) -> str:
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", out))
+
+
+def _pdf_info(pdf: Path) -> dict[str, str]:
+    require_tool("pdfinfo")
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+
+
+def test_pdf_2021_reads_back(reviews) -> None:
+    require_tool("chromium")
+    pdf = Path(reviews["report"]["years"]["2021"]["pdf"])
+    text = _pdf_text(pdf)
+    assert "đạt và vượt 9/17 chỉ tiêu" in text
+    for figure in ("4,68 %", "5,02 %", "16.916 tỷ đồng", "giảm 1,22 điểm %"):
+        assert figure in text, figure
+    info = _pdf_info(pdf)
+    pages = int(info["Pages"])
+    assert 2 <= pages <= 8
+    assert "(A4)" in info["Page size"]
+    assert f"Trang 1 / {pages}" in text and f"Trang {pages} / {pages}" in text
+
+
+def test_pdf_of_the_current_year(reviews) -> None:
+    require_tool("chromium")
+    year = max(reviews["report"]["years"])
+    pdf = Path(reviews["report"]["years"][year]["pdf"])
+    text = _pdf_text(pdf)
+    assert f"NĂM {year}" in text.upper() and "Trang 1 /" in text
+    assert int(_pdf_info(pdf)["Pages"]) >= 1
+
+
+def _xlsx(path: str):
+    openpyxl = pytest.importorskip("openpyxl")
+    return openpyxl.load_workbook(path)
+
+
+def test_workbook_2021(reviews, expected_2021) -> None:
+    book = _xlsx(reviews["report"]["years"]["2021"]["xlsx"])
+    assert book.sheetnames[:2] == ["Tỉnh", "Huyện"]
+    for ws in book.worksheets:
+        assert ws.freeze_panes == "B4" and ws.auto_filter.ref, ws.title
+    province = book["Tỉnh"]
+    rows = {r[1].value: r for r in province.iter_rows(min_row=4) if r[1].value}
+    growth = rows["GRDP_GROWTH"]
+    actual = growth[7]
+    assert actual.value == pytest.approx(expected_2021[("42", "GRDP_GROWTH")]) and actual.data_type == "n"
+    assert actual.number_format == "[$-42A]#,##0.00"
+    budget = rows["BUDGET_REVENUE"][7]
+    assert budget.value == 16916 and budget.number_format == "[$-42A]#,##0"
+    assert growth[9].value == "Không đạt" and rows["BUDGET_REVENUE"][9].value == "Đạt"
+    districts = book["Huyện"]
+    assert districts.max_row - 3 == sum(1 for (c, i) in expected_2021 if i == "POVERTY_RATE" and len(c) == 3)
+
+
+def test_workbook_after_the_reform_is_by_commune(reviews) -> None:
+    report = reviews["report"]
+    for year in (y for y in report["years"] if int(y) >= 2025):
+        book = _xlsx(report["years"][year]["xlsx"])
+        assert "Xã" in book.sheetnames and "Huyện" not in book.sheetnames
+        assert book["Xã"].max_row - 3 == 69  # the province's 69 communes of today (eras.md)
+
+
+def test_workbook_text_is_never_a_formula(tmp_path: Path) -> None:
+    from chitieu.review.xlsx import safe_text, write_workbook
+
+    assert safe_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_text("+1") == "'+1" and safe_text("Xã A") == "Xã A" and safe_text(3) == 3
+    evil_unit = "=cmd|' /C calc'!A0"
+    target = Target("99999", evil_unit, PERCENT, "at_most", 5.0, None, 6.0, 1.0, "missed", False)
+    review = Review(
+        year=2021, province_code="42", province_name="@SUM(1)", published_at=None, closed=True,
+        scorecard=Scorecard(1, 0, 0, 1), targets=[target], unit_targets=[], province_values={},
+        previous_values={},
+        breakdown=Breakdown("district", False, [PERCENT], [
+            BreakdownRow("99999", evil_unit, {"POVERTY_RATE": 6.0}, False, False, [target])]),
+        completeness=[], late_units=[],
+        findings=[FindingGroup("not_a_number", "error", 1, ["-2+3 › Sheet › E5: '=1+1' is not a number"])])
+    path = write_workbook(review, tmp_path / "evil.xlsx")
+    book = _xlsx(str(path))
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert "'" + evil_unit in texts and not any(t.startswith(fmt_prefix) for t in texts
+                                                for fmt_prefix in ("=", "+", "-", "@"))
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in xml
+
+
+def _png_size(png: Path) -> tuple[int, int]:
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_screenshot_of_the_html(reviews, tmp_path: Path) -> None:
+    """The page as a browser shows it, kept in tests/artifacts/ (git-ignored). Not blank: it
+    compresses far worse than a blank page of the same size shot the same way."""
+    from chitieu.review.pdf import screenshot
+
+    require_tool("chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = screenshot(Path(reviews["report"]["years"]["2021"]["html"]), ARTIFACTS / "review_2021.png")
+    assert _png_size(shot) == (1280, 2000)
+    blank_html = tmp_path / "blank.html"
+    blank_html.write_text("<!doctype html><html><body></body></html>", encoding="utf-8")
+    blank = screenshot(blank_html, tmp_path / "blank.png")
+    assert _png_size(blank) == (1280, 2000)
+    assert shot.stat().st_size > 10 * blank.stat().st_size
+
+
+def test_libreoffice_shows_the_workbook_the_vietnamese_way(reviews, tmp_path: Path) -> None:
+    """The numbers are numbers; the Vietnamese-tagged format makes LibreOffice show them with
+    Vietnamese separators (the cells as shown, exported to CSV)."""
+    soffice = require_tool("soffice", "libreoffice")
+    src = Path(reviews["report"]["years"]["2021"]["xlsx"])
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=300)
+    with open(tmp_path / f"{src.stem}.csv", encoding="utf-8") as fh:
+        rows = {r[1]: r for r in csv.reader(fh) if len(r) > 9}
+    assert rows["BUDGET_REVENUE"][7] == "16.916" and rows["GRDP_GROWTH"][7] == "5,02"
+    assert rows["GRDP_GROWTH"][5:7] == ["6,50", "7,00"]
