@@ -11,12 +11,15 @@ outside them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ingest.periods import Period, period_from_code
 from ingest.reference import Unit
 
+# How far back a "last value" may be: the year before the period (a 2021 COVID figure beside a
+# 2026 form is noise, not a jump to check).
+LOOKBACK = timedelta(days=400)
 TODAY_UNITS = "marts.indicator_values_current_units"
 AS_REPORTED = "marts.indicator_values"
 
@@ -29,7 +32,8 @@ class LastValue:
 
 def last_values(published: Path | None, unit: Unit, period: Period,
                 codes: list[str]) -> dict[str, LastValue]:
-    """Per element code, the latest published value of the same period type before `period`."""
+    """Per element code, the latest published value of the same period type before `period`,
+    within the year before it."""
     if published is None or not published.exists() or not codes:
         return {}
     import duckdb
@@ -49,6 +53,8 @@ def last_values(published: Path | None, unit: Unit, period: Period,
     found: dict[str, LastValue] = {}
     for code, period_code, value in rows:  # in period order: the last one kept is the latest
         earlier = period_from_code(period_code)
+        if earlier.last_day < period.first_day - LOOKBACK:
+            continue
         if exists_today or unit.valid_from <= earlier.last_day <= unit.valid_to:
             found[code] = LastValue(earlier, float(value))
     return found

@@ -70,6 +70,11 @@ class Template:
     own: UnitSheet | None = None
 
 
+def _bound(x: float | None) -> float | int | None:
+    """A catalogue bound as Excel shows it in the rule: 0, not 0.0."""
+    return int(x) if x is not None and float(x).is_integer() else x
+
+
 def validation(element: Element) -> dict[str, Any]:
     """The data validation of an element's value cell, for xlsxwriter's `data_validation`.
 
@@ -77,7 +82,7 @@ def validation(element: Element) -> dict[str, Any]:
     the catalogue's range; yes/no: the dropdown "Đạt / Chưa đạt". A warning, not a stop, so
     that the GSO marks stay possible; the prompt says what is expected.
     """
-    lo, hi = element.min_value, element.max_value
+    lo, hi = _bound(element.min_value), _bound(element.max_value)
     if element.value_type == "yes_no":
         rule: dict[str, Any] = {"validate": "list", "source": YES_NO}
         expect = "Chọn Đạt hoặc Chưa đạt"
@@ -113,6 +118,14 @@ def shown(element: Element, last: LastValue | None) -> Any:
     if element.value_type == "yes_no":
         return YES_NO[0] if last.value >= 0.5 else YES_NO[1]
     return last.value
+
+
+def _print_setup(sheet: Any) -> None:
+    """A4 landscape, one page wide: offices print the filled report for signature."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
 class _Book:
@@ -201,6 +214,7 @@ class _Book:
             sheet.set_column(c, c, width)
         sheet.set_row(head, 32)
         sheet.freeze_panes(head + 1, 0)
+        _print_setup(sheet)
         sheet.protect("", PROTECTION)
 
     def table_sheet(self, spec: TableSheet, period: Period, due: date | None) -> None:
@@ -240,6 +254,7 @@ class _Book:
         sheet.set_column(notes_col, notes_col, 30)
         sheet.set_row(head, 90)
         sheet.freeze_panes(head + 1, 2)
+        _print_setup(sheet)
         sheet.protect("", PROTECTION)
 
     def instructions(self, rows: list[str]) -> None:

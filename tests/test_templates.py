@@ -18,6 +18,7 @@ import pytest
 
 from ingest.periods import period_from_code
 from ingest.reference import seeds_dir
+from ingest.targets import write_year_template
 from ingest.templates import Request, write_templates
 from tests.conftest import PROJECT, require_tool
 from tests.inboxes import Build, build, stamp, value
@@ -95,9 +96,17 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             {"HH_TOTAL": "Tăng 24 hộ do nhập khẩu"})
     _fill_a(province, "Báo cáo", {"BUDGET_REVENUE": "18.250,5", "GRDP_GROWTH": "4,5",
                                   "INVEST_PROJECTS_FDI": 2, "PUBLIC_INVEST_DISBURSED": 95.2}, {})
-    for i, path in enumerate((district, ward, province)):
+    targets = write_year_template(inbox, 2025, None)  # the planning office's workbook for 2025
+    wb = openpyxl.load_workbook(targets)
+    ws = wb["Chỉ tiêu"]
+    assert ws["A2"].value == 2025 and ws["B2"].value is None  # pre-filled with the year only
+    for cell, typed in zip(("B2", "C2", "D2", "E2"), ("42", "GRDP_GROWTH", "Tối thiểu", "6,5"), strict=True):
+        ws[cell] = typed
+    wb.save(targets)
+    for i, path in enumerate((district, ward, province, targets)):
         stamp(path, datetime(2026, 1, 10 + i, 9, 0))
-    return {"root": root, "inbox": inbox, "district": district, "ward": ward, "province": province}
+    return {"root": root, "inbox": inbox, "district": district, "ward": ward, "province": province,
+            "targets": targets}
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +115,7 @@ def round_trip(sent: dict[str, Path]) -> Build:
 
 
 def test_filled_templates_validate_without_a_problem(sent: dict[str, Path]) -> None:
-    files = [sent["district"], sent["ward"], sent["province"]]
+    files = [sent["district"], sent["ward"], sent["province"], sent["targets"]]
     run = subprocess.run([sys.executable, "-m", "ingest", "validate", *map(str, files)],
                          capture_output=True, text=True, cwd=PROJECT, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -115,8 +124,10 @@ def test_filled_templates_validate_without_a_problem(sent: dict[str, Path]) -> N
     assert len(read) == 4, run.stdout  # the district's table and own report, the ward, the province
     assert all(line.endswith(", 0 rows refused") for line in read), run.stdout
     others = [line for line in lines if line not in read]
+    assert f"{sent['targets'].name} › Chỉ tiêu: targets, 1 rows loaded, 0 rows refused" in lines
+    others.remove(f"{sent['targets'].name} › Chỉ tiêu: targets, 1 rows loaded, 0 rows refused")
     # The only other line per file: its instructions sheet, which holds no table and is skipped.
-    assert len(others) == 3 and all("› Hướng dẫn: " in o and o.endswith("skipped") for o in others), \
+    assert len(others) == 4 and all("› Hướng dẫn: " in o and o.endswith("skipped") for o in others), \
         run.stdout
 
 
@@ -240,3 +251,36 @@ def test_a_filled_template_survives_libreoffice_calc(sent: dict[str, Path], tmp_
     assert ws.cell(rows["HH_TOTAL"], 2).protection.locked
     assert not ws.cell(rows["HH_TOTAL"], _col(ws, header, "Thực hiện")).protection.locked
     assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole", "list"}
+
+
+def test_targets_workbook_of_a_year(round_trip: Build, tmp_path: Path) -> None:
+    """The 2025 row typed into the year's workbook is the target in force, judged against the
+    province's typed 4,5 %; next time the workbook starts from it, then rows holding the year."""
+    con = round_trip.con()
+    (row,) = con.execute("SELECT unit_code, target_kind, target_low, target_high FROM marts.targets "
+                         "WHERE year = 2025").fetchall()
+    assert row == ("42", "at_least", 6.5, None)
+    status = con.execute("SELECT status FROM marts.target_attainment WHERE year = 2025 AND "
+                         "unit_code = '42' AND indicator_code = 'GRDP_GROWTH'").fetchone()
+    assert status == ("missed",)  # 4.5 is below at least 6.5
+    con.close()
+    ws = openpyxl.load_workbook(write_year_template(tmp_path, 2025, round_trip.settings.published_db)
+                                )["Chỉ tiêu"]
+    assert [c.value for c in ws[2]][:5] == [2025, "42", "GRDP_GROWTH", "Tối thiểu", 6.5]
+    assert ws["A3"].value == 2025 and ws["B3"].value is None
+
+
+def test_command_line_writes_the_calendar_s_units(tmp_path: Path) -> None:
+    """The year 2025: the calendar expects the 69 new communes and the province (no district
+    exists on 31 December 2025); each file named from its period, code and name in ASCII."""
+    run = subprocess.run([sys.executable, "-m", "ingest", "template", "--period", "Năm 2025",
+                          "--out", str(tmp_path), "--published", str(tmp_path / "none.duckdb")],
+                         capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    names = sorted(p.name for p in tmp_path.glob("*.xlsx"))
+    with open(seeds_dir() / "admin_units.csv", encoding="utf-8") as fh:
+        expected = [u for u in csv.DictReader(fh) if u["valid_from"] <= "2025-12-31" <= u["valid_to"]
+                    and u["unit_level"] in ("commune", "province")]
+    assert len(names) == len(expected) == 70
+    assert "BC_2025_42_Tinh_Ha_Tinh.xlsx" in names and "BC_2025_18073_Phuong_Thanh_Sen.xlsx" in names
+    assert all(n.isascii() for n in names)
