@@ -1,4 +1,5 @@
-"""Command line: `python -m ingest sample | validate FILE... | load --inbox DIR --db FILE`."""
+"""Command line: `python -m ingest sample | validate FILE... | load --inbox DIR --db FILE |
+template --period PERIOD [--unit CODE | --level LEVEL] | template --targets YEAR`."""
 
 from __future__ import annotations
 
@@ -64,6 +65,43 @@ def cmd_sample(out: Path, seed: int) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    """Blank report templates for the units (or the targets workbook for a year)."""
+    from chitieu.settings import Settings
+    from ingest.periods import parse_period
+    from ingest.templates import Request, TemplateError, write_templates
+
+    settings = Settings.from_env()
+    published = args.published or settings.published_db
+    if args.targets is not None:
+        from ingest.targets import write_year_template
+
+        out = args.out or settings.warehouse_dir / "templates" / str(args.targets)
+        path = write_year_template(out, args.targets, published)
+        print(f"targets workbook for {args.targets}: {path}")
+        return 0
+    if args.period is None:
+        print("give --period (e.g. 'Tháng 12/2025', 2025-12, 'Năm 2025') or --targets YEAR",
+              file=sys.stderr)
+        return 2
+    period = parse_period(args.period)
+    if period is None:
+        print(f"{args.period!r} is not a period (write e.g. 2025-12, 'Quý IV/2025', 2025)",
+              file=sys.stderr)
+        return 2
+    out = args.out or settings.warehouse_dir / "templates" / period.code
+    request = Request(period, out, published if published.exists() else None, args.send_to)
+    try:
+        paths = write_templates(request, args.unit, args.level)
+    except TemplateError as exc:
+        print(f"no template written: {exc}", file=sys.stderr)
+        return 1
+    source = f"last values from {published}" if request.published else \
+        "no published warehouse: last values left empty"
+    print(f"{len(paths)} templates for {period.code} in {out} ({source})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,11 +115,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--archive", type=Path, default=None)
     p.add_argument("--workers", type=int, default=None)
+    p = sub.add_parser("template", help="blank report templates for units to fill and send")
+    p.add_argument("--period", help="the reporting period, in any written form")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--unit", help="one unit's GSO code (default: every unit the calendar expects)")
+    who.add_argument("--level", choices=["commune", "district", "province"],
+                     help="every unit of that level on the period's last day")
+    who.add_argument("--targets", type=int, metavar="YEAR",
+                     help="the planning office's targets workbook for YEAR instead")
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder to write into (default: <WAREHOUSE_DIR>/templates/<period>)")
+    p.add_argument("--published", type=Path, default=None,
+                   help="published warehouse to read last values from "
+                        "(default: <WAREHOUSE_DIR>/warehouse.duckdb)")
+    p.add_argument("--send-to", default=None,
+                   help="where to send the report, printed in the instructions "
+                        "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
     if args.command == "sample":
         return cmd_sample(args.out, args.seed)
     if args.command == "validate":
         return cmd_validate(args.files)
+    if args.command == "template":
+        return cmd_template(args)
     return cmd_load(args.inbox, args.db, args.archive, args.workers)
 
 

@@ -86,3 +86,19 @@ def period_from_code(code: str) -> Period:
     if parsed is None:
         raise ValueError(f"not a period code: {code!r}")
     return parsed
+
+
+_ROMAN_OUT = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_label(period: Period) -> str:
+    """The period as a letterhead writes it ("Tháng 12/2025", "Quý IV/2025", "Năm 2025"):
+    one of the forms of the contract, so that `parse_period` reads it back to the same code."""
+    year = period.first_day.year
+    if period.period_type == "month":
+        return f"Tháng {period.first_day.month}/{year}"
+    if period.period_type == "quarter":
+        return f"Quý {_ROMAN_OUT[(period.first_day.month + 2) // 3]}/{year}"
+    if period.period_type == "half":
+        return f"6 tháng {'đầu' if period.first_day.month == 1 else 'cuối'} năm {year}"
+    return f"Năm {year}"

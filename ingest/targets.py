@@ -79,8 +79,8 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
     for r in range(start + 1, len(grid.rows)):
         row = grid.rows[r]
         cells = {f: _text(row[c]) if c < len(row) else "" for f, c in columns.items()}
-        if not any(cells.values()):
-            continue
+        if not any(v for f, v in cells.items() if f != "year"):
+            continue  # empty, or an unused row of a template pre-filled with its year
         result.rows_read += 1
         try:
             problem = _check_row(cells, catalogue, resolver)
@@ -162,9 +162,12 @@ def template_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
     return table
 
 
-def write_template(path: Path, rows: list[dict[str, Any]]) -> None:
+def write_template(path: Path, rows: list[dict[str, Any]], year: int | None = None,
+                   blank_rows: int = 0) -> None:
     """The targets workbook as the office edits it: Vietnamese headers, a list of kinds,
-    numbers stored as numbers, frozen header, and an instructions sheet."""
+    numbers stored as numbers, frozen header, and an instructions sheet. With `year`, the
+    next `blank_rows` rows carry that year already (the reader skips a row holding only its
+    year) and the year column accepts only it."""
     import xlsxwriter
 
     table = template_rows(rows)
@@ -184,11 +187,15 @@ def write_template(path: Path, rows: list[dict[str, Any]]) -> None:
             if row[5] is not None:
                 sheet.write_number(r, 5, row[5])
             sheet.write_string(r, 6, row[6] or "")
-        last = max(len(table) + 200, 500)
+        if year is not None:
+            for r in range(len(table), len(table) + blank_rows):
+                sheet.write_number(r, 0, year)
+        last = max(len(table) + blank_rows + 200, 500)
         sheet.data_validation(1, 3, last, 3, {"validate": "list",
                                               "source": list(KIND_LABELS.values())})
+        first_year, last_year = (year, year) if year is not None else (2000, 2100)
         sheet.data_validation(1, 0, last, 0, {"validate": "integer", "criteria": "between",
-                                              "minimum": 2000, "maximum": 2100})
+                                              "minimum": first_year, "maximum": last_year})
         sheet.set_column(1, 1, 12, text)
         sheet.set_column(0, 0, 8)
         sheet.set_column(2, 2, 26)
@@ -203,6 +210,32 @@ def write_template(path: Path, rows: list[dict[str, Any]]) -> None:
         notes.set_column(0, 0, 110)
     finally:
         book.close()
+
+
+def targets_in_force(published: Path | None, year: int) -> list[dict[str, Any]]:
+    """The year's targets already published (marts.targets), so that a correction starts from
+    them; none when there is no published warehouse."""
+    if published is None or not published.exists():
+        return []
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        cur = con.execute(
+            "SELECT year, unit_code, indicator_code, target_kind, target_low, target_high, "
+            "coalesce(target_source, '') AS source FROM marts.targets WHERE year = ? "
+            "ORDER BY unit_code, indicator_code", [year])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def write_year_template(out_dir: Path, year: int, published: Path | None,
+                        blank_rows: int = 60) -> Path:
+    """`python -m ingest template --targets YEAR`: the targets workbook of one year, its
+    published targets first (a correction is a new send), then rows pre-filled with the year."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"chi_tieu_ke_hoach_{year}.xlsx"
+    write_template(path, targets_in_force(published, year), year=year, blank_rows=blank_rows)
+    return path
 
 
 INSTRUCTIONS = [

@@ -1,0 +1,124 @@
+"""`python -m ingest template`: the blank report each unit fills, so the cleanest report is
+the easiest one to send.
+
+Which units get a template comes from the unit list and the reporting calendar; which rows,
+from the catalogue's "reported by"; the due date, from the calendar; last period's figures,
+from the published warehouse. Before the July 2025 reform a district gets one workbook: the
+table of its communes (layout B) and its own report (layout A); its communes are covered by
+that table when the whole calendar is generated. After it, the 69 communes and the province
+each get their own report (layout A).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.calendar import rules_for
+from ingest.last_values import last_values
+from ingest.periods import Period
+from ingest.reference import Element, Unit, data_elements, load_units
+from ingest.template_book import A_SHEET, DISTRICT_OWN_SHEET, TableSheet, Template, UnitSheet, write_book
+from ingest.units import UnitResolver
+
+DEFAULT_SEND_TO = "thư mục nhận báo cáo của hệ thống chitieu"
+
+
+class TemplateError(ValueError):
+    """A request no template can answer (unknown unit, no unit of that level); said plainly."""
+
+
+def ascii_name(text: str) -> str:
+    """A Vietnamese name in plain ASCII for a file name: "Phường Thành Sen" -> "Phuong_Thanh_Sen"."""
+    bare = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    bare = "".join(ch for ch in bare if not unicodedata.combining(ch))
+    return re.sub(r"[^A-Za-z0-9]+", "_", bare).strip("_")
+
+
+def file_name(unit: Unit, period: Period) -> str:
+    """Unit and period in plain ASCII, from the unit list and the period code only."""
+    return f"BC_{period.code}_{unit.code}_{ascii_name(unit.name)}.xlsx"
+
+
+def elements_for(unit: Unit, catalogue: dict[str, Element]) -> list[Element]:
+    """The rows of a unit's report: every element its level reports as its own part (a ward
+    gets no NTM status, a commune no GRDP), in catalogue order."""
+    return [e for e in catalogue.values() if e.reported_as_part(unit)]
+
+
+def units_for(period: Period, unit_code: str | None = None, level: str | None = None,
+              units: tuple[Unit, ...] | None = None) -> list[Unit]:
+    """The addressees: one unit by code (the unit of that code on the period's last day), a
+    level's units, or every unit the calendar expects for the period. In the last case a
+    commune whose district gets its table of communes is left to that table."""
+    units = units or load_units()
+    last = period.last_day
+    if unit_code:
+        from ingest.units import UnitError
+
+        try:
+            return [UnitResolver.default().resolve(unit_code, None, period.first_day, last)]
+        except UnitError as exc:
+            raise TemplateError(str(exc)) from None
+    levels = [level] if level else list(rules_for(period))
+    if not levels:
+        raise TemplateError(f"the reporting calendar expects no report for {period.code}; "
+                            "name the units with --unit or --level")
+    chosen = sorted((u for u in units if u.level in levels and u.exists_on(last)),
+                    key=lambda u: (("province", "district", "commune").index(u.level), u.code))
+    if not chosen:
+        raise TemplateError(f"no {' or '.join(levels)} exists on {last}")
+    if level is None:
+        tabled = {u.code for u in chosen if u.level == "district"}
+        chosen = [u for u in chosen if not (u.level == "commune" and u.parent_code in tabled)]
+    return chosen
+
+
+@dataclass(frozen=True)
+class Request:
+    period: Period
+    out_dir: Path
+    published: Path | None
+    send_to: str | None = None
+
+
+def plan(unit: Unit, request: Request, units: tuple[Unit, ...],
+         catalogue: dict[str, Element]) -> Template:
+    """What goes in one unit's workbook: its communes' table if it is a district, its own
+    report, the due date of its level, and where to send it."""
+    period, published = request.period, request.published
+    rule = rules_for(period).get(unit.level)
+    parent = next((u for u in units if u.code == unit.parent_code
+                   and u.exists_on(period.last_day)), None)
+    send_to = request.send_to or (f"bộ phận thống kê của {parent.name}" if parent
+                                  else DEFAULT_SEND_TO)
+    table = None
+    if unit.level == "district":
+        communes = sorted((u for u in units if u.parent_code == unit.code
+                           and u.exists_on(period.last_day)), key=lambda u: u.code)
+        columns = [e for e in catalogue.values()
+                   if any(e.reported_as_part(c) for c in communes)]
+        codes = [e.code for e in columns]
+        table = TableSheet(unit, communes, columns,
+                           {c.code: last_values(published, c, period, codes) for c in communes})
+    own_elements = elements_for(unit, catalogue)
+    own = UnitSheet(unit, own_elements,
+                    last_values(published, unit, period, [e.code for e in own_elements]),
+                    DISTRICT_OWN_SHEET if table is not None else A_SHEET)
+    return Template(unit, period, rule.due_date(period) if rule else None, send_to, table, own)
+
+
+def write_templates(request: Request, unit_code: str | None = None,
+                    level: str | None = None) -> list[Path]:
+    """One workbook per addressee into `request.out_dir`; returns the paths written."""
+    units = load_units()
+    catalogue = data_elements()
+    request.out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for unit in units_for(request.period, unit_code, level, units):
+        path = request.out_dir / file_name(unit, request.period)
+        write_book(path, plan(unit, request, units, catalogue))
+        written.append(path)
+    return written
