@@ -1,0 +1,34 @@
+"""Superset's configuration for chitieu's dashboard (loaded through SUPERSET_CONFIG_PATH).
+
+Everything that must not be in the repository comes from SUPERSET_HOME, a git-ignored folder
+that `make superset` (tools/bi_superset.py) creates: the secret key (a 0600 file generated on
+first start) and the SQLite metadata database. Caches of chart data are off, so a chart asks
+the published warehouse again on every request and a night's new marts show without restarting
+Superset; the warehouse connection itself opens the file read-only per query (NullPool).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_HOME = Path(os.environ["SUPERSET_HOME"])
+
+SECRET_KEY = (_HOME / "secret_key").read_text(encoding="utf-8").strip()
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}?check_same_thread=false"
+
+# Chart data and metadata are never cached: the published file is replaced every night.
+_NO_CACHE = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+CACHE_CONFIG = _NO_CACHE
+DATA_CACHE_CONFIG = _NO_CACHE
+
+# One office, one language: the dashboard's titles are Vietnamese.
+BABEL_DEFAULT_LOCALE = "en"
+LANGUAGES = {"en": {"flag": "us", "name": "English"}}
+
+# A local tool: no telemetry, no example data, no thumbnails or alerts needing workers.
+ENABLE_PROXY_FIX = False
+SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
+FEATURE_FLAGS = {"THUMBNAILS": False, "ALERT_REPORTS": False}
+SQLLAB_CTAS_NO_LIMIT = False
+ROW_LIMIT = 50000
