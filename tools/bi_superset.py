@@ -11,6 +11,7 @@ at `<WAREHOUSE_DIR>/warehouse.duckdb`, opened read-only per query, so the marts 
 publishes show on the next chart refresh without restarting anything.
 
 Usage: python tools/bi_superset.py [--warehouse-dir DIR] [--home DIR] [--port 8088] [--no-serve]
+       (in the apache/superset image: --venv /app/.venv --no-install --host 0.0.0.0)
 """
 
 from __future__ import annotations
@@ -132,9 +133,9 @@ def initialise(venv: Path, home: Path, published_db: Path) -> str:
     return password
 
 
-def server_command(venv: Path, port: int) -> list[str]:
-    """Gunicorn on 127.0.0.1 only: one worker process with threads (2-core machines)."""
-    return [str(venv / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
+def server_command(venv: Path, port: int, host: str = "127.0.0.1") -> list[str]:
+    """Gunicorn, on 127.0.0.1 unless told (the container): one worker with threads (2 cores)."""
+    return [str(venv / "bin" / "gunicorn"), "--bind", f"{host}:{port}", "--workers", "1",
             "--worker-class", "gthread", "--threads", "8", "--timeout", "120",
             "--limit-request-line", "0", "--limit-request-field_size", "0",
             "superset.app:create_app()"]
@@ -163,22 +164,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, default=PROJECT / ".superset")
     parser.add_argument("--venv", type=Path, default=PROJECT / ".superset-venv")
     parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 only inside a container")
+    parser.add_argument("--no-install", action="store_true",
+                        help="use --venv as it is (the apache/superset image's /app/.venv)")
     parser.add_argument("--no-serve", action="store_true", help="set up and import, do not serve")
     args = parser.parse_args(argv)
     published = (args.warehouse_dir / "warehouse.duckdb").resolve()
     if not published.exists():
         raise SystemExit(f"{published} does not exist: run `make run` first")
     home = args.home.resolve()
-    venv = ensure_venv(args.venv.resolve())
+    venv = args.venv.resolve() if args.no_install else ensure_venv(args.venv.resolve())
     initialise(venv, home, published)
     if args.no_serve:
         return
-    url = f"http://127.0.0.1:{args.port}"
+    url = f"http://{args.host}:{args.port}"
     print(f"warehouse: {published} (read-only)")
     print(f"Superset:  {url}/superset/dashboard/{DASHBOARD_SLUG}/")
     print(f"login:     {ADMIN} / the password in {home / 'admin_password'} (0600)")
     sys.stdout.flush()
-    os.execve(server_command(venv, args.port)[0], server_command(venv, args.port), superset_env(home))
+    command = server_command(venv, args.port, args.host)
+    os.execve(command[0], command, superset_env(home))
 
 
 if __name__ == "__main__":
