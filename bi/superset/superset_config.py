@@ -22,13 +22,10 @@ _NO_CACHE = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 CACHE_CONFIG = _NO_CACHE
 DATA_CACHE_CONFIG = _NO_CACHE
 
-# One office, one language: the dashboard's titles are Vietnamese.
+# Superset 6.1.0 ships no Vietnamese interface translation: the interface stays English, the
+# dashboard, chart and column titles of the bundle are Vietnamese.
 BABEL_DEFAULT_LOCALE = "en"
 LANGUAGES = {"en": {"flag": "us", "name": "English"}}
 
-# A local tool: no telemetry, no example data, no thumbnails or alerts needing workers.
-ENABLE_PROXY_FIX = False
-SUPERSET_WEBSERVER_ADDRESS = "127.0.0.1"
+# A local, single-process tool: no thumbnails or alerts (they need Celery workers).
 FEATURE_FLAGS = {"THUMBNAILS": False, "ALERT_REPORTS": False}
-SQLLAB_CTAS_NO_LIMIT = False
-ROW_LIMIT = 50000
