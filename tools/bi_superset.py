@@ -47,7 +47,7 @@ def warehouse_uri(published_db: Path) -> str:
 
 
 def _uv() -> str:
-    found = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    found = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
     if not Path(found).exists():
         raise SystemExit("uv is needed to build Superset's environment (make setup installs it)")
     return found
@@ -138,7 +138,9 @@ def server_command(venv: Path, port: int, host: str = "127.0.0.1") -> list[str]:
     return [str(venv / "bin" / "gunicorn"), "--bind", f"{host}:{port}", "--workers", "1",
             "--worker-class", "gthread", "--threads", "8", "--timeout", "120",
             "--limit-request-line", "0", "--limit-request-field_size", "0",
-            "superset.app:create_app()"]
+            # gunicorn 27's control socket is one path per user: two servers (a test beside
+            # `make superset`) would fight over it, and nothing here uses it.
+            "--no-control-socket", "superset.app:create_app()"]
 
 
 def wait_ready(base_url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
