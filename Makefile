@@ -21,12 +21,13 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow test lint test-distributed env bench clean
+.PHONY: help setup sample airflow-db run airflow superset test lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
 	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
+	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
 
 $(UV):
 	python3 -m pip install --quiet --user uv
@@ -61,6 +62,10 @@ run: setup airflow-db $(if $(filter $(SAMPLE_DIR)/inbox,$(INBOX)),sample)
 airflow: setup airflow-db
 	$(PY) -m chitieu airflow
 
+# Superset in its own locked environment (.superset-venv), on the published file, read-only.
+superset: setup
+	$(PY) tools/bi_superset.py --warehouse-dir $(WAREHOUSE_DIR)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar
@@ -78,4 +83,4 @@ bench: setup
 	$(PY) bench/ingest --quick
 
 clean:
-	rm -rf warehouse .airflow data dbt_project/target dbt_project/logs
+	rm -rf warehouse .airflow data dbt_project/target dbt_project/logs .superset

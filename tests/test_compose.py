@@ -74,3 +74,24 @@ def test_env_generator_never_overwrites(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="exists"):
         generate(tmp_path)
     assert oct((tmp_path / ".env").stat().st_mode)[-3:] == "600"
+
+
+def test_superset_profile_reads_the_warehouse_read_only_with_the_locked_pins(tmp_path: Path) -> None:
+    """The `bi` profile's Superset: the official 6.1.0 image, the warehouse and the bundle read-only,
+    bound to localhost, and the DuckDB driver pinned as in bi/superset/requirements.txt."""
+    import re
+
+    root = _stage(tmp_path, with_env=True)
+    proc = subprocess.run([*compose_client(), "--profile", "bi", "config"], cwd=root, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    service = yaml.safe_load((PROJECT / "docker-compose.yml").read_text())["services"]["superset"]
+    assert service["image"] == "apache/superset:6.1.0" and service["profiles"] == ["bi"]
+    assert "warehouse:/data/warehouse:ro" in service["volumes"]
+    assert "./bi/superset:/opt/chitieu/bi/superset:ro" in service["volumes"]
+    assert all(p.startswith("127.0.0.1:") for p in service["ports"])
+    locked = dict(re.findall(r"^([a-z0-9-]+)==(\S+)", (PROJECT / "bi/superset/requirements.txt").read_text(),
+                             re.MULTILINE))
+    pins = dict(re.findall(r"([a-z0-9-]+)==(\S+)", service["command"][0]))
+    assert set(pins) == {"duckdb", "duckdb-engine", "flask-caching", "rich", "cachetools"}
+    assert all(locked[name] == version for name, version in pins.items()), (pins, locked)
