@@ -48,3 +48,14 @@ LEGACY_MARKERS = frozenset(chr(c) for c in range(0xA1, 0x100)) - _VIETNAMESE_LAT
 def looks_legacy(sample: str) -> bool:
     """Cheap pre-check before the (slow) detector: any legacy-only character at all."""
     return not LEGACY_MARKERS.isdisjoint(sample)
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: object) -> object:
+    """Text that no spreadsheet will evaluate (clerk-typed text reaches the review workbook
+    and the templates): a leading = + - @ is neutralised; numbers pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

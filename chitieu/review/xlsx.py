@@ -16,15 +16,7 @@ import xlsxwriter
 from chitieu.review import fmt
 from chitieu.review.data import Review, Target
 from chitieu.review.labels import LABELS, rule_text
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: object) -> object:
-    """Text that no spreadsheet will evaluate; numbers pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from ingest.text import safe_text
 
 
 class _Sheet:
