@@ -56,8 +56,8 @@ _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _READ_PARTS = re.compile(r"xl/(workbook|styles|sharedStrings)\.xml|xl/worksheets/[^/]+\.xml|"
                          r"xl/_rels/workbook\.xml\.rels|_rels/\.rels|content\.xml|styles\.xml")
 _CELL_REF = re.compile(rb'<(?:c|dimension)\b[^>]*?\b(?:r|ref)="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
-_ODS_TAG = re.compile(rb"<table:table-(row|cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
-                      rb"|</table:table-row>")
+_ODS_TAG = re.compile(rb"<table:table(-row|-cell|-covered-table-cell)?(?=[\s/>])([^>]*?)(/?)>"
+                      rb"|(</table:table-row>)")
 _ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated="([0-9]+)"')
 _ODS_VALUE = re.compile(rb"office:value-type=")
 CHUNK = 1 << 16
@@ -98,15 +98,18 @@ class _OdsExtent:
         cut = data.rfind(b"<")
         body, self.tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
         for m in _ODS_TAG.finditer(body):
-            kind, attrs = m.group(1), m.group(2) or b""
-            repeat_m = _ODS_REPEAT.search(attrs)
-            repeat = int(repeat_m.group(1)) if repeat_m else 1
-            if kind == b"row":
-                self.rows_repeat, self.col, self.row_has_value = repeat, 0, False
-            elif kind is None:  # </table:table-row>
+            if m.group(4):  # </table:table-row>
                 self.row += self.rows_repeat
                 if self.row_has_value and self.row > MAX_ROWS:
                     raise _too_large("the ODS table", self.row, self.col)
+                continue
+            kind, attrs = m.group(1), m.group(2) or b""
+            repeat_m = _ODS_REPEAT.search(attrs)
+            repeat = int(repeat_m.group(1)) if repeat_m else 1
+            if kind is None:  # a new table (sheet): its rows count from the top
+                self.row = 0
+            elif kind == b"-row":
+                self.rows_repeat, self.col, self.row_has_value = repeat, 0, False
             else:
                 self.col += repeat
                 if _ODS_VALUE.search(attrs) or not m.group(3):

@@ -232,7 +232,7 @@ def _soffice(soffice: str, profile: Path, target: str, source: Path, out: Path) 
 def test_a_filled_template_survives_libreoffice_calc(sent: dict[str, Path], tmp_path: Path) -> None:
     """Offices on LibreOffice open, fill and save the template as .ods (or back as .xlsx): the
     reader reads the same values, and the protection and validations are still there."""
-    from ingest.pipeline import parse_file
+    from ingest.parse import parse_file
 
     soffice = require_tool("soffice", "libreoffice")
     profile = tmp_path / "profile"
