@@ -136,7 +136,8 @@ def report(argv: list[str]) -> int:
     """The review of one target year from the published warehouse (default: the current year)."""
     import argparse
 
-    from chitieu.stages import LOCAL_TZ, write_report
+    from chitieu.settings import LOCAL_TZ
+    from chitieu.stages import write_report
 
     parser = argparse.ArgumentParser(prog="python -m chitieu report")
     parser.add_argument("--year", type=int, default=None,

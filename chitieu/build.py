@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +38,22 @@ def seed_path() -> str:
     return os.path.relpath(seeds_dir().resolve(), DBT_DIR.resolve())
 
 
+@contextmanager
+def _dbt_environment(values: dict[str, str]) -> Iterator[None]:
+    """dbt's profile and project read these with env_var(): they are set for this one
+    invocation and restored after it, never left behind in the process."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
 def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None = None,
                   threads: int = 2, unit_tests: bool = False) -> BuildSummary:
     """`dbt build` into the build database; every node's result goes to the log.
@@ -45,8 +63,6 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None 
     (`unit_tests=True`, tests/test_build.py)."""
     from dbt.cli.main import dbtRunner
 
-    os.environ["CHITIEU_DB"] = str(db_path)
-    os.environ["CHITIEU_DBT_SEED_PATH"] = seed_path()
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--threads", str(threads), "--target-path", str(db_path.parent / "dbt_target"),
             "--log-path", str(db_path.parent / "dbt_logs")]
@@ -56,7 +72,8 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None 
         args += ["--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", select]
-    result = dbtRunner().invoke(args)
+    with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path()}):
+        result = dbtRunner().invoke(args)
     summary = BuildSummary()
     if result.exception is not None:
         summary.success = False

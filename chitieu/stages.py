@@ -6,13 +6,11 @@ import logging
 import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from chitieu.settings import Settings
+from chitieu.settings import LOCAL_TZ, Settings
 from ingest.writer_lock import exclusive
 
 log = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class AuditFailed(RuntimeError):
@@ -23,9 +21,10 @@ def count_new_files(settings: Settings) -> int:
     """Files in the inbox whose content the warehouse has not seen."""
     from ingest.pipeline import count_new_files as count
 
-    if not settings.inbox.is_dir():
-        raise FileNotFoundError(f"inbox folder {settings.inbox} does not exist")
-    return count(settings.inbox, settings.build_db)
+    inbox = settings.require_inbox()
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox folder {inbox} does not exist")
+    return count(inbox, settings.build_db)
 
 
 def unpublished_ingest(settings: Settings) -> bool:
@@ -71,8 +70,9 @@ def ingest_new(settings: Settings) -> dict:
     from ingest.pipeline import ingest_inbox
 
     with exclusive(settings.lock_file):
-        summary = ingest_inbox(settings.inbox, settings.build_db, settings.archive_dir,
-                               progress=False)
+        summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
+                               workers=settings.parse_workers, progress=False,
+                               settle_s=settings.settle_s, limits=settings.parse_limits)
     log.info("ingest: %s", summary.line())
     return vars(summary)
 
@@ -91,7 +91,7 @@ def reingest_day(settings: Settings, day: date) -> dict:
         return {"files_new": 0}
     with exclusive(settings.lock_file):
         shas = files_arrived_on(settings.build_db, *local_day_bounds(day))
-        summary = reingest(settings.build_db, shas)
+        summary = reingest(settings.build_db, shas, settings.parse_workers, settings.parse_limits)
     log.info("re-ingest of %s: %s", day, summary.line())
     return vars(summary)
 
@@ -112,7 +112,8 @@ def reingest_district(settings: Settings, district_code: str) -> dict:
                 [district_code, district_code, district_code]).fetchall()]
         finally:
             con.close()
-        return vars(reingest(settings.build_db, shas))
+        return vars(reingest(settings.build_db, shas, settings.parse_workers,
+                             settings.parse_limits))
 
 
 def build(settings: Settings, full_refresh: bool = False) -> dict:

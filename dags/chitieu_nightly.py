@@ -14,9 +14,11 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from chitieu.settings import TIME_ZONE  # a constant: nothing is read or run at import
+
 WAREHOUSE_POOL = "chitieu_warehouse"
 PUBLISHED_MARTS = Asset(name="chitieu_published_marts", uri="file:///chitieu/warehouse/marts")
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = TIME_ZONE
 
 
 def run_day(context):

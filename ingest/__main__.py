@@ -1,4 +1,4 @@
-"""Command line: `python -m ingest sample | validate FILE... | load --inbox DIR --db FILE |
+"""Command line: `python -m ingest sample | validate FILE... | load [--inbox DIR] [--warehouse DIR] |
 template --period PERIOD [--unit CODE | --level LEVEL] | template --targets YEAR`."""
 
 from __future__ import annotations
@@ -41,17 +41,29 @@ def cmd_validate(files: list[Path]) -> int:
     return 1 if refused else 0
 
 
-def cmd_load(inbox: Path, db: Path, archive: Path | None, workers: int | None) -> int:
-    from ingest.pipeline import ingest_inbox
-    from ingest.writer_lock import WarehouseBusy, exclusive, lock_path_for
+def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) -> int:
+    """The DAG's ingest stage by hand: the same Settings, so the same database and archive."""
+    from dataclasses import replace
 
-    archive = archive or db.parent / "archive"
+    from chitieu.settings import Settings, SettingsError
+    from ingest.pipeline import ingest_inbox
+    from ingest.writer_lock import WarehouseBusy, exclusive
+
+    settings = Settings.from_env()
+    settings = replace(settings, inbox=inbox.resolve() if inbox else settings.inbox,
+                       warehouse_dir=warehouse.resolve() if warehouse else settings.warehouse_dir,
+                       parse_workers=workers or settings.parse_workers)
     try:
-        with exclusive(lock_path_for(db)):
-            summary = ingest_inbox(inbox, db, archive, workers=workers)
+        with exclusive(settings.lock_file):
+            summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
+                                   workers=settings.parse_workers, settle_s=settings.settle_s,
+                                   limits=settings.parse_limits)
     except WarehouseBusy as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 3
+    except SettingsError as exc:
+        print(f"ingest: {exc} (or pass --inbox)", file=sys.stderr)
+        return 2
     print(summary.line())
     return 0
 
@@ -110,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=2021)
     p = sub.add_parser("validate", help="check files before sending them; writes nothing")
     p.add_argument("files", type=Path, nargs="+")
-    p = sub.add_parser("load", help="ingest an inbox into a DuckDB file")
-    p.add_argument("--inbox", type=Path, required=True)
-    p.add_argument("--db", type=Path, required=True)
-    p.add_argument("--archive", type=Path, default=None)
-    p.add_argument("--workers", type=int, default=None)
+    p = sub.add_parser("load", help="ingest an inbox into the warehouse's build database")
+    p.add_argument("--inbox", type=Path, default=None, help="default: INBOX")
+    p.add_argument("--warehouse", type=Path, default=None,
+                   help="default: WAREHOUSE_DIR (the build database and archive inside it)")
+    p.add_argument("--workers", type=int, default=None, help="default: CHITIEU_PARSE_WORKERS")
     p = sub.add_parser("template", help="blank report templates for units to fill and send")
     p.add_argument("--period", help="the reporting period, in any written form")
     who = p.add_mutually_exclusive_group()
@@ -138,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_validate(args.files)
     if args.command == "template":
         return cmd_template(args)
-    return cmd_load(args.inbox, args.db, args.archive, args.workers)
+    return cmd_load(args.inbox, args.warehouse, args.workers)
 
 
 if __name__ == "__main__":

@@ -33,15 +33,10 @@ _HEADER = struct.Struct("!I")
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """What one file may cost to read; from CHITIEU_PARSE_MEMORY_MB / CHITIEU_PARSE_TIMEOUT_S."""
+    """What one file may cost to read (Settings: CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S)."""
 
     memory_mb: int = 1024
     timeout_s: float = 60.0
-
-    @classmethod
-    def from_env(cls) -> ParseLimits:
-        return cls(int(os.environ.get("CHITIEU_PARSE_MEMORY_MB") or cls.memory_mb),
-                   float(os.environ.get("CHITIEU_PARSE_TIMEOUT_S") or cls.timeout_s))
 
 
 def _write_frame(stream: IO[bytes], obj: object) -> None:
@@ -139,7 +134,7 @@ def parse_guarded(jobs: list[tuple[Path, str, str | None]], workers: int,
     """FileResults in the order of `jobs` (path, sha, name as sent); a file that kills or
     outlasts its worker becomes a finding. At most `window` results wait for an earlier
     one, so memory stays flat."""
-    limits = limits or ParseLimits.from_env()
+    limits = limits or ParseLimits()
     if not jobs:
         return
     pool = [Worker(limits) for _ in range(max(1, min(workers, len(jobs))))]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import store
-from ingest.guard import parse_guarded
+from ingest.guard import ParseLimits, parse_guarded
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult
 from ingest.sources import SUFFIXES
@@ -205,12 +205,11 @@ def ingest_inbox(
     workers: int | None = None,
     progress: bool = True,
     only: Callable[[Path], bool] | None = None,
-    settle_s: float | None = None,
+    settle_s: float = 0.0,
+    limits: ParseLimits | None = None,
 ) -> Summary:
     """Load every new file of the inbox; files seen before (same bytes) are skipped, files
-    still being written (or younger than `settle_s`, CHITIEU_SETTLE_S) wait for a later run."""
-    if settle_s is None:
-        settle_s = float(os.environ.get("CHITIEU_SETTLE_S") or 0)
+    still being written (or younger than `settle_s`) wait for a later run."""
     started = time.monotonic()
     summary = Summary()
     con = store.connect(db_path)
@@ -252,14 +251,15 @@ def ingest_inbox(
         if links["files"]:
             _commit(con, links)
         bar = Progress(len(jobs)) if progress and jobs else None
-        _write_all(con, jobs, now, summary, workers, bar)
+        _write_all(con, jobs, now, summary, workers, bar, limits)
     finally:
         con.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator[FileResult]:
+def _results(jobs: list[tuple[Path, str, str]], workers: int | None,
+             limits: ParseLimits | None = None) -> Iterator[FileResult]:
     """Every file is parsed in a guarded worker (memory and time limits), never in this
     process: one hostile file must not take the batch down with it. A night's few files
     get one worker, since each costs a start-up."""
@@ -267,7 +267,7 @@ def _results(jobs: list[tuple[Path, str, str]], workers: int | None) -> Iterator
     if len(jobs) < SMALL_NIGHT_FILES:
         workers = 1
     yield from parse_guarded([(path, sha, display) for path, sha, display in jobs], workers,
-                             window=PARSE_WINDOW)
+                             limits, window=PARSE_WINDOW)
 
 
 def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0) -> Path | None:
@@ -299,12 +299,12 @@ def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0)
 
 
 def _write_all(con, jobs: list[tuple[Path, str, str, datetime]], now: datetime, summary: Summary,
-               workers, bar: Progress | None) -> None:
+               workers, bar: Progress | None, limits: ParseLimits | None) -> None:
     """Parse the archived copies and store each file's rows, a batch of whole files at once."""
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     pending = 0
     parse_jobs = [(archived, sha, display) for archived, sha, display, _ in jobs]
-    for (archived, _, display, submitted), result in zip(jobs, _results(parse_jobs, workers),
+    for (archived, _, display, submitted), result in zip(jobs, _results(parse_jobs, workers, limits),
                                                          strict=True):
         for table, rows in _rows_for(result, display, submitted, now, archived).items():
             batch[table].extend(rows)
@@ -347,7 +347,8 @@ def files_arrived_on(db_path: Path, day_start: datetime, day_end: datetime) -> l
     return [r[0] for r in rows]
 
 
-def reingest(db_path: Path, shas: list[str], workers: int | None = None) -> Summary:
+def reingest(db_path: Path, shas: list[str], workers: int | None = None,
+             limits: ParseLimits | None = None) -> Summary:
     """Parse archived files again with today's code, replacing what earlier parses produced.
 
     Reads the archived original (never the inbox, which may have changed since) and keeps the
@@ -366,7 +367,7 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None) -> Summ
         jobs = [(Path(a), sha, orig) for sha, a, orig, *_ in rows]
         ledger = {sha: (ts, seen, name) for sha, _, _, ts, seen, name in rows}
         batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
-        for (path, sha, display), result in zip(jobs, _results(jobs, workers), strict=True):
+        for (path, sha, display), result in zip(jobs, _results(jobs, workers, limits), strict=True):
             submitted, first_seen, file_name = ledger[sha]
             for table, new_rows in _rows_for(result, display, submitted, now, path, first_seen,
                                              file_name).items():

@@ -140,8 +140,8 @@ def test_validate_prints_file_sheet_cell_and_exits_1(sample_dir: Path) -> None:
 def test_load_command_prints_a_summary(tmp_path: Path, sample_dir: Path) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(sample_dir / "inbox" / "Loi", inbox)
-    proc = subprocess.run([sys.executable, "-m", "ingest", "load", "--inbox", str(inbox), "--db",
-                           str(tmp_path / "w.duckdb")], capture_output=True, text=True, cwd=PROJECT,
+    proc = subprocess.run([sys.executable, "-m", "ingest", "load", "--inbox", str(inbox), "--warehouse",
+                           str(tmp_path / "w")], capture_output=True, text=True, cwd=PROJECT,
                           check=False)
     assert proc.returncode == 0, proc.stderr
     assert "files: 6 new, 0 already ingested, 1 rejected" in proc.stdout

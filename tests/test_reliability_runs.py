@@ -154,7 +154,7 @@ def test_a_second_writer_is_refused_naming_the_first(warehouse: Settings) -> Non
     try:
         env = dict(os.environ, INBOX=str(warehouse.inbox), WAREHOUSE_DIR=str(warehouse.warehouse_dir))
         load = subprocess.run([PYTHON, "-m", "ingest", "load", "--inbox", str(warehouse.inbox),
-                               "--db", str(warehouse.build_db)], env=env, capture_output=True,
+                               "--warehouse", str(warehouse.warehouse_dir)], env=env, capture_output=True,
                               text=True, timeout=120, check=False)
         run = subprocess.run([PYTHON, "-m", "chitieu", "run"], env=env, capture_output=True,
                              text=True, timeout=120, check=False)
@@ -169,7 +169,8 @@ def test_a_second_writer_is_refused_naming_the_first(warehouse: Settings) -> Non
 def test_two_loads_started_together_leave_one_message_and_a_consistent_warehouse(
         sample_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "build" / "chitieu.duckdb"
-    args = [PYTHON, "-m", "ingest", "load", "--inbox", str(sample_dir / "inbox"), "--db", str(db)]
+    args = [PYTHON, "-m", "ingest", "load", "--inbox", str(sample_dir / "inbox"), "--warehouse",
+            str(tmp_path)]
     procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]
     outcomes = sorted((p.wait(timeout=300), p.stderr.read()) for p in procs)
@@ -195,7 +196,7 @@ def _children(pid: int) -> set[int]:
 
 def test_a_killed_load_leaves_no_parser_running(sample_dir: Path, tmp_path: Path) -> None:
     proc = subprocess.Popen([PYTHON, "-m", "ingest", "load", "--inbox", str(sample_dir / "inbox"),
-                             "--db", str(tmp_path / "c.duckdb")], stdout=subprocess.DEVNULL,
+                             "--warehouse", str(tmp_path)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     deadline = time.monotonic() + 60

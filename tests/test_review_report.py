@@ -29,7 +29,7 @@ from chitieu.review.data import (
     Scorecard,
     Target,
 )
-from chitieu.stages import LOCAL_TZ
+from chitieu.settings import LOCAL_TZ
 from tests.conftest import PROJECT, require_tool
 
 ARTIFACTS = PROJECT / "tests" / "artifacts"

@@ -151,13 +151,13 @@ def test_reports_are_written(built) -> None:
     assert Path(report["xlsx"]).parent == settings.reports_dir / str(datetime.now().year)
 
 
-def test_dbt_docs_generate(built, tmp_path: Path) -> None:
+def test_dbt_docs_generate(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dbt.cli.main import dbtRunner
 
     from chitieu.settings import DBT_DIR
 
     settings, _ = built
-    os.environ["CHITIEU_DB"] = str(settings.build_db)
+    monkeypatch.setenv("CHITIEU_DB", str(settings.build_db))
     result = dbtRunner().invoke(["docs", "generate", "--project-dir", str(DBT_DIR), "--profiles-dir",
                                  str(DBT_DIR), "--target-path", str(tmp_path / "target")])
     assert result.success, result.exception
