@@ -131,7 +131,7 @@ HOSTILE = {
     # 256 × 60,000 cells: 530 MB before the 20,000-row cap refused it.
     "iv60000_corner": Hostile(
         lambda d: hostile.xlsx_far_corner(d / "BC xa IV60000.xlsx", "IV60000", True), True),
-    # 1 KB of content.xml: a million rows of a thousand repeated cells.
+    # 1 KB of content.xml: 30,000 rows of a thousand repeated cells (under calamine's own cell limit).
     "ods_repeat_counts": Hostile(lambda d: hostile.ods_repeated(d / "BC xa lap lai.ods"), True),
     # Within every cap; one 32 KB string in 50,000 cells is 1.6 GB once copied into each.
     "shared_string_fan_out": Hostile(
