@@ -315,26 +315,22 @@ def zip_member_claims(path: Path, name: str) -> tuple[int, int]:
         return info.compress_size, info.file_size
 
 
-def ods_repeated(path: Path, rows_repeated: int = 30_000, cols_repeated: int = 1_000) -> Path:
+def ods_repeated(path: Path, rows_repeated: int = 30_000, cols_repeated: int = 1_000,
+                 sheets: int = 1) -> Path:
     """An .ods of about 1 KB: one row repeated `rows_repeated` times, each holding one numeric
     cell repeated `cols_repeated` times — 30 million cells (2 GB) for a reader that expands
     repeats. (calamine refuses grids over 100 million cells by itself, so a billion would be
-    caught for free; 30 million is under its limit and over the 20,000-row and 250-column caps.)"""
+    caught for free; 30 million is under its limit and over the 20,000-row and 250-column caps.)
+    With `sheets` > 1 the same table is repeated in that many sheets."""
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         "<office:body><office:spreadsheet>"
-        '<table:table table:name="Báo cáo">'
-        "<table:table-row>"
-        '<table:table-cell office:value-type="string"><text:p>Mã đơn vị: 18073</text:p></table:table-cell>'
-        "</table:table-row>"
-        f'<table:table-row table:number-rows-repeated="{rows_repeated}">'
-        f'<table:table-cell table:number-columns-repeated="{cols_repeated}" office:value-type="float" '
-        'office:value="1"><text:p>1</text:p></table:table-cell>'
-        "</table:table-row>"
-        "</table:table></office:spreadsheet></office:body></office:document-content>")
+        + "".join(_ods_table(f"Báo cáo {i}" if i else "Báo cáo", rows_repeated, cols_repeated)
+                  for i in range(sheets))
+        + "</office:spreadsheet></office:body></office:document-content>")
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
@@ -349,6 +345,18 @@ def ods_repeated(path: Path, rows_repeated: int = 30_000, cols_repeated: int = 1
         zf.writestr("META-INF/manifest.xml", manifest.encode(), compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("content.xml", content.encode(), compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def _ods_table(name: str, rows_repeated: int, cols_repeated: int) -> str:
+    """One table: a letterhead cell, then one row of repeated numeric cells, repeated."""
+    return (f'<table:table table:name="{escape(name)}">'
+            "<table:table-row>"
+            '<table:table-cell office:value-type="string"><text:p>Mã đơn vị: 18073</text:p>'
+            "</table:table-cell></table:table-row>"
+            f'<table:table-row table:number-rows-repeated="{rows_repeated}">'
+            f'<table:table-cell table:number-columns-repeated="{cols_repeated}" office:value-type="float" '
+            'office:value="1"><text:p>1</text:p></table:table-cell>'
+            "</table:table-row></table:table>")
 
 
 # --------------------------------------------------------------------------- running ingest

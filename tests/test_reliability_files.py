@@ -65,11 +65,12 @@ class Box:
     def archive(self) -> Path:
         return self.root / "archive"
 
-    def load(self, workers: int = 2, timeout: float = 300) -> Run:
-        """`python -m ingest load` on this inbox, with the parse limits at their defaults."""
+    def load(self, workers: int = 2, timeout: float = 300, limits: dict[str, str] | None = None) -> Run:
+        """`python -m ingest load` on this inbox, with the parse limits at their defaults unless
+        `limits` overrides some."""
         return hostile.ingest(["load", "--inbox", str(self.inbox), "--db", str(self.db), "--archive",
                                str(self.archive), "--workers", str(workers)],
-                              self.root, env=LIMITS, timeout=timeout)
+                              self.root, env={**LIMITS, **(limits or {})}, timeout=timeout)
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         """Rows of `sql` on the build database, read after the command exited."""
@@ -203,6 +204,36 @@ def test_a_hostile_file_is_a_finding_and_the_files_beside_it_load(kind: str, tmp
     assert findings_naming(box, bad.name) == found
     assert second.peak_mb <= good_only_peak_mb + PRECHECK_MARGIN_MB, \
         f"the second load cost {second.peak_mb:.0f} MB: it parsed {bad.name} again"
+
+
+@pytest.mark.slow
+def test_a_workbook_within_every_per_sheet_cap_but_huge_in_total_is_stopped_by_a_limit(
+        tmp_path: Path) -> None:
+    """1 KB of .ods, every sheet within the row and column caps (19,999 × 250 cells through repeat
+    counts), but forty of them: 200 million cells, and calamine reads every sheet of an .ods at
+    once. No per-sheet check refuses it; the parse limits (memory 1 GiB, time here 2 s) must stop
+    it within about the time limit, and the files beside it still load.
+
+    (A time limit alone cannot be isolated with a small file: calamine reads ~30 million cells a
+    second at ~70 bytes each, so any file slow enough to pass a 1-2 s limit also needs gigabytes.)"""
+    box = make_box(tmp_path)
+    slow = hostile.ods_repeated(box.inbox / "BC xa 40 trang.ods", rows_repeated=19_998, cols_repeated=250,
+                                sheets=40)
+    hour_ago = time.time() - 3600
+    os.utime(slow, (hour_ago, hour_ago))
+    timeout_s = 2
+
+    started = time.monotonic()
+    run = box.load(limits={"CHITIEU_PARSE_TIMEOUT_S": str(timeout_s)}, timeout=600)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 0, f"one slow file stopped the load: {run.describe()}"
+    assert_good_files_loaded(box)
+    errors = [f for f in findings_naming(box, slow.name) if f[0] == "error"]
+    assert errors, f"{slow.name} ran past the {timeout_s} s parse limit without an error finding naming it"
+    for _severity, _rule, message in errors:
+        assert_plain_words(message)
+    # The limit, a worker's replacement and the good files: far less than parsing it all.
+    assert elapsed < timeout_s + 20, f"the load took {elapsed:.0f} s with a {timeout_s} s parse limit"
 
 
 # --------------------------------------------------------------------------- item 4: settle, hash
