@@ -49,9 +49,8 @@ sample: $(SAMPLE_DIR)/.generated
 # Airflow's embedded SQLite metadata database and the warehouse write pool (one slot).
 $(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
 	mkdir -p $(AIRFLOW_HOME)
-	$(VENV)/bin/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	$(PY) -m chitieu airflow-db
 	chmod 600 $(AIRFLOW_HOME)/airflow.db
-	$(VENV)/bin/airflow pools set chitieu_warehouse 1 "chitieu: one writer of the warehouse at a time" > /dev/null
 	touch $@
 
 airflow-db: $(AIRFLOW_HOME)/.ready

@@ -1,5 +1,5 @@
-"""`python -m chitieu run | airflow | report [--year YEAR] [--lang vi|en]`: what `make run` and
-`make airflow` call.
+"""`python -m chitieu run | airflow | airflow-db | report [--year YEAR] [--lang vi|en]`: what
+`make run` and `make airflow` call.
 
 `run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
 embedded SQLite metadata database) and prints where the published warehouse is and the
@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
+from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
 from chitieu.settings import Settings
-
-
-def _airflow() -> str:
-    return str(Path(sys.executable).with_name("airflow"))
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
@@ -42,7 +38,7 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
 def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str | None,
                 conf: dict | None) -> int:
     settings.status_file.unlink(missing_ok=True)
-    args = [_airflow(), "dags", "test", "chitieu_nightly"]
+    args = [airflow_bin(), "dags", "test", "chitieu_nightly"]
     # Microseconds: two runs started in the same second must not share a run id.
     args.append(logical_date or datetime.now().astimezone().isoformat(timespec="microseconds"))
     if conf:
@@ -58,8 +54,7 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
     except OSError as exc:  # a full disk: the reason must still reach the operator
         print(f"chitieu: the run log could not be written ({exc})", file=sys.stderr)
     output = proc.stdout + proc.stderr
-    finished = re.search(r"DagRun Finished: .*?state=(\w+)", output)
-    failed = proc.returncode != 0 or finished is None or finished.group(1) != "success"
+    failed = proc.returncode != 0 or dag_run_state(output) != "success"
     if failed:
         reason = settings.status_file.read_text(encoding="utf-8") if settings.status_file.exists() \
             else output[-3000:]
@@ -97,14 +92,14 @@ def airflow_ui() -> int:
     port = env.setdefault("AIRFLOW__API__PORT", "8080")
     env.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
                    f"http://{env['AIRFLOW__API__HOST']}:{port}/execution/")
-    migrated = subprocess.run([_airflow(), "db", "migrate"], env=env, capture_output=True, text=True,
-                              check=False)
-    if migrated.returncode != 0:
-        print(migrated.stdout[-2000:] + migrated.stderr[-2000:], file=sys.stderr)
-        return migrated.returncode
+    try:
+        init_metadata(env)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     for private in home.glob("airflow.db*"):
         private.chmod(0o600)
-    procs = [subprocess.Popen([_airflow(), *args], env=env) for args in AIRFLOW_COMPONENTS]
+    procs = [subprocess.Popen([airflow_bin(), *args], env=env) for args in AIRFLOW_COMPONENTS]
     password_file = home / "simple_auth_manager_passwords.json.generated"
     try:
         for _ in range(180):
@@ -163,6 +158,9 @@ def main(argv: list[str]) -> int:
         return report(argv[1:])
     if argv[:1] == ["airflow"]:
         return airflow_ui()
+    if argv[:1] == ["airflow-db"]:
+        init_metadata()
+        return 0
     print(__doc__)
     return 2
 

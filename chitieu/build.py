@@ -12,6 +12,8 @@ from pathlib import Path
 from chitieu.settings import DBT_DIR
 
 log = logging.getLogger(__name__)
+# dbt's threads share one DuckDB file: one per core, up to four (beyond, they mostly wait).
+DBT_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass
@@ -54,8 +56,7 @@ def _dbt_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None = None,
-                  threads: int = 2, unit_tests: bool = False) -> BuildSummary:
+def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = False) -> BuildSummary:
     """`dbt build` into the build database; every node's result goes to the log.
 
     dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
@@ -64,14 +65,12 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, select: str | None 
     from dbt.cli.main import dbtRunner
 
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--threads", str(threads), "--target-path", str(db_path.parent / "dbt_target"),
+            "--threads", str(DBT_THREADS), "--target-path", str(db_path.parent / "dbt_target"),
             "--log-path", str(db_path.parent / "dbt_logs")]
     if full_refresh:
         args.append("--full-refresh")
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    if select:
-        args += ["--select", select]
     with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path()}):
         result = dbtRunner().invoke(args)
     summary = BuildSummary()

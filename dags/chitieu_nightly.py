@@ -14,9 +14,9 @@ from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from chitieu.settings import TIME_ZONE  # a constant: nothing is read or run at import
+from chitieu.airflow_home import WAREHOUSE_POOL  # constants: nothing is read or run at import
+from chitieu.settings import TIME_ZONE
 
-WAREHOUSE_POOL = "chitieu_warehouse"
 PUBLISHED_MARTS = Asset(name="chitieu_published_marts", uri="file:///chitieu/warehouse/marts")
 LOCAL_TZ = TIME_ZONE
 
@@ -136,14 +136,14 @@ def chitieu_nightly():
         return build_summary
 
     @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED_MARTS])
-    def publish(audited: dict) -> dict:
+    def publish() -> dict:
         from chitieu.settings import Settings
         from chitieu.stages import publish_marts
 
         return publish_marts(Settings.from_env())
 
     @task(pool=WAREHOUSE_POOL)
-    def report(published: dict) -> dict:
+    def report() -> dict:
         from chitieu.settings import Settings
         from chitieu.stages import write_report
 
@@ -153,7 +153,8 @@ def chitieu_nightly():
     go = anything_to_do(found)
     ingested = ingest(found)
     go >> ingested
-    report(publish(audit_gate(dbt_build(ingested))))
+    # publish and report read the warehouse, not their upstream's return value: ordered, not fed.
+    audit_gate(dbt_build(ingested)) >> publish() >> report()
 
 
 chitieu_nightly()

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -129,26 +129,30 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     return result
 
 
-def parse_guarded(jobs: list[tuple[Path, str, str | None]], workers: int,
+def parse_guarded(jobs: Iterable[tuple[Path, str, str | None]], workers: int,
                   limits: ParseLimits | None = None, window: int = 400) -> Iterator[FileResult]:
     """FileResults in the order of `jobs` (path, sha, name as sent); a file that kills or
-    outlasts its worker becomes a finding. At most `window` results wait for an earlier
-    one, so memory stays flat."""
+    outlasts its worker becomes a finding. `jobs` is read lazily, so whatever produces it
+    (copying into the archive) overlaps the workers' parsing. At most `window` results
+    wait for an earlier one, so memory stays flat."""
     limits = limits or ParseLimits()
-    if not jobs:
+    source = iter(jobs)
+    upcoming = next(source, None)
+    if upcoming is None:
         return
-    pool = [Worker(limits) for _ in range(max(1, min(workers, len(jobs))))]
+    pool = [Worker(limits) for _ in range(max(1, workers))]
     selector = selectors.DefaultSelector()
     done: dict[int, FileResult] = {}
     next_job, next_out = 0, 0
 
     def assign(worker: Worker) -> None:
-        nonlocal next_job
-        if next_job < len(jobs) and next_job < next_out + window:
-            path, sha, name = jobs[next_job]
+        nonlocal next_job, upcoming
+        if upcoming is not None and next_job < next_out + window:
+            path, sha, name = upcoming
             worker.give(next_job, path, sha, name)
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
             next_job += 1
+            upcoming = next(source, None)
 
     def replace(worker: Worker, timed_out: bool) -> Worker:
         assert worker.job is not None
@@ -165,11 +169,11 @@ def parse_guarded(jobs: list[tuple[Path, str, str | None]], workers: int,
     try:
         for worker in pool:
             assign(worker)
-        while next_out < len(jobs):
+        while upcoming is not None or next_out < next_job:
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            if next_out >= len(jobs):
+            if upcoming is None and next_out >= next_job:
                 break
             for worker in pool:
                 if worker.job is None:

@@ -56,7 +56,7 @@ def _half(year: int, h: int) -> Period:
 
 def parse_period(text: str) -> Period | None:
     """The period a header cell names, or None when it cannot be read."""
-    key = fold(str(text)).replace(" nam ", " nam ").strip(" .:")
+    key = fold(str(text)).strip(" .:")
     key = re.sub(r"\s*/\s*", "/", key)
     for pattern, kind in _PATTERNS:
         m = pattern.match(key)

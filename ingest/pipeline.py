@@ -217,7 +217,7 @@ def ingest_inbox(
         known = store.known_files(con)
         sightings = store.known_sightings(con)
         now = datetime.now(UTC).replace(tzinfo=None)
-        jobs: list[tuple[Path, str, str, datetime]] = []
+        new: list[tuple[Path, str, str, tuple[int, int] | None]] = []
         new_sightings: list[tuple] = []
         for path, display, sha, sighting in fingerprints(inbox, sightings):
             if only is not None and not only(path):
@@ -227,18 +227,23 @@ def ingest_inbox(
                     new_sightings.append((sha, display, now, *sighting))
                 summary.files_skipped += 1
                 continue
-            mtime = path.stat().st_mtime
-            archived = archive_copy(path, sha, archive_dir, settle_s)
-            if archived is None:
-                summary.files_unsettled += 1
-                continue
-            if sighting is not None:
-                new_sightings.append((sha, display, now, *sighting))
             known.add(sha)
-            submitted = datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None)
-            jobs.append((archived, sha, display, submitted))
-        if new_sightings:
-            store.insert_rows(con, {"file_sightings": new_sightings})
+            new.append((path, display, sha, sighting))
+        sent: dict[str, tuple[str, datetime]] = {}
+
+        def archived() -> Iterator[tuple[Path, str, str]]:
+            """Each new file copied into the archive just before a worker needs it, so the
+            copying overlaps the parsing; a file still being written is left for next run."""
+            for path, display, sha, sighting in new:
+                mtime = path.stat().st_mtime
+                copy = archive_copy(path, sha, archive_dir, settle_s)
+                if copy is None:
+                    summary.files_unsettled += 1
+                    continue
+                if sighting is not None:
+                    new_sightings.append((sha, display, now, *sighting))
+                sent[sha] = (display, datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None))
+                yield copy, sha, display
         links = {t: [] for t in store.TABLE_COLUMNS}
         for link, display, key in symlinks(inbox):
             if key not in known and (only is None or only(link)):
@@ -250,24 +255,30 @@ def ingest_inbox(
                 summary.files_rejected += 1
         if links["files"]:
             _commit(con, links)
-        bar = Progress(len(jobs)) if progress and jobs else None
-        _write_all(con, jobs, now, summary, workers, bar, limits)
+        bar = Progress(len(new)) if progress and new else None
+        results = parse_guarded(archived(), _worker_count(workers, len(new)), limits,
+                                window=PARSE_WINDOW)
+        _write_all(con, results, sent, now, summary, bar)
+        if new_sightings:
+            store.insert_rows(con, {"file_sightings": new_sightings})
     finally:
         con.close()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _results(jobs: list[tuple[Path, str, str]], workers: int | None,
-             limits: ParseLimits | None = None) -> Iterator[FileResult]:
+def _worker_count(workers: int | None, files: int) -> int:
     """Every file is parsed in a guarded worker (memory and time limits), never in this
     process: one hostile file must not take the batch down with it. A night's few files
-    get one worker, since each costs a start-up."""
-    workers = workers if workers is not None else os.cpu_count() or 1
-    if len(jobs) < SMALL_NIGHT_FILES:
-        workers = 1
-    yield from parse_guarded([(path, sha, display) for path, sha, display in jobs], workers,
-                             limits, window=PARSE_WINDOW)
+    get one worker, since each costs a start-up; otherwise one per core unless set."""
+    if files < SMALL_NIGHT_FILES:
+        return 1
+    return workers if workers is not None else os.cpu_count() or 1
+
+
+def _results(jobs: list[tuple[Path, str, str]], workers: int | None,
+             limits: ParseLimits | None = None) -> Iterator[FileResult]:
+    yield from parse_guarded(jobs, _worker_count(workers, len(jobs)), limits, window=PARSE_WINDOW)
 
 
 def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0) -> Path | None:
@@ -298,15 +309,15 @@ def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0)
     return target
 
 
-def _write_all(con, jobs: list[tuple[Path, str, str, datetime]], now: datetime, summary: Summary,
-               workers, bar: Progress | None, limits: ParseLimits | None) -> None:
-    """Parse the archived copies and store each file's rows, a batch of whole files at once."""
+def _write_all(con, results: Iterator[FileResult], sent: dict[str, tuple[str, datetime]],
+               now: datetime, summary: Summary, bar: Progress | None) -> None:
+    """Store each parsed file's rows (`sent`: its name as sent and submission time), a batch
+    of whole files at once."""
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     pending = 0
-    parse_jobs = [(archived, sha, display) for archived, sha, display, _ in jobs]
-    for (archived, _, display, submitted), result in zip(jobs, _results(parse_jobs, workers, limits),
-                                                         strict=True):
-        for table, rows in _rows_for(result, display, submitted, now, archived).items():
+    for result in results:
+        display, submitted = sent[result.sha256]
+        for table, rows in _rows_for(result, display, submitted, now, result.path).items():
             batch[table].extend(rows)
         summary.files_new += 1
         summary.files_rejected += result.status == "rejected" and result.file_finding is not None

@@ -47,7 +47,6 @@ class Grid:
     rows: list[list[Any]]
     visible: bool = True
     percent_cells: set[tuple[int, int]] = field(default_factory=set)
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
 
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
@@ -267,7 +266,6 @@ def read_workbook(path: Path) -> Iterator[Grid]:
                                                 f"x {sheet.total_width} columns, over the limit of "
                                                 f"{MAX_ROWS} x {MAX_COLS}")
             rows = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
         except FileRejected:
             raise
         except Exception as exc:
@@ -276,7 +274,7 @@ def read_workbook(path: Path) -> Iterator[Grid]:
         for (r, c), code in errors.items():
             if r < len(rows) and c < len(rows[r]):
                 rows[r][c] = code
-        yield Grid(meta.name, rows, visible, pct, merged)
+        yield Grid(meta.name, rows, visible, pct)
 
 
 def _decode(data: bytes) -> str:

@@ -127,16 +127,20 @@ def known_sightings(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, int]
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, batch: dict[str, list[tuple]]) -> None:
-    """Insert one batch of whole files inside the caller's transaction."""
-    import pandas as pd
-
+    """Insert one batch of whole files inside the caller's transaction: one statement per
+    table, each column bound as one list and unnested side by side (no DataFrame library to
+    import, no statement per row)."""
     for table, rows in batch.items():
         if not rows:
             continue
-        frame = pd.DataFrame(rows, columns=TABLE_COLUMNS[table])  # noqa: F841 - read by DuckDB
-        cols = ", ".join(f'"{c}"' for c in TABLE_COLUMNS[table])
+        columns = TABLE_COLUMNS[table]
+        types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                 "WHERE table_schema = 'raw' AND table_name = ?", [table]).fetchall())
+        names = ", ".join(f'"{c}"' for c in columns)
+        unnests = ", ".join(f"unnest(${i + 1}::{types[c]}[])" for i, c in enumerate(columns))
         verb = "INSERT OR REPLACE" if table == "file_sightings" else "INSERT"
-        con.execute(f'{verb} INTO raw."{table}" ({cols}) SELECT {cols} FROM frame')
+        con.execute(f'{verb} INTO raw."{table}" ({names}) SELECT {unnests}',
+                    [list(values) for values in zip(*rows, strict=True)])
 
 
 def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
