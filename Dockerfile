@@ -6,7 +6,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/opt/chitieu \
     AIRFLOW_HOME=/opt/airflow \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/chitieu/dags \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
@@ -26,6 +25,10 @@ COPY --chown=airflow:0 chitieu ./chitieu
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 dags ./dags
 COPY --chown=airflow:0 dbt_project ./dbt_project
+COPY README.md ./
+# The project itself, installed (editable) like on a developer's machine: `chitieu` and
+# `chitieu-ingest` on PATH, the packages importable without PYTHONPATH.
+RUN uv sync --frozen --no-dev --compile-bytecode
 
 USER airflow
 ENTRYPOINT ["/usr/bin/tini", "--", "airflow"]

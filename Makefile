@@ -10,7 +10,6 @@ WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 SAMPLE_DIR := $(CURDIR)/data/sample
 
 export INBOX WAREHOUSE_DIR UV
-export PYTHONPATH := $(CURDIR)
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False

@@ -165,5 +165,10 @@ def main(argv: list[str]) -> int:
     return 2
 
 
+def cli() -> int:
+    """The `chitieu` command installed with the project."""
+    return main(sys.argv[1:])
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(cli())
