@@ -252,10 +252,12 @@ def _fill(folder: Path) -> None:
         os.close(fd)
 
 
+@pytest.mark.parametrize("stage", ["dbt_build", "publish"])
 def test_a_full_disk_keeps_the_last_good_file_and_a_readable_reason(
-        warehouse: Settings, small_disk: Path) -> None:
-    """The disk fills during a run: the published file stays the last good one, byte for
-    byte, and LAST_FAILURE.txt still gets the reason although not a byte is free."""
+        warehouse: Settings, small_disk: Path, stage: str) -> None:
+    """The disk fills during a run (before dbt, or after dbt and before publish): the
+    published file stays the last good one, byte for byte, its Parquet copies stay equal to
+    it, and LAST_FAILURE.txt still gets the reason although not a byte is free."""
     from chitieu.stages import build, prepare, publish_marts, write_failure
 
     target = small_disk / "warehouse"
@@ -264,19 +266,42 @@ def test_a_full_disk_keeps_the_last_good_file_and_a_readable_reason(
     settings = Settings(warehouse.inbox, target)
     published = sha(settings.published_db)
     prepare(settings)  # the run starts while there is still room
-    _fill(small_disk)
     failure: BaseException | None = None
     try:
-        result = build(settings)
-        if result.get("success"):
-            publish_marts(settings)
+        if stage == "publish":
+            assert build(settings)["success"]
+        _fill(small_disk)
+        if stage == "dbt_build" and not build(settings)["success"]:
+            raise RuntimeError("dbt build failed: no space left on device")
+        publish_marts(settings)
     except Exception as exc:
         failure = exc
-    reason = str(failure) if failure else "dbt build failed: no space left on device"
-    write_failure(settings, f"run x task dbt_build failed: {reason}")
+    assert failure is not None, "a full disk must stop the run"
+    write_failure(settings, f"run x task {stage} failed: {failure}")
     assert sha(settings.published_db) == published
+    assert parquet_equals_duckdb(settings) == []
     text = settings.status_file.read_text(encoding="utf-8")
-    assert "task dbt_build failed" in text
-    assert len(text) <= 4096
+    assert f"task {stage} failed" in text
+    assert len(text.encode()) <= 4096
     con = duckdb.connect(str(settings.published_db), read_only=True)
     assert con.execute("SELECT count(*) FROM marts.scorecard").fetchone()[0] > 0
+
+
+def test_a_file_whose_bytes_changed_while_read_is_not_archived(tmp_path: Path) -> None:
+    """The discovery hash and the bytes copied disagree (a clerk still saving the file): the
+    copy is dropped and the file left for the next run, never archived under a wrong hash."""
+    from ingest.pipeline import archive_copy, sha256_of
+
+    report = tmp_path / "inbox" / "BC.csv"
+    report.parent.mkdir()
+    report.write_text("Mã đơn vị: 18142\n", encoding="utf-8")
+    seen = sha256_of(report)
+    report.write_text("Mã đơn vị: 18142\nKỳ báo cáo: Năm 2022\n", encoding="utf-8")  # grew since
+    archive = tmp_path / "archive"
+    assert archive_copy(report, seen, archive) is None
+    assert not [p for p in archive.rglob("*") if p.is_file()], "nothing archived, no .part left"
+    assert archive_copy(report, sha256_of(report), archive) is not None
+    old = time.time() - 5
+    os.utime(report, (old, old))
+    assert archive_copy(report, sha256_of(report), tmp_path / "a2", settle_s=60) is None, \
+        "younger than the settle time: next run"
