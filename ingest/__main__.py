@@ -18,9 +18,10 @@ def _describe(path: Path, sheet: str, finding: Finding) -> str:
 def cmd_validate(files: list[Path]) -> int:
     """What a district data officer runs before sending: no database, plain words."""
     from ingest.guard import parse_guarded
+    from ingest.parse import ParseJob
 
     refused = False
-    for path, result in zip(files, parse_guarded([(p, "", None) for p in files], workers=1), strict=True):
+    for path, result in zip(files, parse_guarded([ParseJob(p, "") for p in files], workers=1), strict=True):
         if result.file_finding is not None:
             refused = True
             print(_describe(path, "", result.file_finding))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from ingest.layouts import Finding
-from ingest.parse import FileResult
+from ingest.parse import FileResult, ParseJob
 
 _HEADER = struct.Struct("!I")
 
@@ -76,13 +76,13 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.parse_worker", str(limits.memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        self.job: tuple[int, Path, str] | None = None
+        self.job: tuple[int, ParseJob] | None = None
         self.started = 0.0
 
-    def give(self, index: int, path: Path, sha: str, name: str | None) -> None:
-        self.job, self.started = (index, path, sha), time.monotonic()
+    def give(self, index: int, job: ParseJob) -> None:
+        self.job, self.started = (index, job), time.monotonic()
         assert self.proc.stdin is not None
-        _write_frame(self.proc.stdin, (str(path), sha, name))
+        _write_frame(self.proc.stdin, job)
 
     def overdue(self, now: float) -> bool:
         return self.job is not None and now - self.started > self.limits.timeout_s
@@ -129,9 +129,9 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     return result
 
 
-def parse_guarded(jobs: Iterable[tuple[Path, str, str | None]], workers: int,
+def parse_guarded(jobs: Iterable[ParseJob], workers: int,
                   limits: ParseLimits | None = None, window: int = 400) -> Iterator[FileResult]:
-    """FileResults in the order of `jobs` (path, sha, name as sent); a file that kills or
+    """FileResults in the order of `jobs`; a file that kills or
     outlasts its worker becomes a finding. `jobs` is read lazily, so whatever produces it
     (copying into the archive) overlaps the workers' parsing. At most `window` results
     wait for an earlier one, so memory stays flat."""
@@ -148,19 +148,18 @@ def parse_guarded(jobs: Iterable[tuple[Path, str, str | None]], workers: int,
     def assign(worker: Worker) -> None:
         nonlocal next_job, upcoming
         if upcoming is not None and next_job < next_out + window:
-            path, sha, name = upcoming
-            worker.give(next_job, path, sha, name)
+            worker.give(next_job, upcoming)
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
             next_job += 1
             upcoming = next(source, None)
 
     def replace(worker: Worker, timed_out: bool) -> Worker:
         assert worker.job is not None
-        index, path, sha = worker.job
+        index, job = worker.job
         if worker.proc.poll() is None:
             worker.proc.kill()
         worker.proc.wait()
-        done[index] = _died(path, sha, limits, worker.last_words(), timed_out)
+        done[index] = _died(job.path, job.sha256, limits, worker.last_words(), timed_out)
         worker.stop()
         fresh = Worker(limits)
         pool[pool.index(worker)] = fresh

@@ -9,11 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.archive import archive_copy
 from ingest.layouts import Finding, SheetResult, parse_grid
 from ingest.reference import data_elements, load_catalogue
 from ingest.sources import FileRejected, read_grids
 from ingest.targets import header_row, parse_targets
 from ingest.units import UnitResolver
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """One file for a worker: its path, the hash it was found with, its name as sent, and —
+    for a new file — the archive to copy it into first (the copy is what gets parsed)."""
+
+    path: Path
+    sha256: str
+    name: str | None = None
+    archive_dir: Path | None = None
+    settle_s: float = 0.0
 
 
 @dataclass
@@ -22,6 +35,7 @@ class FileResult:
     sha256: str
     sheets: list[SheetResult] = field(default_factory=list)
     file_finding: Finding | None = None
+    unsettled: bool = False  # still being written: not archived, not parsed, next run
 
     @property
     def rows_read(self) -> int:
@@ -40,6 +54,17 @@ class FileResult:
             return "partial" if "rejected" in statuses else "loaded"
         return "rejected" if "rejected" in statuses else "skipped"
 
+
+
+def run_job(job: ParseJob) -> FileResult:
+    """Archive (hashing while copying) then parse the archived copy; or parse in place."""
+    path = job.path
+    if job.archive_dir is not None:
+        copy = archive_copy(job.path, job.sha256, job.archive_dir, job.settle_s)
+        if copy is None:
+            return FileResult(job.path, job.sha256, unsettled=True)
+        path = copy
+    return parse_file(path, job.sha256, job.name)
 
 
 def parse_file(path: Path, sha: str, name: str | None = None) -> FileResult:

@@ -13,7 +13,6 @@ import os
 import resource
 import signal
 import sys
-from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -31,7 +30,7 @@ def main(memory_mb: int) -> int:
     if os.getppid() == 1:  # the parent died before the line above took effect
         return 1
     from ingest.guard import _read_frame, _write_frame
-    from ingest.parse import parse_file
+    from ingest.parse import run_job
     from ingest.reference import data_elements
     from ingest.units import UnitResolver
 
@@ -46,8 +45,7 @@ def main(memory_mb: int) -> int:
         job = _read_frame(requests)
         if job is None:
             return 0
-        path, sha, name = job
-        _write_frame(replies, parse_file(Path(path), sha, name))
+        _write_frame(replies, run_job(job))
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import store
+from ingest.archive import archive_copy, archive_path
 from ingest.guard import ParseLimits, parse_guarded
 from ingest.layouts import Finding, cell_name
-from ingest.parse import FileResult
-from ingest.sources import SUFFIXES
+from ingest.parse import FileResult, ParseJob
 
 PARSER_VERSION = "1"
 BATCH_FILES = 200
@@ -126,12 +126,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive_path(archive_dir: Path, sha: str, original: Path) -> Path:
-    """Keyed by content; only a known extension is kept from the original name."""
-    suffix = original.suffix.lower() if original.suffix.lower() in SUFFIXES else ""
-    return archive_dir / sha[:2] / f"{sha}{suffix}"
-
-
 def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
               archived: Path | None, first_seen: datetime | None = None,
               file_name: str | None = None) -> dict[str, list[tuple]]:
@@ -229,21 +223,15 @@ def ingest_inbox(
                 continue
             known.add(sha)
             new.append((path, display, sha, sighting))
-        sent: dict[str, tuple[str, datetime]] = {}
+        sent: dict[str, Sent] = {}
 
-        def archived() -> Iterator[tuple[Path, str, str]]:
-            """Each new file copied into the archive just before a worker needs it, so the
-            copying overlaps the parsing; a file still being written is left for next run."""
+        def jobs() -> Iterator[ParseJob]:
+            """Each new file for a worker, which archives it (hashing while copying) and
+            parses the copy; read lazily, so nothing waits for the whole inbox."""
             for path, display, sha, sighting in new:
-                mtime = path.stat().st_mtime
-                copy = archive_copy(path, sha, archive_dir, settle_s)
-                if copy is None:
-                    summary.files_unsettled += 1
-                    continue
-                if sighting is not None:
-                    new_sightings.append((sha, display, now, *sighting))
-                sent[sha] = (display, datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None))
-                yield copy, sha, display
+                submitted = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+                sent[sha] = Sent(path, display, submitted, sighting)
+                yield ParseJob(path, sha, display, archive_dir, settle_s)
         links = {t: [] for t in store.TABLE_COLUMNS}
         for link, display, key in symlinks(inbox):
             if key not in known and (only is None or only(link)):
@@ -256,9 +244,9 @@ def ingest_inbox(
         if links["files"]:
             _commit(con, links)
         bar = Progress(len(new)) if progress and new else None
-        results = parse_guarded(archived(), _worker_count(workers, len(new)), limits,
+        results = parse_guarded(jobs(), _worker_count(workers, len(new)), limits,
                                 window=PARSE_WINDOW)
-        _write_all(con, results, sent, now, summary, bar)
+        _write_all(con, results, sent, archive_dir, now, summary, bar, new_sightings)
         if new_sightings:
             store.insert_rows(con, {"file_sightings": new_sightings})
     finally:
@@ -278,46 +266,41 @@ def _worker_count(workers: int | None, files: int) -> int:
 
 def _results(jobs: list[tuple[Path, str, str]], workers: int | None,
              limits: ParseLimits | None = None) -> Iterator[FileResult]:
-    yield from parse_guarded(jobs, _worker_count(workers, len(jobs)), limits, window=PARSE_WINDOW)
+    yield from parse_guarded([ParseJob(path, sha, name) for path, sha, name in jobs],
+                             _worker_count(workers, len(jobs)), limits, window=PARSE_WINDOW)
 
 
-def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0) -> Path | None:
-    """Copy a new file into the archive, hashing the bytes as they are copied; the copy is
-    what gets parsed. None — the file is left for the next run — when it is younger than the
-    settle time, or its size, time or content changed while it was read (still being
-    written): a file is never archived under the hash of other bytes."""
-    before = path.stat()
-    if settle_s and time.time() - before.st_mtime < settle_s:
-        return None
-    target = archive_path(archive_dir, sha, path)
-    if target.exists():
-        return target  # the same bytes, archived by an earlier run
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.part")
-    digest = hashlib.sha256()
-    with open(path, "rb") as src, open(tmp, "wb") as dst:
-        for chunk in iter(lambda: src.read(1 << 20), b""):
-            digest.update(chunk)
-            dst.write(chunk)
-    after = path.stat()
-    if digest.hexdigest() != sha or (before.st_size, before.st_mtime_ns) != \
-            (after.st_size, after.st_mtime_ns):
-        tmp.unlink(missing_ok=True)
-        return None
-    os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
-    os.replace(tmp, target)
-    return target
+@dataclass
+class Sent:
+    """What the writer needs of a new file besides its parse: where and how it was sent."""
+
+    path: Path
+    display: str
+    submitted: datetime
+    sighting: tuple[int, int] | None
 
 
-def _write_all(con, results: Iterator[FileResult], sent: dict[str, tuple[str, datetime]],
-               now: datetime, summary: Summary, bar: Progress | None) -> None:
-    """Store each parsed file's rows (`sent`: its name as sent and submission time), a batch
-    of whole files at once."""
+def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archive_dir: Path,
+               now: datetime, summary: Summary, bar: Progress | None,
+               new_sightings: list[tuple]) -> None:
+    """Store each parsed file's rows, a batch of whole files at once. A file still being
+    written is skipped (no row, no sighting: the next run reads it again); a file whose
+    worker died before archiving it is archived here, so every original is kept."""
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     pending = 0
     for result in results:
-        display, submitted = sent[result.sha256]
-        for table, rows in _rows_for(result, display, submitted, now, result.path).items():
+        if bar:
+            bar.step()
+        how = sent[result.sha256]
+        target = archive_path(archive_dir, result.sha256, how.path)
+        if not result.unsettled and not target.exists():
+            result.unsettled = archive_copy(how.path, result.sha256, archive_dir) is None
+        if result.unsettled:
+            summary.files_unsettled += 1
+            continue
+        if how.sighting is not None:
+            new_sightings.append((result.sha256, how.display, now, *how.sighting))
+        for table, rows in _rows_for(result, how.display, how.submitted, now, target).items():
             batch[table].extend(rows)
         summary.files_new += 1
         summary.files_rejected += result.status == "rejected" and result.file_finding is not None
@@ -330,8 +313,6 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, tuple[str, da
             _commit(con, batch)
             batch = {t: [] for t in store.TABLE_COLUMNS}
             pending = 0
-        if bar:
-            bar.step()
     if pending:
         _commit(con, batch)
 
