@@ -8,7 +8,10 @@
         v.*,
         coalesce(not (
             list_contains(r.reported_by, u.unit_level)
-            or (list_contains(r.reported_by, 'xa') and u.unit_level = 'commune' and u.unit_type = 'Xã')
+            or (
+                list_contains(r.reported_by, '{{ var("xa_reported_by") }}')
+                and u.unit_level = 'commune' and u.unit_type = '{{ var("xa_unit_type") }}'
+            )
             or coalesce(len(r.reported_by), 0) = 0
         ), false)
         and exists (

@@ -2,15 +2,9 @@
 -- figure plus its children's rolled-up values. Fails if the unit roll-up ever double
 -- counts or drops a part.
 {{ config(severity='error') }}
-with additive as (
-    select element_code from {{ ref('int_element_rules') }}
+with rollup as (
+    select * from {{ ref('int_unit_rollup') }}
     where is_additive
-),
-
-rollup as (
-    select r.*
-    from {{ ref('int_unit_rollup') }} as r
-    inner join additive as e on r.element_code = e.element_code
 ),
 
 own as (
@@ -20,8 +14,8 @@ own as (
         period,
         element_code,
         sum(value) as value
-    from {{ ref('int_values_over_time') }}
-    where not is_superseded_total
+    from {{ ref('int_values_with_rules') }}
+    where is_additive
     group by all
 ),
 

@@ -10,10 +10,9 @@ with provinces as (
         r.element_code,
         sum(r.value) as value
     from {{ ref('int_unit_rollup') }} as r
-    inner join {{ ref('int_element_rules') }} as e on r.element_code = e.element_code
     inner join {{ ref('int_units_in_period') }} as u
         on r.unit_view = u.unit_view and r.unit_code = u.unit_code and r.period = u.period
-    where e.is_additive and u.unit_level = 'province'
+    where r.is_additive and u.unit_level = 'province'
     group by r.unit_view, r.period, r.element_code
 ),
 

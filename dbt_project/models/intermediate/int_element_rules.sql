@@ -11,8 +11,8 @@ from {{ ref('stg_reference__indicators') }}
 where kind = 'element'
 union all
 select
-    'XA_COUNT' as element_code,
+    '{{ var("xa_count_element") }}' as element_code,
     'sum' as agg_over_units,
     'last' as agg_over_time,
     true as is_additive,
-    ['xa'] as reported_by
+    ['{{ var("xa_reported_by") }}'] as reported_by

@@ -1,6 +1,7 @@
 -- Computed indicators from rolled-up parts at every level and in both views: a ratio of
--- summed numerators and denominators, never an average of the children's ratios. The NTM
--- share's denominator is XA_COUNT, every xã of the unit in the unit list, reported or not.
+-- summed numerators and denominators, never an average of the children's ratios, or a count
+-- (a numerator without a denominator). The NTM share's denominator is XA_COUNT (the var
+-- xa_count_element), every xã of the unit in the unit list, reported or not.
 with indicators as (
     select * from {{ ref('stg_reference__indicators') }}
     where kind = 'indicator'
@@ -26,22 +27,25 @@ ratios as (
             and n.unit_code = d.unit_code and n.period = d.period
 ),
 
-ntm_districts as (
+counts as (
+    -- An indicator with a numerator and no denominator in the catalogue is a count: its
+    -- numerator rolled up (NTM_DISTRICT_COUNT, the districts with NTM_DISTRICT_STATUS yes).
     select
-        unit_view,
-        unit_code,
-        period,
-        period_type,
-        'NTM_DISTRICT_COUNT' as indicator_code,
-        value,
-        value as numerator,
+        n.unit_view,
+        n.unit_code,
+        n.period,
+        n.period_type,
+        i.indicator_code,
+        n.value,
+        n.value as numerator,
         null::double as denominator,
-        is_partial,
-        is_approximate
-    from {{ ref('int_unit_rollup') }}
-    where element_code = 'NTM_DISTRICT_STATUS'
+        n.is_partial,
+        n.is_approximate
+    from indicators as i
+    inner join {{ ref('int_unit_rollup') }} as n on i.numerator_code = n.element_code
+    where i.denominator_code is null
 )
 
 select * from ratios
 union all
-select * from ntm_districts
+select * from counts

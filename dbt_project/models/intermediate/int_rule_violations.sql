@@ -130,7 +130,7 @@ scored as (
     select
         x.*,
         d.history_mad,
-        0.6745 * (x.value - x.history_median) / nullif(d.history_mad, 0) as modified_z,
+        {{ var('outlier_mad_factor') }} * (x.value - x.history_median) / nullif(d.history_mad, 0) as modified_z,
         e.agg_over_time
     from history as x
     inner join deviations as d

@@ -10,5 +10,5 @@ select
         partition by unit_code, period, layout
         order by first_seen_at desc, submitted_at desc, file_sha256 desc
     ) = 1 as is_current
-from {{ ref('stg_raw__submissions') }}
+from {{ ref('int_submissions') }}
 where status = 'loaded'

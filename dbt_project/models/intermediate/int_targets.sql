@@ -2,18 +2,19 @@
 -- workbook that names it (newest by submission time, ties by submission id), so the office
 -- corrects a target by sending the workbook again.
 select
-    year,
-    unit_code,
-    indicator_code,
-    target_kind,
-    target_low,
-    target_high,
-    target_source,
-    source_file,
-    sheet_name,
-    row_number
-from {{ ref('stg_raw__targets') }}
+    t.year,
+    t.unit_code,
+    t.indicator_code,
+    t.target_kind,
+    t.target_low,
+    t.target_high,
+    t.target_source,
+    s.source_file,
+    t.sheet_name,
+    t.row_number
+from {{ ref('stg_raw__targets') }} as t
+inner join {{ ref('int_submissions') }} as s on t.submission_id = s.submission_id
 qualify row_number() over (
-    partition by year, unit_code, indicator_code
-    order by submitted_at desc, submission_id desc, row_number desc
+    partition by t.year, t.unit_code, t.indicator_code
+    order by s.submitted_at desc, t.submission_id desc, t.row_number desc
 ) = 1

@@ -9,17 +9,17 @@ with contributions as (
         v.period,
         v.period_type,
         v.element_code,
-        r.agg_over_units,
+        v.agg_over_units,
+        v.is_additive,
         a.depth,
         v.value,
         v.is_partial,
         v.is_approximate,
         v.months_reported
-    from {{ ref('int_values_over_time') }} as v
-    inner join {{ ref('int_element_rules') }} as r on v.element_code = r.element_code
+    from {{ ref('int_values_with_rules') }} as v
     inner join {{ ref('int_unit_ancestors') }} as a
         on v.unit_view = a.unit_view and v.unit_code = a.unit_code and v.period = a.period
-    where (r.agg_over_units != 'none' or a.depth = 0) and not v.is_superseded_total
+    where v.agg_over_units != 'none' or a.depth = 0
 )
 
 select
@@ -40,6 +40,7 @@ select
     bool_or(is_partial) as is_partial,
     bool_or(is_approximate) as is_approximate,
     -- the furthest month reported below: a province's pace is its communes' months
-    max(months_reported) as months_reported
+    max(months_reported) as months_reported,
+    any_value(is_additive) as is_additive
 from contributions
 group by unit_view, unit_code, period, element_code

@@ -55,10 +55,10 @@ reported as (
         unit_code,
         period,
         period_type,
-        'XA_COUNT' as element_code,
+        '{{ var("xa_count_element") }}' as element_code,
         1.0 as value
     from units
-    where unit_view = 'as_reported' and unit_type = 'Xã'
+    where unit_view = 'as_reported' and unit_type = '{{ var("xa_unit_type") }}'
 ),
 
 parts as (

@@ -34,7 +34,7 @@ select
     row_number as source_row,
     cell as source_cell,
     'ingest' as found_by
-from {{ ref('stg_raw__findings') }}
+from {{ ref('int_reader_findings') }}
 
 union all
 

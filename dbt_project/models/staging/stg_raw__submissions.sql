@@ -1,18 +1,25 @@
-select
-    s.submission_id,
-    s.file_sha256,
-    f.original_path as source_file,
-    s.sheet_name,
-    s.layout,
-    s.unit_code,
-    s.period,
-    s.period_type,
-    s.submitted_at,
-    f.first_seen_at,
-    s.ingested_at,
-    s.status,
-    s.rows_read,
-    s.rows_loaded,
-    s.rows_quarantined
-from {{ source('raw', 'submissions') }} as s
-inner join {{ source('raw', 'files') }} as f on s.file_sha256 = f.file_sha256
+-- One row per sheet read; the file it came from is joined in int_submissions.
+with source as (
+    select * from {{ source('raw', 'submissions') }}
+),
+
+renamed as (
+    select
+        submission_id,
+        file_sha256,
+        sheet_index,
+        sheet_name,
+        layout,
+        unit_code,
+        period,
+        period_type,
+        submitted_at,
+        ingested_at,
+        status,
+        rows_read,
+        rows_loaded,
+        rows_quarantined
+    from source
+)
+
+select * from renamed

@@ -1,15 +1,22 @@
-select
-    t.submission_id,
-    t.year,
-    t.unit_code,
-    t.indicator_code,
-    t.target_kind,
-    t.target_low,
-    t.target_high,
-    t.source as target_source,
-    t.sheet_name,
-    t.row_number,
-    s.source_file,
-    s.submitted_at
-from {{ source('raw', 'targets') }} as t
-inner join {{ ref('stg_raw__submissions') }} as s on t.submission_id = s.submission_id
+-- Targets read from the planning office's targets workbooks, every version; the workbook
+-- each came from is joined in int_targets.
+with source as (
+    select * from {{ source('raw', 'targets') }}
+),
+
+renamed as (
+    select
+        submission_id,
+        year,
+        unit_code,
+        indicator_code,
+        target_kind,
+        target_low,
+        target_high,
+        source as target_source,
+        sheet_name,
+        row_number
+    from source
+)
+
+select * from renamed
