@@ -20,11 +20,12 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow superset test lint test-distributed env bench clean
+.PHONY: help setup sample airflow-db run airflow superset test test-quick lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
+	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
 	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
 	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
 
@@ -70,6 +71,11 @@ lint: setup
 
 test: lint airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed
+
+# The quick tier, for working on ingest and dbt: parsing, settings, the DAG's shape and the
+# dbt project's layout — no warehouse build, no Airflow run (about 30 s).
+test-quick: setup airflow-db
+	$(VENV)/bin/pytest -q -p no:cacheprovider -m unit --ignore=tests/distributed
 
 test-distributed: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/distributed

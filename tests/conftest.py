@@ -12,6 +12,14 @@ import pytest
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def missing(what: str) -> None:
+    """Skip naming what is missing, or fail where CI demands every tier (CHITIEU_REQUIRE_ALL=1)."""
+    message = f"needs {what} (not available here)"
+    if os.environ.get("CHITIEU_REQUIRE_ALL") == "1":
+        pytest.fail(message + "; CHITIEU_REQUIRE_ALL=1 demands it")
+    pytest.skip(message)
+
+
 def require_tool(*names: str) -> str:
     """The first of `names` on PATH; else skip naming it, or fail where CI demands every tier.
 
@@ -22,10 +30,8 @@ def require_tool(*names: str) -> str:
         found = shutil.which(name)
         if found:
             return found
-    message = f"needs {' or '.join(names)} on PATH (not installed here)"
-    if os.environ.get("CHITIEU_REQUIRE_ALL") == "1":
-        pytest.fail(message + "; CHITIEU_REQUIRE_ALL=1 demands it")
-    pytest.skip(message)
+    missing(f"{' or '.join(names)} on PATH")
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="session")

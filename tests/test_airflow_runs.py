@@ -22,6 +22,8 @@ from ingest.sample.truth import build_truth
 from ingest.sample.workbook import Percent, write_workbook
 from tests.conftest import airflow_env
 
+pytestmark = pytest.mark.airflow
+
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
 
@@ -61,8 +63,15 @@ def province_value(db: Path | duckdb.DuckDBPyConnection, code: str) -> float:
                        "AND indicator_code = ?", [code]).fetchone()[0]
 
 
-def test_end_to_end_run_publishes_the_review(env) -> None:
-    state, output = dags_test(env)
+@pytest.fixture(scope="module")
+def first_run(env) -> tuple[str, str]:
+    """The module's first night on the sample inbox: every test that needs a published
+    warehouse asks for it, so none depends on another test having run before it."""
+    return dags_test(env)
+
+
+def test_end_to_end_run_publishes_the_review(env, first_run) -> None:
+    state, output = first_run
     assert state == "success", output[-5000:]
     con = duckdb.connect(str(published(env)), read_only=True)
     assert con.execute("SELECT targets_met, targets_total FROM marts.scorecard "
@@ -75,7 +84,7 @@ def test_end_to_end_run_publishes_the_review(env) -> None:
     assert "model int_unit_rollup: success" in output, "each node's result is in the task log"
 
 
-def test_second_identical_run_changes_nothing(env) -> None:
+def test_second_identical_run_changes_nothing(env, first_run) -> None:
     before = sha(published(env))
     state, output = dags_test(env)
     assert state == "success"
@@ -83,7 +92,7 @@ def test_second_identical_run_changes_nothing(env) -> None:
     assert sha(published(env)) == before
 
 
-def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env) -> None:
+def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env, first_run) -> None:
     reader = duckdb.connect(str(published(env)), read_only=True)
     assert province_value(reader, "GRDP_GROWTH") == pytest.approx(5.02)
     # A corrected provincial report arrives (it replaces the whole earlier one): GRDP growth
@@ -105,7 +114,7 @@ def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env) -> None:
     assert province_value(published(env), "GRDP_GROWTH") == pytest.approx(5.10)
 
 
-def test_failed_audit_keeps_the_last_good_file(env) -> None:
+def test_failed_audit_keeps_the_last_good_file(env, first_run) -> None:
     build_db = Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"
     before = sha(published(env))
     con = duckdb.connect(str(build_db))
@@ -126,13 +135,13 @@ def test_failed_audit_keeps_the_last_good_file(env) -> None:
     assert state == "success"
 
 
-def test_invalid_trigger_params_are_refused(env) -> None:
+def test_invalid_trigger_params_are_refused(env, first_run) -> None:
     state, output = dags_test(env, {"rebuild_periods": ["cuối năm"]})
     assert state != "success"
     assert "rebuild_periods: 'cuối năm' is not a period" in output
 
 
-def test_make_run_style_entry_point(env, tmp_path: Path) -> None:
+def test_make_run_style_entry_point(env, first_run, tmp_path: Path) -> None:
     run_env = dict(env, WAREHOUSE_DIR=env["WAREHOUSE_DIR"])
     proc = subprocess.run([sys.executable, "-m", "chitieu", "run"], env=run_env, capture_output=True,
                           text=True, timeout=900, check=False, cwd=os.environ.get("PWD"))
@@ -142,7 +151,7 @@ def test_make_run_style_entry_point(env, tmp_path: Path) -> None:
     assert re.search(r"^2026: \d+ of 5 targets met", proc.stdout, re.M), proc.stdout
 
 
-def test_ingested_but_unpublished_files_are_published_the_next_night(env) -> None:
+def test_ingested_but_unpublished_files_are_published_the_next_night(env, first_run) -> None:
     """A run killed after its files were ingested (during dbt, the audit or publish) leaves
     them in the build database only; the next night has no new file, yet must build and
     publish them rather than report success with the old marts."""

@@ -21,6 +21,8 @@ import pytest
 from chitieu.publish import MARTS
 from tests.cluster import AirflowCluster
 
+pytestmark = pytest.mark.airflow
+
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
 

@@ -10,6 +10,8 @@ import pytest
 from chitieu.build import run_dbt_build
 from ingest import store
 
+pytestmark = pytest.mark.warehouse
+
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from chitieu.params import BadParams, check_params
 
+pytestmark = pytest.mark.unit
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import PROJECT
 
+pytestmark = pytest.mark.unit
+
 DBT_DIR = PROJECT / "dbt_project"
 STAGING_SHAPE = re.compile(
     r"with source as \(\s*select \* from \{\{ (source|ref)\(.*?\) \}\}\s*\),\s*"

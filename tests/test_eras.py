@@ -32,6 +32,8 @@ import pytest
 from tests import inboxes
 from tests.inboxes import Build, build, deliver, layout_a_sheet
 
+pytestmark = pytest.mark.warehouse
+
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "dbt_project" / "seeds"
 

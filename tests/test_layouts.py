@@ -17,6 +17,8 @@ from ingest.sample.workbook import ExcelError, Percent, Sheet, write_workbook
 from ingest.units import UnitError, UnitResolver
 from tests.inboxes import HEADER, MOTTO, SIGNATURE, layout_a_sheet
 
+pytestmark = pytest.mark.unit
+
 
 def report_a(unit_rows: list[list], period: str = "Năm 2021", rows: list[list] | None = None,
              header: list | None = None) -> Sheet:

@@ -11,8 +11,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.cluster import free_port
 from tests.conftest import airflow_env
+
+pytestmark = pytest.mark.airflow
 
 
 def listening_ports() -> dict[int, set[str]]:

@@ -6,7 +6,11 @@ import csv
 import re
 from pathlib import Path
 
+import pytest
+
 from ingest.reference import load_catalogue, load_units, seeds_dir
+
+pytestmark = pytest.mark.unit
 
 # The contract lives in the repository (docs/spec/, kept in step with the office's copy), so
 # that a clean clone tests against it wherever it is checked out.

@@ -35,6 +35,8 @@ import pytest
 from tests import hostile
 from tests.hostile import GoodReport, Run
 
+pytestmark = pytest.mark.warehouse
+
 # The limits the fix reads from the environment, at their documented defaults: the hostile files
 # must be stopped by a limit a real deployment has, not by one shrunk for the test.
 PARSE_MEMORY_MB = 1024

@@ -24,6 +24,8 @@ import pytest
 from chitieu.publish import MARTS
 from chitieu.settings import Settings
 
+pytestmark = pytest.mark.warehouse
+
 PYTHON = sys.executable
 
 

@@ -32,6 +32,8 @@ from chitieu.review.data import (
 from chitieu.settings import LOCAL_TZ
 from tests.conftest import PROJECT, require_tool
 
+pytestmark = pytest.mark.warehouse
+
 ARTIFACTS = PROJECT / "tests" / "artifacts"
 PERCENT = Indicator("POVERTY_RATE", "Tỷ lệ hộ nghèo", "Poverty rate", "%", 2, "lower")
 

@@ -13,6 +13,8 @@ import pytest
 
 from chitieu.settings import PROJECT_DIR, Settings, SettingsError
 
+pytestmark = pytest.mark.unit
+
 
 def test_every_setting_comes_from_the_environment(tmp_path: Path) -> None:
     env = {"INBOX": str(tmp_path / "in"), "WAREHOUSE_DIR": str(tmp_path / "wh"),

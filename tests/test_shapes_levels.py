@@ -21,6 +21,8 @@ import pytest
 
 from tests.inboxes import Build, build, deliver, mentions, one, report_by_code, rows_of, value
 
+pytestmark = pytest.mark.warehouse
+
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "dbt_project" / "seeds"
 

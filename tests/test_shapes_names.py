@@ -22,6 +22,8 @@ from ingest.parse import parse_file
 from ingest.sample.workbook import write_workbook
 from tests.inboxes import Build, build, deliver, layout_a_sheet, rows_of, value
 
+pytestmark = pytest.mark.warehouse
+
 # A commune's rows and a district's rows (districts report their own elements).
 COMMUNE_ROWS = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1981], [2, "HH_POOR", "Số hộ nghèo", "hộ", 93]]
 DISTRICT_ROWS = [[1, "BUDGET_REVENUE", "Thu ngân sách trên địa bàn", "tỷ đồng", 120.5],

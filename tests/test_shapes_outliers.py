@@ -31,6 +31,8 @@ import pytest
 
 from tests.inboxes import Build, build, deliver, report_by_code
 
+pytestmark = pytest.mark.warehouse
+
 AS_OF = "2026-11-28"
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng", "nhà"),

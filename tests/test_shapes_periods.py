@@ -22,6 +22,8 @@ import pytest
 
 from tests.inboxes import Build, build, deliver, one, report_by_code, value
 
+pytestmark = pytest.mark.warehouse
+
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "COVID_CASES": ("Số ca mắc COVID-19", "ca"),
          "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng", "nhà")}

@@ -24,6 +24,8 @@ from ingest.parse import parse_file
 from ingest.sample.workbook import Sheet
 from tests.inboxes import Build, build, deliver, mentions, report_by_code, value
 
+pytestmark = pytest.mark.warehouse
+
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "COVID_CASES": ("Số ca mắc COVID-19", "ca")}
 

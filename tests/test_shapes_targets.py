@@ -32,6 +32,8 @@ import pytest
 from ingest.sample.workbook import Sheet
 from tests.inboxes import Build, build, deliver, report_by_code
 
+pytestmark = pytest.mark.warehouse
+
 AS_OF = "2026-11-28"
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
          "HH_NEAR_POOR": ("Số hộ cận nghèo", "hộ"),

@@ -20,6 +20,8 @@ from ingest.parse import parse_file
 from ingest.sample.workbook import write_workbook
 from tests.inboxes import build, deliver, layout_a_sheet, report_by_code
 
+pytestmark = pytest.mark.warehouse
+
 COMMUNE = "18142"  # Xã Sơn Tiến, district 439
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ")}
 
@@ -28,6 +30,7 @@ def sheet_with_rows(rows: list[list]) -> list:
     return [layout_a_sheet([[f"Mã đơn vị: {COMMUNE}"]], "Năm 2022", rows)]
 
 
+@pytest.mark.unit
 def test_an_element_twice_with_different_values_is_quarantined_naming_both_cells(tmp_path: Path) -> None:
     path = tmp_path / "bc.xlsx"
     write_workbook(path, sheet_with_rows([[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1200],
@@ -45,6 +48,7 @@ def test_an_element_twice_with_different_values_is_quarantined_naming_both_cells
         assert "1200" in finding.message and "1250" in finding.message
 
 
+@pytest.mark.unit
 def test_an_element_twice_with_the_same_value_is_loaded_once_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "bc.xlsx"
     write_workbook(path, sheet_with_rows([[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1200],

@@ -12,6 +12,8 @@ from ingest.parse import parse_file
 from ingest.sample.workbook import Sheet, write_workbook
 from tests.inboxes import deliver, layout_a_sheet
 
+pytestmark = pytest.mark.warehouse
+
 HEADER = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "Mức thấp", "Mức cao", "Nguồn"]
 
 

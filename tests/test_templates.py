@@ -23,6 +23,8 @@ from ingest.templates import Request, write_templates
 from tests.conftest import PROJECT, require_tool
 from tests.inboxes import Build, build, stamp, value
 
+pytestmark = pytest.mark.warehouse
+
 PROVINCE, DISTRICT, XA, WARD_B, WARD_N, NEW_WARD = "42", "437", "18130", "18115", "18118", "18073"
 
 

@@ -7,6 +7,8 @@ import pytest
 from ingest.periods import parse_period
 from ingest.reference import data_elements
 
+pytestmark = pytest.mark.unit
+
 E = data_elements()
 
 

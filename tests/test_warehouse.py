@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
 import subprocess
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+
+pytestmark = pytest.mark.warehouse
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +71,23 @@ def test_shortfalls_and_findings_are_published(built, bad_inputs) -> None:
     assert rules == {b["rule"] for b in bad_inputs}
     flagged = con.execute("SELECT unit_code, period, observed, expected FROM marts.data_quality_findings "
                           "WHERE rule = 'vax18_dose_order'").fetchall()
-    assert flagged == [(flagged[0][0], "2021-09", "2600.0", "2500.0")]
+    (labelled,) = [b for b in bad_inputs if b["rule"] == "vax18_dose_order"]
+    commune = _unit_named_in(labelled["file"])  # "BC thang 9 - Xa Ham Truong.xlsx" -> its code
+    assert flagged == [(commune, "2021-09", "2600.0", "2500.0")]
+
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _unit_named_in(file_name: str) -> str:
+    """The commune a labelled bad file names, looked up in the unit list (not the warehouse)."""
+    wanted = _ascii(Path(file_name).stem.split(" - ", 1)[1])
+    with open(PROJECT / "dbt_project" / "seeds" / "admin_units.csv", encoding="utf-8") as fh:
+        (code,) = {r["unit_code"] for r in csv.DictReader(fh) if _ascii(r["unit_name"]) == wanted
+                   and r["valid_from"] <= "2021-09-30" <= r["valid_to"]}
+    return code
 
 
 def test_every_value_traces_to_a_submission(built) -> None:
@@ -93,9 +113,19 @@ def test_corrected_resubmission_wins(built) -> None:
 
 def test_completeness_lists_missing_units(built) -> None:
     con = _published(built)
-    row = con.execute("SELECT expected_reports, received_reports, completeness_pct FROM "
+    row = con.execute("SELECT expected_reports, received_reports, completeness_pct, missing_units FROM "
                       "marts.reporting_completeness WHERE unit_code = '42' AND period = '2021-10'").fetchone()
-    assert row == (209, 209, 100.0)
+    assert row == (209, 209, 100.0, None) or row == (209, 209, 100.0, "")
+    # Wherever reports are missing, the list names exactly that many units, each a real unit.
+    names = {r[0] for r in con.execute("SELECT unit_name FROM marts.dim_units").fetchall()}
+    gaps = con.execute("SELECT unit_code, period, expected_reports - received_reports, missing_units "
+                       "FROM marts.reporting_completeness WHERE received_reports < expected_reports"
+                       ).fetchall()
+    assert gaps, "the sample has periods with missing reports"
+    for unit, period, count, listed in gaps:
+        missing = [n.strip() for n in (listed or "").split(",") if n.strip()]
+        assert len(missing) == count, (unit, period, count, listed)
+        assert set(missing) <= names, (unit, period, set(missing) - names)
 
 
 def test_published_file_opens_with_an_older_duckdb(built) -> None:

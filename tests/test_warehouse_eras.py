@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+pytestmark = pytest.mark.warehouse
+
 FLOWS = ("PARTY_NEW_MEMBERS", "HOUSES_BUILT")
 
 

@@ -225,7 +225,8 @@ def _monthly_report(inbox: Inbox, truth: Truth, elements: dict[str, Element], co
     path = inbox.save(rel, [sheet], submitted, **csv_opts)
     if month == 12 and commune.code.endswith("7") and rng.random() < 0.3:
         copy = inbox.root / f"{folder}/thang {month}/BC thang {month} (2){ext}"
-        copy.write_bytes(path.read_bytes())  # the same bytes sent twice
+        copy.write_bytes(path.read_bytes())  # the same bytes sent twice, at the same time
+        shutil.copystat(path, copy)
 
 
 def _district_reports(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> None:
@@ -326,6 +327,8 @@ def _bad_inputs(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> Non
     rel = "Loi/BC thang 12.xlsx"
     path = inbox.root / rel
     path.write_bytes(b"PK\x03\x04" + bytes(rng.getrandbits(8) for _ in range(600)))
+    stamp = datetime(2022, 1, 6, 9, 0, tzinfo=LOCAL_TZ).timestamp()  # dated like any report
+    os.utime(path, (stamp, stamp))
     inbox.files += 1
     inbox.label(rel, "", "", "corrupt_file", "rejected_file")
 

@@ -17,6 +17,8 @@ import pytest
 
 from tests.cluster import AirflowCluster
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture(scope="module")
 def cluster(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
