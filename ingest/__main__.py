@@ -15,31 +15,67 @@ def _describe(path: Path, sheet: str, finding: Finding) -> str:
     return f"{where}: {finding.message}"
 
 
-def cmd_validate(files: list[Path]) -> int:
-    """What a district data officer runs before sending: no database, plain words."""
+def _finding_json(sheet: str, finding: Finding) -> dict:
+    return {"rule": finding.rule, "severity": finding.severity, "sheet": sheet or finding.sheet,
+            "cell": finding.cell, "message": finding.message}
+
+
+def cmd_validate(files: list[Path], as_json: bool = False) -> int:
+    """What a district data officer runs before sending: no database, plain words (or one
+    JSON document for machines, `--json`). Exits 1 when anything was refused."""
     from ingest.guard import parse_guarded
     from ingest.parse import ParseJob
 
-    refused = False
+    refused, report = False, []
+    lines: list[str] = []
     for path, result in zip(files, parse_guarded([ParseJob(p, "") for p in files], workers=1), strict=True):
+        entry: dict = {"file": str(path), "status": result.status, "findings": [], "sheets": []}
+        report.append(entry)
         if result.file_finding is not None:
             refused = True
-            print(_describe(path, "", result.file_finding))
+            lines.append(_describe(path, "", result.file_finding))
+            entry["findings"].append(_finding_json("", result.file_finding))
             continue
         for sheet in result.sheets:
+            entry["sheets"].append({
+                "sheet": sheet.sheet, "status": sheet.status, "layout": sheet.layout,
+                "unit": sheet.unit.code if sheet.unit else None,
+                "period": sheet.period.code if sheet.period else None,
+                "values": len(sheet.values), "targets": len(sheet.targets),
+                "rows_read": sheet.rows_read, "rows_refused": sheet.rows_quarantined})
             if sheet.status == "loaded" and sheet.layout == "targets":
-                print(f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
-                      f"{sheet.rows_quarantined} rows refused")
+                lines.append(f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
+                             f"{sheet.rows_quarantined} rows refused")
             elif sheet.status == "loaded":
                 unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
-                print(f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, "
-                      f"period {sheet.period.code if sheet.period else '?'}, "
-                      f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
+                lines.append(f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, "
+                             f"period {sheet.period.code if sheet.period else '?'}, "
+                             f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
             for finding in sheet.findings:
                 if finding.severity == "error":
                     refused = True
-                print(_describe(path, sheet.sheet, finding))
+                lines.append(_describe(path, sheet.sheet, finding))
+                entry["findings"].append(_finding_json(sheet.sheet, finding))
+    if as_json:
+        import json
+
+        print(json.dumps({"refused": refused, "files": report}, ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(lines))
     return 1 if refused else 0
+
+
+def cmd_rules(write: bool) -> int:
+    """The finding rules (ingest/rules.py); --write regenerates the dbt seed and docs/rules.md."""
+    from ingest.rules import RULES, write_generated
+
+    if write:
+        for path in write_generated():
+            print(f"wrote {path}")
+        return 0
+    for r in RULES.values():
+        print(f"{r.code:24} {r.severity:8} {r.found_by:10} {r.title_en}")
+    return 0
 
 
 def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) -> int:
@@ -123,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=2021)
     p = sub.add_parser("validate", help="check files before sending them; writes nothing")
     p.add_argument("files", type=Path, nargs="+")
+    p.add_argument("--json", action="store_true", help="one JSON document, for machines")
+    p = sub.add_parser("rules", help="the finding rules; --write regenerates seed and docs")
+    p.add_argument("--write", action="store_true")
     p = sub.add_parser("load", help="ingest an inbox into the warehouse's build database")
     p.add_argument("--inbox", type=Path, default=None, help="default: INBOX")
     p.add_argument("--warehouse", type=Path, default=None,
@@ -148,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         return cmd_sample(args.out, args.seed)
     if args.command == "validate":
-        return cmd_validate(args.files)
+        return cmd_validate(args.files, args.json)
+    if args.command == "rules":
+        return cmd_rules(args.write)
     if args.command == "template":
         return cmd_template(args)
     return cmd_load(args.inbox, args.warehouse, args.workers)

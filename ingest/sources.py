@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ingest.rules import IngestProblem
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 150
@@ -33,12 +35,8 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 SUFFIXES = WORKBOOK_SUFFIXES | {".csv"}
 
 
-class FileRejected(Exception):
+class FileRejected(IngestProblem):
     """The whole file is unusable; `rule` names why, the message says it to the clerk."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.rule = rule
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 
 from ingest.layouts import Finding, SheetResult, _text
 from ingest.reference import Element
+from ingest.rules import IngestProblem
 from ingest.sources import Grid
 from ingest.text import fold
 from ingest.units import UnitError, UnitResolver
@@ -108,11 +109,11 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
     return result
 
 
-class BadTarget(ValueError):
-    """A row that cannot be a target; `field` names the cell to correct."""
+class BadTarget(IngestProblem):
+    """A row that cannot be a target (rule bad_target); `field` names the cell to correct."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__("bad_target", message)
         self.field = field
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ingest.reference import Unit, UnitChange, load_unit_changes, load_units
+from ingest.rules import IngestProblem
 from ingest.text import fold
 
 _CODE = re.compile(r"^\d{2}(\d{1}|\d{3})?$")
@@ -70,12 +71,8 @@ def _type_key(unit: Unit) -> str:
     return fold(unit.unit_type)
 
 
-class UnitError(ValueError):
+class UnitError(IngestProblem):
     """The sheet's unit cannot be identified; the message says why, for the clerk."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.rule = rule
 
 
 @dataclass
