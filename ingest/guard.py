@@ -113,19 +113,19 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     result = FileResult(path, sha)
     if timed_out:
         result.file_finding = Finding(
-            "parse_time_limit", "error",
-            f"reading the file took longer than {limits.timeout_s:g} s and was stopped; the "
-            "sheet is probably far larger than a report (check for content far below or to "
-            "the right of the table) — save a copy with only the report's cells")
+            rule="parse_time_limit", severity="error",
+            message=f"reading the file took longer than {limits.timeout_s:g} s and was stopped; the "
+                    "sheet is probably far larger than a report (check for content far below or to "
+                    "the right of the table) — save a copy with only the report's cells")
     else:
         memory = "memory allocation" in words or "MemoryError" in words or "alloc" in words
         cause = (f"needed more than {limits.memory_mb} MB of memory" if memory
                  else "made the reader crash")
         result.file_finding = Finding(
-            "parse_memory_limit" if memory else "parse_crash", "error",
-            f"reading the file {cause} and was stopped; the sheet probably claims a huge range "
-            "of cells (for instance a value typed in the last row or column) — save a copy "
-            "with only the report's cells")
+            rule="parse_memory_limit" if memory else "parse_crash", severity="error",
+            message=f"reading the file {cause} and was stopped; the sheet probably claims a huge range "
+                    "of cells (for instance a value typed in the last row or column) — save a copy "
+                    "with only the report's cells")
     return result
 
 

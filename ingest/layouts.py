@@ -204,13 +204,14 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
     rows = _normalise(grid)
     shape = _find_table(rows, catalogue)
     if not grid.visible:
-        result.findings.append(Finding("hidden_sheet", "info", "hidden sheet: not read", grid.name))
+        result.findings.append(Finding(
+            rule="hidden_sheet", severity="info", message="hidden sheet: not read", sheet=grid.name))
         return result
     if shape is None:
-        result.findings.append(Finding("no_table", "info",
-                                       "no indicator table found (no 'Mã chỉ tiêu' + 'Giá trị' "
-                                       "columns, nor a unit column with indicator columns): skipped",
-                                       grid.name))
+        result.findings.append(Finding(
+            rule="no_table", severity="info",
+            message="no indicator table found (no 'Mã chỉ tiêu' + 'Giá trị' "
+                    "columns, nor a unit column with indicator columns): skipped", sheet=grid.name))
         return result
     result.layout = shape.layout
     block = _header_block(rows, shape.header_row)
@@ -220,9 +221,9 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         where = f"'{period_text}' is not a period" if period_text else "no 'Kỳ báo cáo' line found"
         result.status = "rejected"
         result.findings.append(Finding(
-            "bad_period", "error",
-            f"reporting period unreadable: {where} (write e.g. 'Năm 2021', 'Tháng 12/2021', "
-            "'Quý IV/2021')", grid.name, raw_text=period_text))
+            rule="bad_period", severity="error",
+            message=f"reporting period unreadable: {where} (write e.g. 'Năm 2021', 'Tháng 12/2021', "
+                    "'Quý IV/2021')", sheet=grid.name, raw_text=period_text))
         return result
     result.period = period
     try:
@@ -230,9 +231,9 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
                                 period.last_day)
     except UnitError as exc:
         result.status = "rejected"
-        result.findings.append(Finding(exc.rule, "error", str(exc), grid.name,
-                                       raw_text=block.get("code") or block.get("name"),
-                                       period=period.code))
+        result.findings.append(Finding(
+            rule=exc.rule, severity="error", message=str(exc), sheet=grid.name,
+            raw_text=block.get("code") or block.get("name"), period=period.code))
         return result
     result.unit = unit
     result.status = "loaded"
@@ -265,9 +266,10 @@ def _settle_duplicates(result: SheetResult, sheet: str) -> None:
                        f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
                        f"different values ({', '.join(v.raw_text or '(empty)' for v in rows)}): "
                        "none is loaded; keep one row and send the report again")
-            _quarantine(result, Finding("duplicate_element", "warning" if same else "error",
-                                        message, sheet, v.row, v.col, v.raw_text, unit_code,
-                                        element_code, result.period.code))
+            _quarantine(result, Finding(
+                rule="duplicate_element", severity="warning" if same else "error", message=message,
+                sheet=sheet, row=v.row, col=v.col, raw_text=v.raw_text, unit_code=unit_code,
+                element_code=element_code, period=result.period.code))
     if dropped:
         result.values = [v for v in result.values if id(v) not in dropped]
 
@@ -298,10 +300,11 @@ def _read_long(rows: list[list[Any]], shape: TableShape, grid: Grid,
         result.rows_read += 1
         code = code_raw.upper()
         if code not in catalogue:
-            _quarantine(result, Finding("unknown_indicator", "error",
-                                        f"indicator code {code_raw!r} is not in the catalogue",
-                                        grid.name, r + 1, shape.code_col, code_raw,
-                                        result.unit.code, None, result.period.code))
+            _quarantine(result, Finding(
+                rule="unknown_indicator", severity="error",
+                message=f"indicator code {code_raw!r} is not in the catalogue", sheet=grid.name, row=r + 1,
+                col=shape.code_col, raw_text=code_raw, unit_code=result.unit.code, element_code=None,
+                period=result.period.code))
             continue
         _take(result, grid, catalogue[code], result.unit, raw, r, shape.value_col)
 
@@ -314,15 +317,17 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
     if raw_text and not element.may_be_sent_by(unit):
         who = ", ".join("xã" if t == "xa" else t for t in element.reported_by)
         _quarantine(result, Finding(
-            "not_reported_by_level", "error",
-            f"{element.code} is reported by {who} (catalogue 'reported by'), not by "
-            f"{unit.name} ({unit.unit_type}): not loaded", grid.name, r + 1, c, raw_text,
-            unit_code, element.code, result.period.code))
+            rule="not_reported_by_level", severity="error",
+            message=f"{element.code} is reported by {who} (catalogue 'reported by'), not by "
+                    f"{unit.name} ({unit.unit_type}): not loaded", sheet=grid.name, row=r + 1, col=c,
+            raw_text=raw_text, unit_code=unit_code, element_code=element.code, period=result.period.code))
         return
     parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
     if not parsed.ok:
-        _quarantine(result, Finding(parsed.rule or "", "error", parsed.message or "", grid.name,
-                                    r + 1, c, raw_text, unit_code, element.code, result.period.code))
+        _quarantine(result, Finding(
+            rule=parsed.rule or "", severity="error", message=parsed.message or "", sheet=grid.name,
+            row=r + 1, col=c, raw_text=raw_text, unit_code=unit_code, element_code=element.code,
+            period=result.period.code))
         return
     result.values.append(ValueRow(unit_code, element.code, parsed.value, parsed.missing,
                                   raw_text, r + 1, c))
@@ -357,10 +362,11 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
             for c in shape.element_cols:
                 result.rows_read += 1
                 _quarantine(result, Finding(
-                    "unit_not_in_district" if exc.rule == "unknown_unit" else exc.rule, "error",
-                    f"{exc} (among the communes of {district.name})", grid.name, r + 1,
-                    shape.unit_code_col if code else shape.unit_name_col, code or name,
-                    None, shape.element_cols[c], result.period.code))
+                    rule="unit_not_in_district" if exc.rule == "unknown_unit" else exc.rule,
+                    severity="error", message=f"{exc} (among the communes of {district.name})",
+                    sheet=grid.name, row=r + 1, col=shape.unit_code_col if code else shape.unit_name_col,
+                    raw_text=code or name, unit_code=None, element_code=shape.element_cols[c],
+                    period=result.period.code))
             continue
         for c, element_code in shape.element_cols.items():
             result.rows_read += 1
@@ -385,7 +391,7 @@ def _check_total(row: list[Any], r: int, shape: TableShape, grid: Grid,
         if stated.value is None or abs(stated.value - sums[c]) <= 1e-6 * max(1.0, abs(sums[c])):
             continue
         result.findings.append(Finding(
-            "total_mismatch", "warning",
-            f"total row says {_text(raw)} for {element_code} but the commune rows add up to "
-            f"{sums[c]:g}", grid.name, r + 1, c, _text(raw), result.unit.code, element_code,
-            result.period.code))
+            rule="total_mismatch", severity="warning",
+            message=f"total row says {_text(raw)} for {element_code} but the commune rows add up to "
+                    f"{sums[c]:g}", sheet=grid.name, row=r + 1, col=c, raw_text=_text(raw),
+            unit_code=result.unit.code, element_code=element_code, period=result.period.code))

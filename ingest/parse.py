@@ -76,12 +76,13 @@ def parse_file(path: Path, sha: str, name: str | None = None) -> FileResult:
     try:
         grids = read_grids(path, name)
     except FileRejected as exc:
-        result.file_finding = Finding(exc.rule, "error", str(exc))
+        result.file_finding = Finding(rule=exc.rule, severity="error", message=str(exc))
         return result
     except MemoryError:
         raise  # the worker dies and its parent names the memory limit
     except Exception as exc:
-        result.file_finding = Finding("corrupt_file", "error", f"the file cannot be read ({exc})")
+        result.file_finding = Finding(
+            rule="corrupt_file", severity="error", message=f"the file cannot be read ({exc})")
         return result
     for grid in grids:
         try:
@@ -94,7 +95,8 @@ def parse_file(path: Path, sha: str, name: str | None = None) -> FileResult:
             raise
         except Exception as exc:
             sheet = SheetResult(grid.name, "rejected")
-            sheet.findings.append(Finding("parser_error", "error",
-                                          f"the sheet could not be parsed ({exc})", grid.name))
+            sheet.findings.append(Finding(
+                rule="parser_error", severity="error", message=f"the sheet could not be parsed ({exc})",
+                sheet=grid.name))
             result.sheets.append(sheet)
     return result

@@ -74,8 +74,9 @@ def symlinks(inbox: Path) -> Iterator[tuple[Path, str, str]]:
 def _link_result(link: Path, key: str) -> FileResult:
     result = FileResult(link, key)
     result.file_finding = Finding(
-        "symlink", "error", f"{link.name} is a link to another file ({os.readlink(link)}), not a "
-        "file: links are never followed; put the report itself in the inbox")
+        rule="symlink", severity="error",
+        message=f"{link.name} is a link to another file ({os.readlink(link)}), not a "
+                "file: links are never followed; put the report itself in the inbox")
     return result
 
 

@@ -88,8 +88,8 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
         except BadTarget as bad:
             result.rows_quarantined += 1
             result.findings.append(Finding(
-                "bad_target", "error", str(bad), grid.name, r + 1, columns.get(bad.field),
-                raw_text=cells.get(bad.field, ""),
+                rule="bad_target", severity="error", message=str(bad), sheet=grid.name, row=r + 1,
+                col=columns.get(bad.field), raw_text=cells.get(bad.field, ""),
                 element_code=cells.get("indicator_code") or None))
             continue
         problem.row = r + 1
@@ -97,12 +97,11 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
         if key in seen:
             result.rows_quarantined += 1
             result.findings.append(Finding(
-                "duplicate_target", "error",
-                f"target {problem.indicator_code} of unit {problem.unit_code} for {problem.year} "
-                f"is already on row {seen[key]}; keep one row", grid.name, r + 1,
-                columns["indicator_code"], raw_text=problem.indicator_code,
-                unit_code=problem.unit_code, element_code=problem.indicator_code,
-                period=str(problem.year)))
+                rule="duplicate_target", severity="error",
+                message=f"target {problem.indicator_code} of unit {problem.unit_code} for {problem.year} "
+                        f"is already on row {seen[key]}; keep one row", sheet=grid.name, row=r + 1,
+                col=columns["indicator_code"], raw_text=problem.indicator_code, unit_code=problem.unit_code,
+                element_code=problem.indicator_code, period=str(problem.year)))
             continue
         seen[key] = r + 1
         result.targets.append(problem)
