@@ -23,7 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chitieu.airflow_home import init_metadata
+
 PROJECT = Path(__file__).resolve().parent.parent
+
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = ("127.0.0.1", 6379)
 
@@ -137,8 +140,7 @@ class AirflowCluster:
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "passwords.json").write_text(json.dumps({"admin": self.password}))
         _psql(f'CREATE DATABASE "{self.db_name}"')
-        self._airflow("db", "migrate")
-        self._airflow("pools", "set", "chitieu_warehouse", "1", "one writer of the warehouse")
+        init_metadata(self.env)  # migrate, and the one-slot writer pool
         self.start_processes()
 
     def start_processes(self) -> None:

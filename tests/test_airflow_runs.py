@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from chitieu.airflow_home import dag_run_state, init_metadata
 from ingest.reference import data_elements
 from ingest.sample.render import layout_a, unit_lines
 from ingest.sample.truth import build_truth
@@ -33,9 +34,7 @@ def env(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     inbox = root / "inbox"
     shutil.copytree(sample_dir / "inbox", inbox)
     env = airflow_env(root / "home", inbox, root / "warehouse")
-    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([AIRFLOW, "pools", "set", "chitieu_warehouse", "1", "writer"], env=env, check=True,
-                   capture_output=True)
+    init_metadata(env)
     return env
 
 
@@ -45,8 +44,7 @@ def dags_test(env: dict[str, str], conf: dict | None = None) -> tuple[str, str]:
         args += ["--conf", json.dumps(conf)]
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900, check=False)
     output = proc.stdout + proc.stderr
-    finished = re.search(r"DagRun Finished: .*?state=(\w+)", output)
-    return (finished.group(1) if finished else f"no run (exit {proc.returncode})"), output
+    return dag_run_state(output) or f"no run (exit {proc.returncode})", output
 
 
 def published(env) -> Path:
