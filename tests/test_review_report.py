@@ -315,3 +315,23 @@ def test_libreoffice_shows_the_workbook_the_vietnamese_way(reviews, tmp_path: Pa
         rows = {r[1]: r for r in csv.reader(fh) if len(r) > 9}
     assert rows["BUDGET_REVENUE"][7] == "16.916" and rows["GRDP_GROWTH"][7] == "5,02"
     assert rows["GRDP_GROWTH"][5:7] == ["6,50", "7,00"]
+
+
+def test_a_pdf_is_printed_again_only_when_its_figures_change(built, tmp_path: Path, today) -> None:
+    """Chromium costs about a second a year: a night prints only the years whose review data
+    changed, and a change (here one more target met) prints that year again."""
+    from dataclasses import replace
+
+    from chitieu.review import _print_if_changed, write_review
+    from chitieu.review.data import load_review
+
+    require_tool("chromium")
+    settings, _ = built
+    first = write_review(settings.published_db, tmp_path, 2021, today)
+    printed_at = first.pdf.stat().st_mtime_ns
+    again = write_review(settings.published_db, tmp_path, 2021, today)
+    assert again.pdf == first.pdf and again.pdf.stat().st_mtime_ns == printed_at, "unchanged: kept"
+    review = load_review(settings.published_db, 2021, today)
+    changed = replace(review, scorecard=replace(review.scorecard, met=review.scorecard.met + 1))
+    reprinted = _print_if_changed(changed, "vi", first.html, first.pdf)
+    assert reprinted == first.pdf and first.pdf.stat().st_mtime_ns != printed_at, "changed: printed"

@@ -9,8 +9,9 @@ numbers), `opening` (the opening paragraph's sentence templates), `chart` (SVG d
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -46,7 +47,6 @@ def write_review(published_db: Path, reports_dir: Path, year: int, today: date, 
                  pdf: bool = True) -> Written:
     """`<reports_dir>/<year>/bao_cao_<year>.{html,pdf,xlsx}` for one target year."""
     from chitieu.review.html import render_html
-    from chitieu.review.pdf import html_to_pdf
     from chitieu.review.xlsx import write_workbook
 
     if lang not in ("vi", "en"):
@@ -58,8 +58,24 @@ def write_review(published_db: Path, reports_dir: Path, year: int, today: date, 
     page = folder / f"{name}.html"
     page.write_text(render_html(review, lang, today), encoding="utf-8")
     book = write_workbook(review, folder / f"{name}.xlsx", lang)
-    printed = html_to_pdf(page, folder / f"{name}.pdf") if pdf else None
+    printed = _print_if_changed(review, lang, page, folder / f"{name}.pdf") if pdf else None
     return Written(year, headline(review), page, book, printed)
+
+
+def _print_if_changed(review: Review, lang: str, page: Path, target: Path) -> Path | None:
+    """Print the PDF only when the year's figures changed since it was last printed: Chromium
+    takes about a second a year, and a night's new files rarely touch closed years. The
+    fingerprint is the review's data (not the publication time) beside the PDF."""
+    from chitieu.review.pdf import html_to_pdf
+
+    fingerprint = hashlib.sha256(repr((lang, replace(review, published_at=None))).encode()).hexdigest()
+    stamp = target.with_name(f".{target.name}.sha256")
+    if target.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        return target
+    printed = html_to_pdf(page, target)
+    if printed is not None:
+        stamp.write_text(fingerprint)
+    return printed
 
 
 def write_reviews(published_db: Path, reports_dir: Path, today: date, lang: str = "vi",
