@@ -10,8 +10,9 @@ numbers), `opening` (the opening paragraph's sentence templates), `chart` (SVG d
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _print_if_changed(review: Review, lang: str, page: Path, target: Path) -> Pa
     fingerprint is the review's data (not the publication time) beside the PDF."""
     from chitieu.review.pdf import html_to_pdf
 
-    fingerprint = hashlib.sha256(repr((lang, replace(review, published_at=None))).encode()).hexdigest()
+    data = json.dumps([lang, asdict(replace(review, published_at=None))], sort_keys=True, default=str)
+    fingerprint = hashlib.sha256(data.encode()).hexdigest()  # dicts sorted: query order varies
     stamp = target.with_name(f".{target.name}.sha256")
     if target.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return target
