@@ -10,8 +10,17 @@ from pathlib import Path
 from ingest.layouts import Finding
 
 
-def _describe(path: Path, sheet: str, finding: Finding) -> str:
+def _describe(path: Path, sheet: str, finding: Finding, lang: str = "en") -> str:
+    """One line per problem: where (file › sheet › cell), then what. In Vietnamese (`--lang
+    vi`) the registry's title and what to do come first, the detail after."""
     where = " › ".join(p for p in (path.name, sheet or finding.sheet, finding.cell) if p)
+    if lang == "vi":
+        from ingest.rules import RULES
+
+        rule = RULES.get(finding.rule)
+        if rule is not None:
+            title = rule.title_vi[:1].upper() + rule.title_vi[1:]
+            return f"{where}: {title}. {rule.action_vi} ({finding.message})"
     return f"{where}: {finding.message}"
 
 
@@ -20,7 +29,7 @@ def _finding_json(sheet: str, finding: Finding) -> dict:
             "cell": finding.cell, "message": finding.message}
 
 
-def cmd_validate(files: list[Path], as_json: bool = False) -> int:
+def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en") -> int:
     """What a district data officer runs before sending: no database, plain words (or one
     JSON document for machines, `--json`). Exits 1 when anything was refused."""
     from ingest.guard import parse_guarded
@@ -33,7 +42,7 @@ def cmd_validate(files: list[Path], as_json: bool = False) -> int:
         report.append(entry)
         if result.file_finding is not None:
             refused = True
-            lines.append(_describe(path, "", result.file_finding))
+            lines.append(_describe(path, "", result.file_finding, lang))
             entry["findings"].append(_finding_json("", result.file_finding))
             continue
         for sheet in result.sheets:
@@ -54,7 +63,7 @@ def cmd_validate(files: list[Path], as_json: bool = False) -> int:
             for finding in sheet.findings:
                 if finding.severity == "error":
                     refused = True
-                lines.append(_describe(path, sheet.sheet, finding))
+                lines.append(_describe(path, sheet.sheet, finding, lang))
                 entry["findings"].append(_finding_json(sheet.sheet, finding))
     if as_json:
         import json
@@ -160,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check files before sending them; writes nothing")
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON document, for machines")
+    p.add_argument("--lang", choices=["en", "vi"], default="en",
+                   help="vi: each problem's title and what to do in Vietnamese, then the detail")
     p = sub.add_parser("rules", help="the finding rules; --write regenerates seed and docs")
     p.add_argument("--write", action="store_true")
     p = sub.add_parser("load", help="ingest an inbox into the warehouse's build database")
@@ -187,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         return cmd_sample(args.out, args.seed)
     if args.command == "validate":
-        return cmd_validate(args.files, args.json)
+        return cmd_validate(args.files, args.json, args.lang)
     if args.command == "rules":
         return cmd_rules(args.write)
     if args.command == "template":

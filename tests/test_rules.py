@@ -93,3 +93,14 @@ def test_validate_json_for_machines(tmp_path: Path) -> None:
     assert entry["status"] == "rejected"
     assert [(f["rule"], f["severity"]) for f in entry["findings"]] == [("empty_file", "error")]
     assert all(f["rule"] in RULES for f in entry["findings"])
+
+
+def test_validate_in_vietnamese_says_what_to_do(tmp_path: Path) -> None:
+    empty = tmp_path / "BC.csv"
+    empty.write_bytes(b"")
+    proc = subprocess.run([sys.executable, "-m", "ingest", "validate", "--lang", "vi", str(empty)],
+                          capture_output=True, text=True, check=False, cwd=PROJECT)
+    assert proc.returncode == 1
+    rule = RULES["empty_file"]
+    title = rule.title_vi[:1].upper() + rule.title_vi[1:]
+    assert proc.stdout.startswith(f"BC.csv: {title}. {rule.action_vi} (")
