@@ -5,9 +5,18 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
-INBOX ?= $(CURDIR)/data/sample/inbox
-WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+# PROVINCE=CODE: any of the 34 provinces, on its generated unit list and sample
+# (data/provinces/CODE); without it, Hà Tĩnh's sample with the source article's figures.
+ifdef PROVINCE
+SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
+WAREHOUSE_DIR ?= $(CURDIR)/warehouse/province-$(PROVINCE)
+export CHITIEU_SEEDS_DIR := $(SAMPLE_DIR)/seeds
+SAMPLE_ARGS := --province $(PROVINCE)
+else
 SAMPLE_DIR := $(CURDIR)/data/sample
+WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+endif
+INBOX ?= $(SAMPLE_DIR)/inbox
 
 export INBOX WAREHOUSE_DIR UV
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
@@ -39,9 +48,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 setup: $(VENV)/.synced
 
 # The sample is regenerated whenever its generator or the reference data change.
-$(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) | $(VENV)/.synced
+$(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced
 	rm -rf $(SAMPLE_DIR)
-	$(PY) -m ingest sample --out $(SAMPLE_DIR)
+	$(PY) -m ingest sample --out $(SAMPLE_DIR) $(SAMPLE_ARGS)
 	touch $@
 
 sample: $(SAMPLE_DIR)/.generated

@@ -114,9 +114,18 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     return 0
 
 
-def cmd_sample(out: Path, seed: int) -> int:
+def cmd_sample(out: Path, seed: int, province: str | None = None) -> int:
     from ingest.sample import generate
 
+    if province:
+        from ingest.sample.province import generate_province
+
+        counts = generate_province(province, out, seed)
+        print(f"sample inbox for province {province}: {out / 'inbox'} ({counts['files']} files; "
+              f"{counts['old_provinces']} old province(s), {counts['old_communes']} old communes, "
+              f"{counts['communes']} communes today); seeds: {out / 'seeds'}; "
+              f"expected values: {out / 'expected'}")
+        return 0
     counts = generate(out / "inbox", out / "expected", seed)
     print(f"sample inbox: {out / 'inbox'} ({counts['files']} files, "
           f"{counts['bad_inputs']} labelled bad inputs); expected values: {out / 'expected'}")
@@ -166,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sample", help="generate the sample inbox and its expected values")
     p.add_argument("--out", type=Path, default=Path("data/sample"))
     p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--province", help="any of the 34 provinces' GSO codes: its own unit list "
+                   "(written to OUT/seeds) and reports across the reform; default: Hà Tĩnh's "
+                   "sample with the source article's figures")
     p = sub.add_parser("validate", help="check files before sending them; writes nothing")
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON document, for machines")
@@ -196,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
     if args.command == "sample":
-        return cmd_sample(args.out, args.seed)
+        return cmd_sample(args.out, args.seed, args.province)
     if args.command == "validate":
         return cmd_validate(args.files, args.json, args.lang)
     if args.command == "rules":

@@ -165,8 +165,21 @@ class UnitResolver:
         if not valid:
             raise UnitError("unit_not_valid", f"{what} may not report a period ending {last}: "
                             + "; ".join(self.why_not(u, last) for u in candidates))
-        names = ", ".join(f"{u.name} ({u.code})" for u in valid)
-        raise UnitError("ambiguous_unit", f"{what} matches several units: {names}; give the code")
+        names = ", ".join(f"{u.name} ({self._place(u, last)})" for u in valid)
+        raise UnitError("ambiguous_unit", f"{what} matches several units: {names}; give the code, "
+                        "or the district or province after a comma")
+
+    def _place(self, unit: Unit, last: date) -> str:
+        """The unit's code and its parents on `last` ("18919, Huyện Minh Hóa, Tỉnh Quảng
+        Bình"): namesakes of a merged province differ by their old district and province."""
+        parts, code = [unit.code], unit.parent_code
+        while code and len(parts) < 4:
+            parent = next((u for u in self.units if u.code == code and u.exists_on(last)), None)
+            if parent is None:
+                break
+            parts.append(parent.name)
+            code = parent.parent_code
+        return ", ".join(parts)
 
     def why_not(self, unit: Unit, last: date) -> str:
         """Why `unit` may not report a period ending on `last`, and whom to report as."""

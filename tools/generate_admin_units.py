@@ -58,38 +58,64 @@ def _query(sql: str, params: tuple) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
 
 
-def build_units(province: str) -> tuple[list[dict], list[dict]]:
-    """Return (units, changes) for one province, both sorted for stable diffs."""
-    legacy = _query(
-        "SELECT province, provinceKey, district, districtType, districtCode, districtKey,"
-        " ward, wardType, wardCode, wardKey FROM admin_units_legacy WHERE provinceCode = ?",
-        (province,),
-    )
+def _converter() -> dict:
+    with open(_package_dir() / "data" / "converter_2025.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _province_row(code: str, name: str, valid_from: str, valid_to: str) -> dict:
+    return {"unit_code": code, "unit_name": name, "unit_type": _province_type(name),
+            "unit_level": "province", "parent_code": "", "province_code": code,
+            "valid_from": valid_from, "valid_to": valid_to}
+
+
+def build_units(province: str, converter: dict | None = None) -> tuple[list[dict], list[dict]]:
+    """Return (units, changes) for one of today's provinces, both sorted for stable diffs.
+
+    A province the reform left whole (same code, one old province) stays one unit valid
+    throughout, so its series needs no succession. A merged province is several units: every
+    old province it was formed from ceases on 2025-06-30 and is succeeded by today's province
+    through a change row; their districts and communes keep their old province as parent.
+    """
+    converter = converter or _converter()
     current = _query(
-        "SELECT province, ward, wardType, wardCode, wardKey FROM admin_units"
+        "SELECT province, provinceKey, ward, wardType, wardCode, wardKey FROM admin_units"
         " WHERE provinceCode = ?",
         (province,),
     )
-    if not legacy or not current:
+    if not current:
         raise SystemExit(f"province {province!r} not found in vietnamadminunits")
+    new_key = current[0]["provinceKey"]
     province_name = _nfc(current[0]["province"])
-    units: list[dict] = [{
-        "unit_code": province, "unit_name": province_name, "unit_type": _province_type(province_name),
-        "unit_level": "province", "parent_code": "", "province_code": province,
-        "valid_from": OPEN_START, "valid_to": OPEN_END,
-    }]
+    old_keys = converter["DICT_PROVINCE"].get(new_key, [new_key])
+    legacy = [row for key in old_keys for row in _query(
+        "SELECT province, provinceCode, provinceKey, district, districtType, districtCode, districtKey,"
+        " ward, wardType, wardCode, wardKey FROM admin_units_legacy WHERE provinceKey = ?", (key,))]
+    old_provinces = {r["provinceCode"]: _nfc(r["province"]) for r in legacy}
+    whole = list(old_provinces) == [province]
+    units: list[dict] = []
+    changes: list[dict] = []
+    if whole:
+        units.append(_province_row(province, province_name, OPEN_START, OPEN_END))
+    else:
+        units.append(_province_row(province, province_name, REFORM_DAY, OPEN_END))
+        for code, name in old_provinces.items():
+            units.append(_province_row(code, name, OPEN_START, LAST_PRE_REFORM_DAY))
+            changes.append(_link(code, name, province, province_name, False, True))
     districts: dict[str, dict] = {}
     for row in legacy:
         districts.setdefault(row["districtCode"], {
             "unit_code": row["districtCode"], "unit_name": _nfc(row["district"]),
             "unit_type": _nfc(row["districtType"]), "unit_level": "district",
-            "parent_code": province, "province_code": province,
+            "parent_code": row["provinceCode"], "province_code": row["provinceCode"],
             "valid_from": OPEN_START, "valid_to": LAST_PRE_REFORM_DAY,
         })
+        if not row["wardCode"]:  # an island district with no communes (Cồn Cỏ, Lý Sơn, ...)
+            continue
         units.append({
             "unit_code": row["wardCode"], "unit_name": _nfc(row["ward"]),
             "unit_type": _nfc(row["wardType"]), "unit_level": "commune",
-            "parent_code": row["districtCode"], "province_code": province,
+            "parent_code": row["districtCode"], "province_code": row["provinceCode"],
             "valid_from": OPEN_START, "valid_to": LAST_PRE_REFORM_DAY,
         })
     units.extend(districts.values())
@@ -100,56 +126,73 @@ def build_units(province: str) -> tuple[list[dict], list[dict]]:
             "parent_code": province, "province_code": province,
             "valid_from": REFORM_DAY, "valid_to": OPEN_END,
         })
-    units.sort(key=lambda u: (u["unit_level"] != "province", u["unit_level"] != "district",
-                              u["valid_from"], u["unit_code"]))
-    return units, build_changes(legacy, current)
+    units.sort(key=_unit_order)
+    changes.extend(build_changes(new_key, legacy, current, converter))
+    changes.sort(key=_change_order)
+    return units, changes
 
 
-def build_current_units_all() -> list[dict]:
-    """Every province and its communes since July 2025 (no districts, no history)."""
-    rows = _query("SELECT province, provinceCode, ward, wardType, wardCode FROM admin_units "
-                  "WHERE provinceCode != ? ORDER BY provinceCode, wardCode", ("",))
-    units: dict[str, dict] = {}
-    for row in rows:
-        code = row["provinceCode"]
-        name = _nfc(row["province"])
-        units.setdefault(code, {
-            "unit_code": code, "unit_name": name, "unit_type": _province_type(name),
-            "unit_level": "province", "parent_code": "",
-            "province_code": code, "valid_from": OPEN_START, "valid_to": OPEN_END})
-    communes = [{
-        "unit_code": r["wardCode"], "unit_name": _nfc(r["ward"]), "unit_type": _nfc(r["wardType"]),
-        "unit_level": "commune", "parent_code": r["provinceCode"], "province_code": r["provinceCode"],
-        "valid_from": REFORM_DAY, "valid_to": OPEN_END} for r in rows]
-    return list(units.values()) + communes
+def _unit_order(u: dict) -> tuple:
+    return (u["unit_level"] != "province", u["unit_level"] != "district", u["valid_from"], u["unit_code"])
 
 
-def build_changes(legacy: list[dict], current: list[dict]) -> list[dict]:
-    """Old-to-new commune mapping of the July 2025 reform, split communes marked."""
-    with open(_package_dir() / "data" / "converter_2025.json", encoding="utf-8") as fh:
-        converter = json.load(fh)
-    province_key = legacy[0]["provinceKey"]
-    old_by_key = {f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}": r for r in legacy}
+def _change_order(c: dict) -> tuple:
+    return (len(c["old_code"]) > 2, c["old_code"], c["new_code"])
+
+
+def build_country() -> tuple[list[dict], list[dict]]:
+    """The whole country across eras: every old province with its districts and communes, and
+    today's 34 provinces with their communes, with every province and commune change."""
+    converter = _converter()
+    codes = [r["provinceCode"] for r in _query(
+        "SELECT DISTINCT provinceCode FROM admin_units WHERE provinceCode != ? ORDER BY provinceCode", ("",))]
+    units: list[dict] = []
+    changes: list[dict] = []
+    for code in codes:
+        u, c = build_units(code, converter)
+        units.extend(u)
+        changes.extend(c)
+    units.sort(key=_unit_order)
+    changes.sort(key=_change_order)
+    return units, changes
+
+
+def build_changes(new_province_key: str, legacy: list[dict], current: list[dict],
+                  converter: dict) -> list[dict]:
+    """Old-to-new commune mapping of the July 2025 reform, split communes marked. The
+    converter is keyed by today's province; its old keys name the old province, so a merged
+    province's communes of every old province are linked. An island district without
+    communes links as the district itself."""
+    old_by_key = {f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}": r for r in legacy}
     new_by_key = {r["wardKey"]: r for r in current}
     changes: list[dict] = []
-    whole = converter["DICT_PROVINCE_WARD_NO_DIVIDED"].get(province_key, {})
+    whole = converter["DICT_PROVINCE_WARD_NO_DIVIDED"].get(new_province_key, {})
     for new_key, old_keys in whole.items():
         for old_key in old_keys:
             if old_key in old_by_key:
                 changes.append(_change(old_by_key[old_key], new_by_key[new_key], False, True))
-    divided = converter["DICT_PROVINCE_WARD_DIVIDED"].get(province_key, {})
+    divided = converter["DICT_PROVINCE_WARD_DIVIDED"].get(new_province_key, {})
     for old_key, targets in divided.items():
+        if old_key not in old_by_key:
+            continue
         for target in targets:
             changes.append(_change(old_by_key[old_key], new_by_key[target["newWardKey"]],
                                    True, bool(target["isDefaultNewWard"])))
-    changes.sort(key=lambda c: (c["old_code"], c["new_code"]))
     return changes
 
 
 def _change(old: dict, new: dict, is_split: bool, is_default: bool) -> dict:
+    if old["wardCode"]:
+        code, name = old["wardCode"], _nfc(old["ward"])
+    else:
+        code, name = old["districtCode"], _nfc(old["district"])
+    return _link(code, name, new["wardCode"], _nfc(new["ward"]), is_split, is_default)
+
+
+def _link(old_code: str, old_name: str, new_code: str, new_name: str, is_split: bool,
+          is_default: bool) -> dict:
     return {
-        "old_code": old["wardCode"], "old_name": _nfc(old["ward"]),
-        "new_code": new["wardCode"], "new_name": _nfc(new["ward"]),
+        "old_code": old_code, "old_name": old_name, "new_code": new_code, "new_name": new_name,
         "is_split": str(is_split).lower(), "is_default_new": str(is_default).lower(),
         "effective_date": REFORM_DAY,
         "share": "",  # fraction of the old unit's households; the office fills it in
@@ -169,8 +212,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="GSO province code (default 42, Hà Tĩnh), or 'all'")
     parser.add_argument("--out", type=Path, default=Path("dbt_project/seeds"))
     args = parser.parse_args(argv)
-    if args.province == "all":  # today's 34 provinces and 3,321 communes (national benchmark)
-        units, changes = build_current_units_all(), []
+    if args.province == "all":
+        units, changes = build_country()
     else:
         units, changes = build_units(args.province)
     args.out.mkdir(parents=True, exist_ok=True)
