@@ -25,6 +25,7 @@ stages (the README documents no command that runs one stage alone).
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -51,8 +52,10 @@ DAY = 86400.0
 # 1.2 GB per duplicate-element CSV; a 4 GB host must survive six of them with room to spare).
 WRITER_PEAK_MB = 400
 # The night's subprocess may not reserve more than this address space: dbt and DuckDB fit well
-# under it, and a runaway reader fails the test instead of swapping the shared machine.
-NIGHT_ADDRESS_SPACE = 8 * 1024**3
+# under it, and a runaway reader fails the test instead of swapping the shared machine. (Only a
+# night with targets goes uncapped: its review report prints PDFs through Chromium, which
+# reserves far more address space than it uses and dies under any such cap.)
+NIGHT_ADDRESS_SPACE = 4 * 1024**3
 NIGHT_TIMEOUT_S = 1500
 
 # The units: the first three pre-reform communes send the good reports, the others the bad ones.
@@ -128,16 +131,17 @@ class Night:
 
 
 def run_night(inbox: Path, warehouse: Path, expected: dict[str, dict[str, int]], tmp: Path,
-              env: dict[str, str] | None = None, drop_dac: bool = False) -> Night:
-    """Run the night once in a subprocess under NIGHT_ADDRESS_SPACE, measuring its tree's peak
-    memory; `drop_dac` runs it without root's permission override."""
+              env: dict[str, str] | None = None, drop_dac: bool = False,
+              address_space: int = NIGHT_ADDRESS_SPACE) -> Night:
+    """Run the night once in a subprocess under `address_space` (resource.RLIM_INFINITY for
+    none), measuring its tree's peak memory; `drop_dac` runs it without root's permission override."""
     import json
 
     report = tmp / f"night-{time.monotonic_ns()}.json"
     full_env = dict(os.environ, PYTHONPATH=str(hostile.PROJECT), INBOX=str(inbox),
                     WAREHOUSE_DIR=str(warehouse), **(env or {}))
     full_env.pop("CHITIEU_SEEDS_DIR", None)
-    cmd = [sys.executable, "-c", hostile._WRAPPER, str(NIGHT_ADDRESS_SPACE), str(report),
+    cmd = [sys.executable, "-c", hostile._WRAPPER, str(address_space), str(report),
            *(DROP_DAC if drop_dac else []), sys.executable, "-c", NIGHT]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=hostile.PROJECT, env=full_env,
                           timeout=NIGHT_TIMEOUT_S)
@@ -244,26 +248,46 @@ def test_validate_refuses_absurd_count(key: str, tmp_path: Path) -> None:
     assert ABSURD_CELL in run.stdout + run.stderr, f"validate did not name {ABSURD_CELL}: {run.describe()}"
 
 
-@pytest.fixture(scope="module")
-def numbers_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
-    root = tmp_path_factory.mktemp("numbers")
+# The 30-digit counts reach the DECIMAL cast today; the others are refused by the reader. Each
+# group has its own night, so that one cannot hide what the other does.
+DIGITS = ("30_chu_so", "30_chu_so_xlsx")
+SPECIALS = ("1E308", "inf", "NaN")
+
+
+def absurd_night(root: Path, keys: tuple[str, ...]) -> Night:
     inbox = root / "inbox"
     expected = good_files(inbox)
-    for key in ABSURD:
+    for key in keys:
         write_absurd(inbox, key)
     return run_night(inbox, root / "warehouse", expected, root)
 
 
-def test_absurd_counts_night_publishes_good_values(numbers_night: Night) -> None:
-    assert_good_values_published(numbers_night)
+@pytest.fixture(scope="module")
+def digits_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+    return absurd_night(tmp_path_factory.mktemp("digits"), DIGITS)
+
+
+@pytest.fixture(scope="module")
+def specials_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+    return absurd_night(tmp_path_factory.mktemp("specials"), SPECIALS)
+
+
+def night_of(key: str, request: pytest.FixtureRequest) -> Night:
+    return request.getfixturevalue("digits_night" if key in DIGITS else "specials_night")
+
+
+@pytest.mark.parametrize("group", ["digits_night", "specials_night"])
+def test_absurd_counts_night_publishes_good_values(group: str, request: pytest.FixtureRequest) -> None:
+    assert_good_values_published(request.getfixturevalue(group))
 
 
 @pytest.mark.parametrize("key", list(ABSURD))
-def test_absurd_count_named_and_not_published(key: str, numbers_night: Night) -> None:
+def test_absurd_count_named_and_not_published(key: str, request: pytest.FixtureRequest) -> None:
     """The absurd cell is quarantined with a finding naming its file; it reaches no mart; the
     same report's valid rows are loaded (every value read is loaded or quarantined)."""
-    assert_named(numbers_night, ABSURD[key][0], f"the file holding HH_POOR = {ABSURD[key][1]!r}")
-    got = unit_values(numbers_night, absurd_unit(key))
+    night = night_of(key, request)
+    assert_named(night, ABSURD[key][0], f"the file holding HH_POOR = {ABSURD[key][1]!r}")
+    got = unit_values(night, absurd_unit(key))
     assert "HH_POOR" not in got, f"HH_POOR = {got.get('HH_POOR')} published from {ABSURD[key][0]}"
     assert (got.get("HH_TOTAL"), got.get("POP_TOTAL")) == (900.0, 3000.0), (
         f"the valid rows of {ABSURD[key][0]} were lost: published {got}")
@@ -576,10 +600,11 @@ def test_targets_correction_wins_by_arrival_not_file_time(tmp_path: Path) -> Non
     inbox = tmp_path / "inbox"
     expected = good_files(inbox)
     write_targets(inbox / "chi_tieu_ke_hoach.xlsx", 5.0, time.time() - HOUR)
-    first = run_night(inbox, tmp_path / "warehouse", expected, tmp_path)
+    uncapped = resource.RLIM_INFINITY  # the review report's Chromium needs it (see NIGHT_ADDRESS_SPACE)
+    first = run_night(inbox, tmp_path / "warehouse", expected, tmp_path, address_space=uncapped)
     assert poverty_target(first) == [5.0], "the first targets workbook was not read"
     write_targets(inbox / "chi_tieu_ke_hoach (sua).xlsx", 4.0, time.time() - 10 * DAY)
-    second = run_night(inbox, tmp_path / "warehouse", expected, tmp_path)
+    second = run_night(inbox, tmp_path / "warehouse", expected, tmp_path, address_space=uncapped)
     assert_good_values_published(second)
     assert poverty_target(second) == [4.0], (
         f"the correction sent later with an older file time lost: target in force {poverty_target(second)}")
