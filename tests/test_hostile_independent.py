@@ -300,32 +300,46 @@ LATIN1_LINK = b"lien_k\xe9t_latin1.xlsx"
 LATIN1_UNIT, LINK_UNIT = UNITS[10], UNITS[11]
 
 
-@pytest.fixture(scope="module")
-def names_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
-    root = tmp_path_factory.mktemp("names")
+def names_night(root: Path, link: bool) -> Night:
+    """Good reports, and a good report of another commune behind a non-UTF-8 name: the file itself,
+    or (`link`) a symlink so named to it outside the inbox. One night each, so that one cannot
+    hide what the other does."""
     inbox = root / "inbox"
     expected = good_files(inbox)
-    staged = write_report(root / "staged.xlsx", LATIN1_UNIT, list(good_values(10).items()))
-    os.rename(os.fsencode(staged), os.path.join(os.fsencode(inbox), LATIN1_NAME))
-    outside = root / "outside"
-    outside.mkdir()
-    target = write_report(outside / "target.xlsx", LINK_UNIT, list(good_values(11).items()))
-    os.symlink(os.fsencode(target), os.path.join(os.fsencode(inbox), LATIN1_LINK))
+    if link:
+        outside = root / "outside"
+        outside.mkdir()
+        target = write_report(outside / "target.xlsx", LINK_UNIT, list(good_values(11).items()))
+        os.symlink(os.fsencode(target), os.path.join(os.fsencode(inbox), LATIN1_LINK))
+    else:
+        staged = write_report(root / "staged.xlsx", LATIN1_UNIT, list(good_values(10).items()))
+        os.rename(os.fsencode(staged), os.path.join(os.fsencode(inbox), LATIN1_NAME))
     return run_night(inbox, root / "warehouse", expected, root)
 
 
-def test_non_utf8_names_night_publishes_good_values(names_night: Night) -> None:
-    assert_good_values_published(names_night)
+@pytest.fixture(scope="module")
+def latin1_file_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+    return names_night(tmp_path_factory.mktemp("latin1_file"), link=False)
 
 
-def test_non_utf8_file_name_loaded_or_named(names_night: Night) -> None:
-    assert_loaded_or_named(names_night, LATIN1_UNIT, good_values(10), "bao_c",
+@pytest.fixture(scope="module")
+def latin1_link_night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+    return names_night(tmp_path_factory.mktemp("latin1_link"), link=True)
+
+
+@pytest.mark.parametrize("group", ["latin1_file_night", "latin1_link_night"])
+def test_non_utf8_names_night_publishes_good_values(group: str, request: pytest.FixtureRequest) -> None:
+    assert_good_values_published(request.getfixturevalue(group))
+
+
+def test_non_utf8_file_name_loaded_or_named(latin1_file_night: Night) -> None:
+    assert_loaded_or_named(latin1_file_night, LATIN1_UNIT, good_values(10), "bao_c",
                            "a report named b'bao_c\\xe1o'")
 
 
-def test_non_utf8_symlink_named(names_night: Night) -> None:
+def test_non_utf8_symlink_named(latin1_link_night: Night) -> None:
     """A symlink is never followed silently (spreadsheets.md: nothing lost, every refusal said)."""
-    assert_named(names_night, "lien_k", "the symlink named b'lien_k\\xe9t'")
+    assert_named(latin1_link_night, "lien_k", "the symlink named b'lien_k\\xe9t'")
 
 
 # =========================================================================== 3. file times
