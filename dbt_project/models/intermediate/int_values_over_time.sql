@@ -253,7 +253,15 @@ current_units as (
 ),
 
 current_units_flagged as (
-    {{ flag_superseded_totals('current_units') }}
+    -- Never flagged again on today's units: a reported total superseded in its own period's
+    -- hierarchy is already left out above, and every figure carried here covers territory
+    -- no other figure covers, so it reaches the levels above as it does as reported (a
+    -- district's own total, carried to the province when districts were abolished, is not
+    -- superseded by another district's communes: eras.md, "What must never happen").
+    select
+        *,
+        false as is_superseded_total
+    from current_units
 )
 
 select * from as_reported_flagged
