@@ -9,7 +9,8 @@ One build, 2022, each shape in its own district:
   Xã Điền Mỹ 18499 of Huyện Hương Khê 444 sends its own (40): the province is 190 in both views.
 - (2) Huyện Cẩm Xuyên 446 sends its own COVID_CASES for the first half (120), none of its
   communes sends the first half; Xã Yên Hòa 18679 sends July to December (1 + ... + 6 = 21):
-  the district's and the province's year is 141.
+  the district's and the province's year is 141. Thị trấn Cẩm Xuyên 18673 sends its HH_TOTAL
+  for the year: another element, so it does not set aside the district's COVID_CASES.
 - (5) Arrival (the pipeline's first sighting, staged with ingest_inbox's `now`) around the
   communes' annual due day, 15 January 2023 (the year's last day + 15), in Thị xã Kỳ Anh 449:
   C1 first seen 15 Jan 23:30 Vietnam time (16:30 UTC): on time, though its file says 25 Jan;
@@ -49,7 +50,7 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 # (1) a district's own total beside another district's commune
 TOTAL_DISTRICT, OTHER_DISTRICT, OTHER_COMMUNE = "443", "444", "18499"
 # (2) a district's first half beside a commune's July to December
-H1_DISTRICT, H2_COMMUNE = "446", "18679"
+H1_DISTRICT, H2_COMMUNE, OTHER_ELEMENT_COMMUNE = "446", "18679", "18673"
 # (5) completeness and timeliness
 TABLE_DISTRICT, LATE_DISTRICT = "437", "449"
 
@@ -130,6 +131,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Build:
     table = district_table(TABLE_DISTRICT, TABLE_COMMUNES, "Năm 2022",
                            {"HH_TOTAL": [600 + n for n in range(len(TABLE_COMMUNES))]})
     inbox.send("hong linh 2022", [table], vn(2023, 1, 11))
+    inbox.report("cam xuyen tt 2022", OTHER_ELEMENT_COMMUNE, "Năm 2022", vn(2023, 1, 11), HH_TOTAL=3000)
     inbox.arrive(vn(2023, 1, 12, 10))
     # 14 Jan: C4's fourth quarter
     inbox.report(f"{C4} Q4", C4, "Quý IV/2022", vn(2023, 1, 14), HH_TOTAL=1004)
@@ -178,6 +180,7 @@ def test_a_district_first_half_and_a_communes_later_months_make_the_year(office:
     assert value(con, H1_DISTRICT, "2022-H2", "COVID_CASES") == 21  # 1 + 2 + ... + 6
     assert value(con, H2_COMMUNE, "2022", "COVID_CASES") == 21  # the commune's months only
     assert value(con, H1_DISTRICT, "2022", "COVID_CASES") == 141  # 120 + 21
+    assert value(con, H1_DISTRICT, "2022", "HH_TOTAL") == 3000  # 18673's, another element
     assert value(con, PROVINCE, "2022", "COVID_CASES") == 141
     assert value(con, PROVINCE, "2022", "COVID_CASES", CURRENT) == 141
 
@@ -225,8 +228,9 @@ def test_the_district_counts_its_communes_reports(office: Build) -> None:
 def test_the_province_counts_every_report_once(office: Build) -> None:
     with open(SEEDS / "admin_units.csv", encoding="utf-8", newline="") as fh:
         units = [u for u in csv.DictReader(fh) if u["valid_from"] <= "2022-12-31" <= u["valid_to"]]
-    # 437 and its 6 communes, C1..C5, 443 and 18499; on time: 437's 7, C1, C3, C4, 443, 18499
-    assert completeness(office, PROVINCE) == (len(units), 14, 12)
+    # 437 and its 6 communes, C1..C5, 443, 18499 and 18673; on time: 437's 7, C1, C3, C4, 443,
+    # 18499 and 18673
+    assert completeness(office, PROVINCE) == (len(units), 15, 13)
     assert one(office.con(), H2_COMMUNE, "2022", "COVID_CASES")["is_partial"] is True  # not its year
 
 
