@@ -202,16 +202,23 @@ def ingest_inbox(
     only: Callable[[Path], bool] | None = None,
     settle_s: float = 0.0,
     limits: ParseLimits | None = None,
+    now: datetime | None = None,
 ) -> Summary:
     """Load every new file of the inbox; files seen before (same bytes) are skipped, files
-    still being written (or younger than `settle_s`) wait for a later run."""
+    still being written (or younger than `settle_s`) wait for a later run.
+
+    `now` (timezone-aware) is the time this run records as every new file's first sighting,
+    the arrival that timeliness is judged on (docs/spec/indicators.md, "Completeness and
+    timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day."""
+    if now is not None and now.tzinfo is None:
+        raise ValueError("ingest_inbox: `now` must be timezone-aware (a naive time is ambiguous)")
     started = time.monotonic()
     summary = Summary()
     con = store.connect(db_path)
     try:
         known = store.known_files(con)
         sightings = store.known_sightings(con)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
         new: list[tuple[Path, str, str, tuple[int, int] | None]] = []
         new_sightings: list[tuple] = []
         for path, display, sha, sighting in fingerprints(inbox, sightings):

@@ -61,6 +61,41 @@ reported as (
     where unit_view = 'as_reported' and unit_type = '{{ var("xa_unit_type") }}'
 ),
 
+months_below as (
+    -- The months the units below each unit reported each element for (as reported).
+    select distinct
+        a.ancestor_code as unit_code,
+        v.element_code,
+        v.first_day,
+        v.last_day
+    from current_values as v
+    inner join {{ ref('int_unit_ancestors') }} as a
+        on a.unit_view = 'as_reported' and v.unit_code = a.unit_code and v.period = a.period
+    where a.depth > 0
+),
+
+own_parts as (
+    -- The figures a unit's longer periods are made of: its own, less a reported total
+    -- whose months a unit below also reported (those units stand for those months, and the
+    -- total is checked against them). A district's first half, where no commune sent any
+    -- month of it, and its communes' later months make its year (indicators.md,
+    -- "Completeness and timeliness").
+    select m.*
+    from current_values as m
+    left join units as u
+        on u.unit_view = 'as_reported' and m.period = u.period and m.unit_code = u.unit_code
+    left join rules as r on m.element_code = r.element_code
+    where not (
+        {{ is_reported_total('r', 'u') }}
+        and exists (
+            select 1 from months_below as b
+            where
+                b.unit_code = m.unit_code and b.element_code = m.element_code
+                and b.first_day <= m.last_day and b.last_day >= m.first_day
+        )
+    )
+),
+
 parts as (
     -- Every reported period inside a longer one (months, quarters, halves), carried to the
     -- unit that holds its territory on the longer period's last day.
@@ -77,7 +112,7 @@ parts as (
         date_diff('month', m.first_day, m.last_day) + 1 as months,
         m.value * l.factor as value,
         l.is_approximate
-    from current_values as m
+    from own_parts as m
     inner join {{ ref('int_periods') }} as p
         on
             p.period_type != 'month' and m.period != p.period
@@ -85,7 +120,10 @@ parts as (
     inner join lineage as l
         on m.unit_key = l.from_key and p.last_day between l.to_valid_from and l.to_valid_to
     where
-        m.period_type != 'year'
+        -- a unit that still exists on the longer period's last day holds its own parts (a
+        -- district's, never also the province it went to when districts were abolished)
+        (l.is_same_unit or l.from_valid_to < p.last_day)
+        and m.period_type != 'year'
         and m.agg_over_time in ('sum', 'last')
         and (l.is_same_unit or m.is_additive)
 ),
@@ -253,7 +291,15 @@ current_units as (
 ),
 
 current_units_flagged as (
-    {{ flag_superseded_totals('current_units') }}
+    -- Never flagged again on today's units: a reported total superseded in its own period's
+    -- hierarchy is already left out above, and every figure carried here covers territory
+    -- no other figure covers, so it reaches the levels above as it does as reported (a
+    -- district's own total, carried to the province when districts were abolished, is not
+    -- superseded by another district's communes: eras.md, "What must never happen").
+    select
+        *,
+        false as is_superseded_total
+    from current_units
 )
 
 select * from as_reported_flagged
