@@ -246,3 +246,12 @@ def test_the_review_prints_the_old_wards_own_figure(office: Build) -> None:
     target = _review_target(office, 2024, NAM_HA, "POVERTY_RATE")
     assert target.unit_name == "Phường Nam Hà"
     assert target_row(target, "vi")["actual"] == "giảm 3,10 điểm % (2,00 %)"
+
+
+def test_the_breakdown_line_carries_the_units_own_actual(office: Build) -> None:
+    """The district breakdown (HTML and workbook) writes 439's own target with 439's own figures."""
+    from chitieu.review import fmt
+
+    target = _review_target(office, 2022, HUONG_SON, "POVERTY_RATE")
+    assert fmt.describe_target(target, "vi") == (
+        "Tỷ lệ hộ nghèo: giảm 2,00–2,40 điểm % — giảm 2,40 điểm % (7,60 %) — Đạt")

@@ -5,9 +5,9 @@
     value is kept as it is. -#}
 {% macro round_half_up(value, decimals) -%}
     case {{ decimals }}
-        {%- for d in range(7) %}
-            when {{ d }} then round(({{ value }})::decimal(38, 10), {{ d }})::double
-        {%- endfor %}
+    {%- for d in range(7) %}
+        when {{ d }} then round(({{ value }})::decimal(38, 10), {{ d }})::double
+    {%- endfor %}
         else {{ value }}
     end
 {%- endmacro %}

@@ -30,7 +30,7 @@ target_units as (
         t.year,
         t.unit_code,
         arg_max(u.unit_key, u.valid_from) as unit_key
-    from (select distinct year, unit_code from targets) as t
+    from targets as t
     inner join units as u
         on
             t.unit_code = u.unit_code
@@ -75,12 +75,12 @@ placed as (
         t.*,
         tu.unit_key,
         case
-            when t.target_kind = 'change' and tu.unit_key in (select unit_key from todays_units)
-                then 'current_units'
+            when t.target_kind = 'change' and today.unit_key is not null then 'current_units'
             else 'as_reported'
         end as unit_view
     from targets as t
     left join target_units as tu on t.year = tu.year and t.unit_code = tu.unit_code
+    left join todays_units as today on tu.unit_key = today.unit_key
 ),
 
 joined as (
