@@ -53,6 +53,7 @@ PUBLIC_INVEST_DISBURSED 95.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -255,3 +256,80 @@ def test_the_breakdown_line_carries_the_units_own_actual(office: Build) -> None:
     target = _review_target(office, 2022, HUONG_SON, "POVERTY_RATE")
     assert fmt.describe_target(target, "vi") == (
         "Tỷ lệ hộ nghèo: giảm 2,00–2,40 điểm % — giảm 2,40 điểm % (7,60 %) — Đạt")
+
+
+# ---------------------------------------------------------------- two rows of one code before the reform
+
+MOVER, TAN_LOC, HONG_LOC = "18565", "18409", "18412"
+
+
+def edited_seeds(root: Path) -> Path:
+    """Shipped seeds with two changes before the reform (the unit list keeps its history):
+    Xã Ngọc Sơn 18565 moves from Huyện Thạch Hà 445 to Thành phố Hà Tĩnh 436 on 2023-07-01 (a
+    parent change: one territory, two rows of one code); Xã Hồng Lộc 18412 merges into Xã Tân
+    Lộc 18409 on 2023-01-01 (a listed change: the Tân Lộc of 2023 is another territory than
+    the Tân Lộc of 2022, under the same code)."""
+    from tests.test_eras import SEEDS, read_csv, write_csv
+
+    seeds = root / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    fields, units = read_csv(seeds / "admin_units.csv")
+    out = []
+    for row in units:
+        old_era = row["valid_to"] == "2025-06-30"
+        if row["unit_code"] == MOVER and old_era:
+            out += [{**row, "valid_to": "2023-06-30"},
+                    {**row, "parent_code": "436", "valid_from": "2023-07-01"}]
+        elif row["unit_code"] == TAN_LOC and old_era:
+            out += [{**row, "valid_to": "2022-12-31"}, {**row, "valid_from": "2023-01-01"}]
+        elif row["unit_code"] == HONG_LOC and old_era:
+            out.append({**row, "valid_to": "2022-12-31"})
+        else:
+            out.append(row)
+    write_csv(seeds / "admin_units.csv", fields, out)
+    fields, changes = read_csv(seeds / "admin_unit_changes.csv")
+    changes = [r for r in changes if r["old_code"] != HONG_LOC]
+    for old, name in ((TAN_LOC, "Xã Tân Lộc"), (HONG_LOC, "Xã Hồng Lộc")):
+        changes.append({**dict.fromkeys(fields, ""), "old_code": old, "old_name": name, "new_code": TAN_LOC,
+                        "new_name": "Xã Tân Lộc", "is_split": "false", "is_default_new": "true",
+                        "effective_date": "2023-01-01"})
+    write_csv(seeds / "admin_unit_changes.csv", fields, changes)
+    return seeds
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """Annual reports (HH_TOTAL, HH_POOR):
+        Ngọc Sơn 2022 1000, 80 (8.00 %); 2023 1000, 60 (6.00 %)            -> change -2.00
+        Tân Lộc 2022 1000, 100 (10.00 %); Hồng Lộc 2022 1000, 20 (2.00 %)
+        Tân Lộc (merged) 2023 2000, 100 (5.00 %)  -> against its territory's 2022 (120 / 2000 =
+        6.00 %) -1.00; against the old Tân Lộc alone -5.00, a figure of another territory."""
+    root = tmp_path_factory.mktemp("office_targets_edited")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for (year, unit), (total, poor) in {(2022, MOVER): (1000, 80), (2023, MOVER): (1000, 60),
+                                        (2022, TAN_LOC): (1000, 100), (2022, HONG_LOC): (1000, 20),
+                                        (2023, TAN_LOC): (2000, 100)}.items():
+        send(inbox, f"BC nam {year} {unit}", unit, f"Năm {year}", datetime(year + 1, 1, 10),
+             HH_TOTAL=total, HH_POOR=poor)
+    rows = [[2023, MOVER, "POVERTY_RATE", CHANGE, "-2", "-1", "x"],
+            [2023, TAN_LOC, "POVERTY_RATE", CHANGE, "-6", "-4", "x"]]
+    sheet = Sheet("Chỉ tiêu", [["CHỈ TIÊU KẾ HOẠCH"], [], TARGETS_HEADER, *rows])
+    deliver(inbox, "chi tieu ke hoach", [sheet],
+            datetime(2024, 1, 15))
+    return build(root, inbox, edited_seeds(root), env={"CHITIEU_AS_OF_DATE": AS_OF})
+
+
+def test_a_parent_change_keeps_the_units_series(edited: Build) -> None:
+    """Ngọc Sơn moved district in 2023 (two rows of one code, one territory): 6.00 - 8.00 =
+    -2.00, the low end of -2..-1 -> met."""
+    row = attainment(edited.con(), MOVER, 2023, "POVERTY_RATE")
+    assert (row["actual"], row["status"]) == (pytest.approx(-2.0), "met")
+
+
+def test_a_code_taken_by_a_merged_unit_never_mixes_territories(edited: Build) -> None:
+    """The merged Tân Lộc's 2023 is never measured against the old Tân Lộc's 2022 (-5.00, which
+    would read as met): against its territory (-1.00, missed) or, as reported, no data."""
+    row = attainment(edited.con(), TAN_LOC, 2023, "POVERTY_RATE")
+    assert row["actual"] is None or float(row["actual"]) == pytest.approx(-1.0), row
+    assert row["status"] in ("no_data", "missed")

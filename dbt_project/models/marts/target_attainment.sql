@@ -5,7 +5,11 @@
 -- year of the same territory: on today's units when that unit is today's (a new commune's
 -- 2025 against its predecessors' 2024), else within the unit as it was, as reported (a
 -- district's 2022 against its 2021; the old ward's 2024 against the old ward's 2023, never
--- the new ward that took its code). Other kinds take the year as reported.
+-- the new ward that took its code). The same unit the year before is the same unit_key, or
+-- the unit its code had before a change that kept the territory (a parent change or a
+-- renaming: int_unit_successors' "same code"); a unit formed by a listed change has no such
+-- year before as reported (no data rather than a figure of another territory). Other kinds
+-- take the year as reported.
 -- A year is closed once its last day has passed (as of the build's day): a closed year is
 -- met, exceeded, missed or without data, judged on what was reported (is_partial says when
 -- that is less than the year). Before it closes, the pace decides: flows are projected
@@ -59,6 +63,28 @@ actuals as (
     where v.period_type = 'year'
 ),
 
+-- the unit, and the unit its code had before a parent change or a renaming: one territory
+same_territory as (
+    select
+        unit_key as from_key,
+        unit_key as to_key
+    from units
+    union all
+    select
+        from_key,
+        to_key
+    from {{ ref('int_unit_successors') }}
+    where succession = 'same code'
+),
+
+previous_actuals as (
+    select
+        a.*,
+        s.to_key as territory_key
+    from actuals as a
+    inner join same_territory as s on a.unit_key = s.from_key
+),
+
 months_reported as (
     select
         unit_view,
@@ -100,9 +126,9 @@ joined as (
         on
             t.unit_view = cur.unit_view and t.unit_key = cur.unit_key
             and t.indicator_code = cur.indicator_code and cur.period = cast(t.year as varchar)
-    left join actuals as prev
+    left join previous_actuals as prev
         on
-            t.unit_view = prev.unit_view and t.unit_key = prev.unit_key
+            t.unit_view = prev.unit_view and t.unit_key = prev.territory_key
             and t.indicator_code = prev.indicator_code and prev.period = cast(t.year - 1 as varchar)
     left join {{ ref('stg_reference__indicators') }} as e on t.indicator_code = e.indicator_code
     left join months_reported as m
