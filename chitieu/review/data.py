@@ -43,7 +43,7 @@ class Target:
     gap: float | None
     status: str
     is_partial: bool
-    level: float | None = None  # the figure itself where the target is a change (4,68 % beside -1,22)
+    level: float | None = None  # the unit's own figure in the year, beside a change (4,68 % beside -1,22)
 
 
 @dataclass
@@ -164,9 +164,6 @@ def _load(con: duckdb.DuckDBPyConnection, year: int, today: date) -> Review:
     values = _values(con, "indicator_values", province, str(year))
     previous = _values(con, "indicator_values_current_units", province, str(year - 1))
     targets = _targets(con, catalogue, year)
-    for t in targets:
-        if t.kind == "change":
-            t.level = values.get(t.indicator.code)
     year_end = date(year, 12, 31)
     return Review(
         year=year, province_code=province, province_name=province_name, published_at=published,
@@ -192,14 +189,17 @@ def _values(con, mart: str, unit: str, period: str) -> dict[str, float]:
 def _targets(con, catalogue: dict[str, Indicator], year: int) -> list[Target]:
     rows = con.execute("""
         SELECT t.unit_code, u.unit_name, t.indicator_code, t.target_kind, t.target_low, t.target_high,
-               t.actual, t.gap, t.status, t.is_partial
+               t.actual, t.gap, t.status, t.is_partial, t.unit_value
         FROM marts.target_attainment t
         JOIN marts.dim_units u ON u.unit_code = t.unit_code
-         AND make_date(t.year, 12, 31) BETWEEN u.valid_from AND u.valid_to
+         AND u.valid_from <= make_date(t.year, 12, 31) AND u.valid_to >= make_date(t.year, 1, 1)
         WHERE t.year = ?
+        QUALIFY row_number() OVER (PARTITION BY t.unit_code, t.indicator_code ORDER BY u.valid_from DESC) = 1
         ORDER BY u.unit_level DESC, t.unit_code, t.indicator_code""", [year]).fetchall()
-    return [Target(unit, name, catalogue[code], kind, low, high, actual, gap, status, bool(partial))
-            for unit, name, code, kind, low, high, actual, gap, status, partial in rows]
+    # The unit as its code named it in the year (the marts' rule: the last version within the
+    # year), and the unit's own figure beside its own target, never the province's.
+    return [Target(unit, name, catalogue[code], kind, low, high, actual, gap, status, bool(partial), level)
+            for unit, name, code, kind, low, high, actual, gap, status, partial, level in rows]
 
 
 def _breakdown(con, catalogue, province: str, year: int, targets: list[Target]) -> Breakdown | None:

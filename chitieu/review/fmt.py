@@ -126,8 +126,22 @@ def excel_number_format(decimals: int) -> str:
     return "[$-42A]#,##0" + ("." + "0" * decimals if decimals else "")
 
 
+def actual_text(t, lang: str = "vi") -> str:
+    """A target's actual as the unit's own figures: "7,50 %", or for a change "giảm 2,40 điểm %
+    (7,60 %)" — the change and the unit's own figure of the year (`t`: a data.Target), never
+    another unit's (a district's target beside the province's rate reads as a wrong result)."""
+    ind = t.indicator
+    if t.kind != "change":
+        return quantity(t.actual, ind.decimals, ind.unit, lang)
+    text = change_text(t.actual, ind.decimals, ind.unit, lang)
+    if t.level is not None:
+        text += f" ({quantity(t.level, ind.decimals, ind.unit, lang)})"
+    return text
+
+
 def describe_target(t, lang: str = "vi") -> str:
-    """A unit's own target in one line: "Tỷ lệ hộ nghèo: ≤ 8,00 % — Không đạt" (`t`: a data.Target)."""
+    """A unit's own target in one line, with the unit's own actual:
+    "Tỷ lệ hộ nghèo: ≤ 8,00 % — 7,50 % — Đạt" (`t`: a data.Target)."""
     ind = t.indicator
     return (f"{ind.name(lang)}: {target_text(t.kind, t.low, t.high, ind.decimals, ind.unit, lang)}"
-            f" — {status_word(t.status, lang)}")
+            f" — {actual_text(t, lang)} — {status_word(t.status, lang)}")

@@ -30,12 +30,7 @@ def _env() -> jinja2.Environment:
 
 def target_row(t: Target, lang: str) -> dict:
     ind = t.indicator
-    if t.kind == "change":
-        actual = fmt.change_text(t.actual, ind.decimals, ind.unit, lang)
-        if t.level is not None:
-            actual += f" ({fmt.quantity(t.level, ind.decimals, ind.unit, lang)})"
-    else:
-        actual = fmt.quantity(t.actual, ind.decimals, ind.unit, lang)
+    actual = fmt.actual_text(t, lang)
     return {
         "unit_name": t.unit_name, "name": ind.name(lang), "code": ind.code,
         "unit": fmt.unit_of_measure(ind.unit, lang),
