@@ -28,6 +28,14 @@ B_UNIT_NAME_HEADERS = {"ten xa", "xa/phuong/thi tran", "don vi", "ten don vi"}
 TOTAL_LABELS = {"tong cong", "cong", "toan huyen", "tong so", "tong"}
 SIGNATURE_WORDS = ("nguoi lap bieu", "thu truong don vi", "chu tich", "ngay ... thang",
                    "ngay thang nam", "ky ten", "xac nhan")
+# The issuing body at the top left of an official document (Decree 30/2020/NĐ-CP): "UBND XÃ
+# THẠCH BÌNH", or "ỦY BAN NHÂN DÂN" over "THỊ TRẤN CẨM XUYÊN". Only the first rows above the
+# title are the letterhead; a "UBND xã …" further down is a recipient or a note.
+ISSUER_PREFIXES = ("uy ban nhan dan ", "ubnd ")
+BARE_ISSUERS = {"uy ban nhan dan", "ubnd"}
+UNIT_TYPE_WORDS = ("xa ", "phuong ", "thi tran ", "huyen ", "thi xa ", "thanh pho ", "tinh ")
+TITLE_WORDS = ("bao cao", "bieu ", "ky bao cao", "tong hop")
+LETTERHEAD_ROWS = 8
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
@@ -140,6 +148,28 @@ def _header_block(rows: list[list[Any]], end: int) -> dict[str, str]:
     return found
 
 
+def _letterhead(rows: list[list[Any]], end: int) -> str | None:
+    """The unit named only as the issuing body, in the first rows above the title: the
+    lowest issuing body there (a managing body may stand above it), with the unit on the
+    row below a bare "ỦY BAN NHÂN DÂN". The motto beside it and the title name no unit."""
+    found: str | None = None
+    for r in range(min(end, LETTERHEAD_ROWS, len(rows))):
+        cells = [(c, _text(v)) for c, v in enumerate(rows[r]) if isinstance(v, str) and _text(v)]
+        if any(fold(text).startswith(TITLE_WORDS) for _, text in cells):
+            break
+        for c, text in cells:
+            key = fold(text)
+            if key not in BARE_ISSUERS and not key.startswith(ISSUER_PREFIXES):
+                continue
+            below = _text(rows[r + 1][c]) if r + 1 < min(end, len(rows)) and c < len(rows[r + 1]) \
+                else ""
+            if below and fold(below).startswith(UNIT_TYPE_WORDS):
+                found = f"UBND {below}"  # "ỦY BAN NHÂN DÂN" (or the managing body) over the unit
+            elif key not in BARE_ISSUERS:
+                found = text
+    return found
+
+
 @dataclass
 class TableShape:
     layout: str
@@ -215,6 +245,8 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         return result
     result.layout = shape.layout
     block = _header_block(rows, shape.header_row)
+    if "name" not in block and (letterhead := _letterhead(rows, shape.header_row)):
+        block["name"] = letterhead
     period_text = block.get("period")
     period = parse_period(period_text) if period_text else None
     if period is None:
