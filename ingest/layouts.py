@@ -274,7 +274,27 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
     else:
         _read_wide(rows, shape, grid, catalogue, resolver, result)
     _settle_duplicates(result, grid.name)
+    _refuse_blank(result)
     return result
+
+
+def _refuse_blank(result: SheetResult) -> None:
+    """A report holding no value at all (a blank template sent by mistake) is refused and
+    replaces nothing (spreadsheets.md, Resubmission): were it loaded, the newest report of
+    the unit and period would be empty and the month's figures would vanish. A deliberate
+    mark ("-", "x", "...") or a refused cell is something sent, not a blank."""
+    if result.rows_quarantined or any(v.value is not None or v.missing not in (None, "not_reported")
+                                      for v in result.values):
+        return
+    assert result.period is not None and result.unit is not None
+    result.status = "rejected"
+    result.rows_quarantined, result.values = result.rows_read, []
+    result.findings.append(Finding(
+        rule="blank_report", severity="error",
+        message=f"no value at all in {result.rows_read} rows for {result.unit.name} "
+                f"({result.unit.code}), {result.period.code}: a blank template? Refused; it "
+                "replaces nothing (the last report sent stays in use)",
+        sheet=result.sheet, unit_code=result.unit.code, period=result.period.code))
 
 
 def _settle_duplicates(result: SheetResult, sheet: str) -> None:

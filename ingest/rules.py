@@ -96,6 +96,9 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "dòng chỉ tiêu kế hoạch không đọc được", "Sửa ô được nêu theo hướng dẫn của mẫu."),
     _r("duplicate_target", "warning", "ingest", "row", "a target given twice; the newest row wins",
        "chỉ tiêu kế hoạch ghi hai lần", "Giữ một dòng cho mỗi chỉ tiêu kế hoạch."),
+    _r("blank_report", "error", "ingest", "sheet", "a report holding no value at all (a blank "
+       "template sent by mistake): refused, it replaces nothing", "báo cáo không có số liệu nào "
+       "(gửi nhầm mẫu trống)", "Điền số liệu vào mẫu rồi gửi lại; báo cáo trước vẫn được dùng."),
     # --- a value (ingest/values.py)
     _r("excel_error", "error", "ingest", "row", "an Excel error value (#DIV/0!, #REF! …)",
        "ô có lỗi công thức Excel", "Sửa công thức hoặc nhập số trực tiếp."),
@@ -133,6 +136,9 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "Xác nhận số đúng với đơn vị báo cáo."),
     _r("replaced_value", "warning", "warehouse", "figure", "a value replaced by a newer report",
        "số liệu đã được báo cáo sau thay thế", "Không cần làm gì; để rà soát các lần sửa."),
+    _r("dropped_element", "warning", "warehouse", "figure", "an element an older report gave and "
+       "its correction leaves out (no longer current)", "chỉ tiêu có trong báo cáo trước nhưng bị "
+       "bỏ trong báo cáo sửa", "Hỏi đơn vị báo cáo: nếu bỏ sót, gửi lại báo cáo đầy đủ."),
     _r("same_time_conflict", "warning", "warehouse", "figure", "two reports sent at the same time "
        "disagree", "hai báo cáo gửi cùng lúc ghi khác nhau", "Hỏi đơn vị báo cáo số nào đúng."),
 ]}

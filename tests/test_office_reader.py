@@ -112,3 +112,94 @@ def test_letterhead_beside_a_code(tmp_path: Path, letterhead: str, rules: list[s
     top = [[letterhead, None, MOTTO_1], [None, None, MOTTO_2], ["Mã đơn vị: 18112"]]
     _, unit, found = unit_of(tmp_path, letterhead_sheet(top, "Năm 2021"))
     assert (unit, found) == (code, rules)
+
+
+# --------------------------------------------------------------------------- item 7: corrections
+
+CORRECTED, BLANKED, LETTERHEAD = "18112", "18115", "18673"  # Xã Thạch Bình, Phường Bắc Hồng, TT Cẩm Xuyên
+HH_ROWS = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1981], [2, "HH_POOR", "Số hộ nghèo", "hộ", 93],
+           [3, "HH_NEAR_POOR", "Số hộ cận nghèo", "hộ", 120]]
+BLANK_ROWS = [[r[0], r[1], r[2], r[3], None] for r in HH_ROWS]
+
+
+def coded(code: str, period: str, rows: list[list]) -> Sheet:
+    return letterhead_sheet([[f"Mã đơn vị: {code}"]], period, rows)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory):
+    """One build on a hand-made inbox: a correction dropping HH_NEAR_POOR, a blank template
+    sent after a filled report, and a report named only by its two-row letterhead."""
+    from datetime import datetime
+
+    from tests.inboxes import build, deliver
+
+    root = tmp_path_factory.mktemp("office")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    # Xã Thạch Bình, year 2022: three households' rows, then a correction with two of them.
+    deliver(inbox, "thach binh 2022", [coded(CORRECTED, "Năm 2022", HH_ROWS)], datetime(2023, 1, 5, 9))
+    deliver(inbox, "thach binh 2022 sua", [coded(CORRECTED, "Năm 2022", [
+        [1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1990], [2, "HH_POOR", "Số hộ nghèo", "hộ", 90]])],
+        datetime(2023, 1, 9, 9))
+    # Phường Bắc Hồng, year 2022: a filled report, then the blank template by mistake.
+    deliver(inbox, "bac hong 2022", [coded(BLANKED, "Năm 2022", HH_ROWS)], datetime(2023, 1, 5, 10))
+    deliver(inbox, "bac hong 2022 mau", [coded(BLANKED, "Năm 2022", BLANK_ROWS)], datetime(2023, 1, 9, 10))
+    # Thị trấn Cẩm Xuyên, year 2022, named only by "ỦY BAN NHÂN DÂN" over "THỊ TRẤN CẨM XUYÊN".
+    deliver(inbox, "cam xuyen 2022", [letterhead_sheet(
+        [["ỦY BAN NHÂN DÂN", None, MOTTO_1], ["THỊ TRẤN CẨM XUYÊN", None, MOTTO_2]], "Năm 2022", HH_ROWS)],
+        datetime(2023, 1, 6, 9))
+    return build(root, inbox)
+
+
+def _findings(con, rule: str, unit: str) -> list[tuple]:
+    return con.execute("SELECT indicator_code, period, observed, source_file, message "
+                       "FROM marts.data_quality_findings WHERE rule = ? AND unit_code = ? "
+                       "ORDER BY indicator_code", [rule, unit]).fetchall()
+
+
+@pytest.mark.warehouse
+def test_correction_dropping_an_element_is_named_and_no_longer_current(office) -> None:
+    from tests.inboxes import rows_of, value
+
+    con = office.con()
+    assert value(con, CORRECTED, "2022", "HH_TOTAL") == 1990
+    assert value(con, CORRECTED, "2022", "HH_POOR") == 90
+    assert [r["value"] for r in rows_of(con, CORRECTED, "2022", "HH_NEAR_POOR")] in ([], [None])
+    dropped = _findings(con, "dropped_element", CORRECTED)
+    assert [(d[0], d[1], float(d[2])) for d in dropped] == [("HH_NEAR_POOR", "2022", 120.0)]
+    assert dropped[0][3].endswith("thach binh 2022.xlsx") and "thach binh 2022 sua.xlsx" in dropped[0][4]
+    # a correction that keeps every element drops nothing
+    assert _findings(con, "dropped_element", LETTERHEAD) == []
+
+
+@pytest.mark.warehouse
+def test_blank_template_is_refused_and_replaces_nothing(office) -> None:
+    from tests.inboxes import value
+
+    con = office.con()
+    figures = [value(con, BLANKED, "2022", c) for c in ("HH_TOTAL", "HH_POOR", "HH_NEAR_POOR")]
+    assert figures == [1981, 93, 120]
+    blank = con.execute("SELECT severity, source_file FROM marts.data_quality_findings "
+                        "WHERE rule = 'blank_report'").fetchall()
+    assert len(blank) == 1 and blank[0][0] == "error" and blank[0][1].endswith("bac hong 2022 mau.xlsx")
+    assert _findings(con, "dropped_element", BLANKED) == []
+
+
+@pytest.mark.warehouse
+def test_letterhead_report_reaches_the_marts(office) -> None:
+    from tests.inboxes import value
+
+    assert value(office.con(), LETTERHEAD, "2022", "HH_POOR") == 93
+
+
+@pytest.mark.unit
+def test_validate_refuses_a_blank_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ingest.__main__ import main
+
+    path = tmp_path / "mau.xlsx"
+    write_workbook(path, [coded(BLANKED, "Năm 2022", BLANK_ROWS)])
+    assert main(["validate", str(path)]) == 1
+    assert "no value at all" in capsys.readouterr().out
+    assert main(["validate", "--lang", "vi", str(path)]) == 1
+    assert "không có số liệu nào" in capsys.readouterr().out
