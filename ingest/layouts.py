@@ -53,6 +53,7 @@ class Finding:
     unit_code: str | None = None
     element_code: str | None = None
     period: str | None = None
+    message_vi: str | None = None  # the detail in Vietnamese, for `validate --lang vi`
 
     @property
     def cell(self) -> str:
@@ -264,7 +265,7 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
     except UnitError as exc:
         result.status = "rejected"
         result.findings.append(Finding(
-            rule=exc.rule, severity="error", message=str(exc), sheet=grid.name,
+            rule=exc.rule, severity="error", message=str(exc), message_vi=exc.message_vi, sheet=grid.name,
             raw_text=block.get("code") or block.get("name"), period=period.code))
         return result
     result.unit = unit
@@ -294,6 +295,9 @@ def _refuse_blank(result: SheetResult) -> None:
         message=f"no value at all in {result.rows_read} rows for {result.unit.name} "
                 f"({result.unit.code}), {result.period.code}: a blank template? Refused; it "
                 "replaces nothing (the last report sent stays in use)",
+        message_vi=f"không có số liệu nào trong {result.rows_read} dòng của {result.unit.name} "
+                   f"({result.unit.code}), kỳ {result.period.code}: gửi nhầm mẫu trống? Không nhận; "
+                   "báo cáo gửi trước vẫn được dùng",
         sheet=result.sheet, unit_code=result.unit.code, period=result.period.code))
 
 
@@ -377,7 +381,8 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
     parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
     if not parsed.ok:
         _quarantine(result, Finding(
-            rule=parsed.rule or "", severity="error", message=parsed.message or "", sheet=grid.name,
+            rule=parsed.rule or "", severity="error", message=parsed.message or "",
+            message_vi=parsed.message_vi, sheet=grid.name,
             row=r + 1, col=c, raw_text=raw_text, unit_code=unit_code, element_code=element.code,
             period=result.period.code))
         return

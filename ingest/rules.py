@@ -110,6 +110,13 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "Chọn Đạt hoặc Chưa đạt."),
     _r("out_of_range", "error", "ingest", "row", "outside the catalogue's valid range",
        "giá trị ngoài khoảng hợp lệ", "Kiểm tra lại số liệu và đơn vị tính."),
+    # --- beside the unit's last published value (ingest/file_checks.py, in `validate`)
+    _r("percent_as_fraction", "warning", "ingest", "row", "a percentage typed as a fraction "
+       "(0,0502 for 5,02 %) where the last published value is above 1",
+       "tỷ lệ phần trăm ghi dạng phân số", "Ghi số phần trăm (5,02 cho 5,02 %), không ghi 0,0502."),
+    _r("far_from_last_value", "warning", "ingest", "row", "far above or far below the unit's last "
+       "published value (a digit added or dropped?)", "khác xa số đã công bố kỳ trước",
+       "Kiểm tra lại số chữ số; nếu đúng, ghi chú lý do khi gửi."),
     # --- the warehouse (dbt_project/models/intermediate)
     _r("households_composition", "warning", "warehouse", "figure", "poor + near-poor households "
        "exceed all households", "hộ nghèo và cận nghèo nhiều hơn tổng số hộ",
@@ -148,11 +155,12 @@ class IngestProblem(ValueError):
     """The one base of the reader's exceptions: `rule` is a registered code (the finding it
     becomes), the message says what is wrong in plain words, for the clerk."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, message_vi: str | None = None) -> None:
         super().__init__(message)
         if rule not in RULES:
             raise KeyError(f"unregistered finding rule {rule!r}: add it to ingest/rules.py")
         self.rule = rule
+        self.message_vi = message_vi  # the same, in Vietnamese, for `validate --lang vi`
 
 
 def rule(code: str) -> Rule:

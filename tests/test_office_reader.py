@@ -117,9 +117,20 @@ def test_letterhead_beside_a_code(tmp_path: Path, letterhead: str, rules: list[s
 # --------------------------------------------------------------------------- item 7: corrections
 
 CORRECTED, BLANKED, LETTERHEAD = "18112", "18115", "18673"  # Xã Thạch Bình, Phường Bắc Hồng, TT Cẩm Xuyên
+BREACHED = "18316"  # Xã Ân Phú
 HH_ROWS = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1981], [2, "HH_POOR", "Số hộ nghèo", "hộ", 93],
            [3, "HH_NEAR_POOR", "Số hộ cận nghèo", "hộ", 120]]
 BLANK_ROWS = [[r[0], r[1], r[2], r[3], None] for r in HH_ROWS]
+
+
+# History before July sorted: 1169 1170 1172 1175 1178 1180, median 1173.5; deviations sorted
+# 1.5 1.5 3.5 4.5 4.5 6.5, MAD 4; July 117: 0.6745 * (117 - 1173.5) / 4 = -178.2, |z| > 3.5.
+MEMBERS = [1169, 1172, 1175, 1170, 1180, 1178, 117]
+# poor + near-poor 950 + 100 = 1050 > 1000 households; 2 doses 700 > 1 dose 650.
+BREACH_ROWS = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", "1.000"], [2, "HH_POOR", "Số hộ nghèo", "hộ", 950],
+               [3, "HH_NEAR_POOR", "Số hộ cận nghèo", "hộ", 100],
+               [4, "VAX18_DOSE1", "Số người từ 18 tuổi trở lên đã tiêm ít nhất 1 mũi", "người", 650],
+               [5, "VAX18_DOSE2", "Số người từ 18 tuổi trở lên đã tiêm đủ 2 mũi", "người", 700]]
 
 
 def coded(code: str, period: str, rows: list[list]) -> Sheet:
@@ -149,6 +160,15 @@ def office(tmp_path_factory: pytest.TempPathFactory):
     deliver(inbox, "cam xuyen 2022", [letterhead_sheet(
         [["ỦY BAN NHÂN DÂN", None, MOTTO_1], ["THỊ TRẤN CẨM XUYÊN", None, MOTTO_2]], "Năm 2022", HH_ROWS)],
         datetime(2023, 1, 6, 9))
+    # Xã Thạch Bình, PARTY_MEMBERS (a stock) monthly in 2022, July with a digit dropped.
+    for month, members in enumerate(MEMBERS, start=1):
+        deliver(inbox, f"thach binh thang {month}", [coded(CORRECTED, f"Tháng {month}/2022", [
+            [1, "PARTY_MEMBERS", "Tổng số đảng viên", "người", members]])], datetime(2022, month + 1, 3, 9))
+    # Xã Ân Phú, Q2 2022: a households breach the warehouse flags (and validate must too).
+    deliver(inbox, "an phu quy", [coded(BREACHED, "Quý II/2022", BREACH_ROWS)], datetime(2022, 7, 5, 9))
+    # The province's GRDP growth 2022 (a percentage, above 1).
+    deliver(inbox, "tinh 2022", [coded("42", "Năm 2022", [
+        [1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "5,02"]])], datetime(2023, 1, 20, 9))
     return build(root, inbox)
 
 
@@ -203,3 +223,131 @@ def test_validate_refuses_a_blank_template(tmp_path: Path, capsys: pytest.Captur
     assert "no value at all" in capsys.readouterr().out
     assert main(["validate", "--lang", "vi", str(path)]) == 1
     assert "không có số liệu nào" in capsys.readouterr().out
+
+
+@pytest.mark.warehouse
+def test_warehouse_flags_a_value_far_below_its_history(office) -> None:
+    """A digit dropped is as likely as a digit added (indicators.md): July's 117 against a
+    median of 1173.5 is an outlier; the earlier months are not scored (under 6 earlier values)."""
+    con = office.con()
+    rows = con.execute("SELECT period, observed, expected FROM marts.data_quality_findings "
+                       "WHERE rule = 'outlier' AND unit_code = ? AND indicator_code = 'PARTY_MEMBERS'",
+                       [CORRECTED]).fetchall()
+    assert [(p, float(o), float(e)) for p, o, e in rows] == [("2022-07", 117.0, 1173.5)]
+
+
+# --------------------------------------------------------------------------- item 8: validate
+
+@pytest.fixture(autouse=True)
+def no_default_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate reads <WAREHOUSE_DIR>/warehouse.duckdb when there is one: none here, unless
+    a test passes --published, so that a machine's own `make run` changes no answer."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path / "no-warehouse"))
+
+
+def validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], sheets: list[Sheet], *args: str,
+             name: str = "bc") -> tuple[int, str]:
+    from ingest.__main__ import main
+
+    path = tmp_path / f"{name}.xlsx"
+    write_workbook(path, sheets)
+    code = main(["validate", *args, str(path)])
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.warehouse
+def test_validate_says_what_the_warehouse_says(office, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The same report: validate names the row rules the warehouse flagged on it."""
+    con = office.con()
+    flagged = set(con.execute(
+        "SELECT rule, indicator_code FROM marts.data_quality_findings WHERE unit_code = ? AND period = "
+        "'2022-Q2' AND found_by = 'validation'", [BREACHED]).fetchall())
+    assert flagged == {("households_composition", "HH_POOR"), ("vax18_dose_order", "VAX18_DOSE2")}
+    code, out = validate(tmp_path, capsys, [coded(BREACHED, "Quý II/2022", BREACH_ROWS)], "--json")
+    import json
+
+    said = {(f["rule"], f["message"]) for e in json.loads(out)["files"] for f in e["findings"]}
+    assert code == 0 and {r for r, _ in said} == {r for r, _ in flagged}
+    assert any("1,050 against 1,000" in m for _, m in said)
+
+
+@pytest.mark.unit
+def test_validate_row_rules_in_vietnamese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Quý II/2022", BREACH_ROWS)], "--lang", "vi")
+    assert code == 0
+    assert "bc.xlsx › Báo cáo: mẫu A, Xã Thạch Bình (18112), kỳ 2022-Q2, 5 số liệu, từ chối 0 dòng" in out
+    assert "Hộ nghèo và cận nghèo nhiều hơn tổng số hộ" in out and "HH_POOR: 1.050 so với 1.000" in out
+    assert "VAX18_DOSE2: 700 so với 650" in out
+    ok_rows = [BREACH_ROWS[0], [2, "HH_POOR", "Số hộ nghèo", "hộ", 900], BREACH_ROWS[2],
+               BREACH_ROWS[3], [5, "VAX18_DOSE2", "x", "người", 650]]
+    code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Quý II/2022", ok_rows)], name="ok")
+    assert code == 0 and out.count("\n") == 1, out  # 1,000 households hold 900 + 100: only the summary
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("typed", "detail"), [
+    ("12.5OO", "'12.5OO' không phải là số — có phải chữ O thay cho số 0?"),
+    ("1l.500", "'1l.500' không phải là số — có phải chữ l hoặc I thay cho số 1?"),
+    ("khoảng 5", "'khoảng 5' không phải là số)"),
+])
+def test_validate_detail_in_vietnamese(tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: str,
+                                       detail: str) -> None:
+    rows = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", typed]]
+    code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Năm 2021", rows)], "--lang", "vi")
+    assert code == 1 and detail in out, out
+
+
+@pytest.mark.unit
+def test_validate_reform_message_names_the_successor_in_vietnamese(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Tháng 8/2025", ROWS)], "--lang", "vi")
+    assert code == 1
+    assert ("Xã Thạch Bình (18112) đã sáp nhập vào Xã Cẩm Bình (18685) từ ngày 01/07/2025; hãy báo cáo "
+            "với tên Xã Cẩm Bình") in out, out
+
+
+@pytest.mark.warehouse
+@pytest.mark.parametrize(("code", "period", "rows", "expected"), [
+    # 0,0502 typed for 5,02 %: the province's last published GRDP growth is 5.02
+    ("42", "Năm 2023", [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "0,0502"]],
+     {("percent_as_fraction", "GRDP_GROWTH")}),
+    ("42", "Năm 2023", [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "0,06"]],
+     {("percent_as_fraction", "GRDP_GROWTH")}),
+    ("42", "Năm 2023", [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "0,9"]], set()),  # a slow year
+    ("42", "Năm 2023", [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "4,8"]], set()),
+    # last 2022 year: HH_TOTAL 1990 and HH_POOR 90. A digit dropped, a digit added, both flagged.
+    (CORRECTED, "Năm 2023", [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 199]],
+     {("far_from_last_value", "HH_TOTAL")}),
+    (CORRECTED, "Năm 2023", [[1, "HH_POOR", "Số hộ nghèo", "hộ", 900]],
+     {("far_from_last_value", "HH_POOR")}),
+    # five times is the limit; a little less is a real change
+    (CORRECTED, "Năm 2023", [[1, "HH_POOR", "Số hộ nghèo", "hộ", 18]], {("far_from_last_value", "HH_POOR")}),
+    (CORRECTED, "Năm 2023", [[1, "HH_POOR", "Số hộ nghèo", "hộ", 19]], set()),
+    (CORRECTED, "Năm 2023", [[1, "HH_POOR", "Số hộ nghèo", "hộ", 449]], set()),
+    (CORRECTED, "Năm 2023", [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", "2.010"]], set()),
+])
+def test_validate_against_the_last_published_value(office, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   code: str, period: str, rows: list[list],
+                                                   expected: set[tuple[str, str]]) -> None:
+    import json
+
+    published = str(office.con() and office.settings.published_db)
+    exit_code, out = validate(tmp_path, capsys, [coded(code, period, rows)], "--json",
+                              "--published", published)
+    said = {(f["rule"], f["message"].split()[0]) for e in json.loads(out)["files"] for f in e["findings"]}
+    assert exit_code == 0 and said == expected, out
+
+
+@pytest.mark.warehouse
+def test_validate_last_value_messages_in_vietnamese(office, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    published = str(office.con() and office.settings.published_db)
+    rows = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 199]]
+    _, out = validate(tmp_path, capsys, [coded(CORRECTED, "Năm 2023", rows)], "--lang", "vi",
+                      "--published", published)
+    assert "HH_TOTAL 199 thấp hơn 10,0 lần so với số đã công bố gần nhất 1.990 (kỳ 2022)" in out, out
+    rows = [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "0,0502"]]
+    _, out = validate(tmp_path, capsys, [coded("42", "Năm 2023", rows)], "--lang", "vi",
+                      "--published", published)
+    assert "Tỷ lệ phần trăm ghi dạng phân số" in out and "ghi 5,02 cho 5,02 %" in out, out
