@@ -103,6 +103,18 @@ def test_letterhead_below_the_title_is_not_the_issuing_body(tmp_path: Path) -> N
 
 
 @pytest.mark.unit
+def test_letterhead_is_only_in_the_first_rows(tmp_path: Path) -> None:
+    """Without a title line, the window still ends after the first rows: an issuing body on
+    row 11, under the document's grounds, is a recipient ("Nơi nhận"), not the sender."""
+    grounds = [[f"Căn cứ văn bản số {n}/UBND"] for n in range(1, 9)]
+    top = [[None, None, MOTTO_1], [None, None, MOTTO_2], *grounds, ["UBND HUYỆN VŨ QUANG"]]
+    status, unit, rules = unit_of(tmp_path, letterhead_sheet(top, "Năm 2021", title="Nơi nhận:"))
+    assert (status, unit, rules) == ("rejected", None, ["unknown_unit"])
+    top = [[None, None, MOTTO_1], ["UBND HUYỆN VŨ QUANG", None, MOTTO_2], *grounds]
+    assert unit_of(tmp_path, letterhead_sheet(top, "Năm 2021", title="Nơi nhận:"))[:2] == ("loaded", "441")
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize(("letterhead", "rules", "code"), [
     ("UBND XÃ THẠCH BÌNH", [], "18112"),  # the letterhead confirms the code
     ("UBND PHƯỜNG BẮC HỒNG", ["unit_mismatch"], None),  # and a letterhead naming another unit refutes it
@@ -211,6 +223,16 @@ def test_letterhead_report_reaches_the_marts(office) -> None:
     from tests.inboxes import value
 
     assert value(office.con(), LETTERHEAD, "2022", "HH_POOR") == 93
+
+
+@pytest.mark.unit
+def test_deliberate_marks_are_not_a_blank_template(tmp_path: Path) -> None:
+    """'...' (not collected) and 'x' (not applicable) are something sent (GSO conventions):
+    such a report is loaded, not refused as blank."""
+    rows = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", "..."], [2, "HH_POOR", "Số hộ nghèo", "hộ", "x"]]
+    assert unit_of(tmp_path, coded(BLANKED, "Năm 2022", rows)) == ("loaded", BLANKED, [])
+    assert unit_of(tmp_path, coded(BLANKED, "Năm 2022", BLANK_ROWS), "blank") == (
+        "rejected", BLANKED, ["blank_report"])
 
 
 @pytest.mark.unit
