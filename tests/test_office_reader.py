@@ -181,6 +181,10 @@ def office(tmp_path_factory: pytest.TempPathFactory):
     # The province's GRDP growth 2022 (a percentage, above 1).
     deliver(inbox, "tinh 2022", [coded("42", "Năm 2022", [
         [1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "5,02"]])], datetime(2023, 1, 20, 9))
+    # ... then 0,0502 typed for 5,02 % in 2023, and a real slow year, 0,9 %, in 2024.
+    for year, growth in ((2023, "0,0502"), (2024, "0,9")):
+        deliver(inbox, f"tinh {year}", [coded("42", f"Năm {year}", [
+            [1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", growth]])], datetime(year + 1, 1, 20, 9))
     return build(root, inbox)
 
 
@@ -256,6 +260,17 @@ def test_warehouse_flags_a_value_far_below_its_history(office) -> None:
                        "WHERE rule = 'outlier' AND unit_code = ? AND indicator_code = 'PARTY_MEMBERS'",
                        [CORRECTED]).fetchall()
     assert [(p, float(o), float(e)) for p, o, e in rows] == [("2022-07", 117.0, 1173.5)]
+
+
+@pytest.mark.warehouse
+def test_warehouse_flags_a_percentage_typed_as_a_fraction(office) -> None:
+    """0,0502 after 5,02 % is flagged; 0,9 after a usual level of 2,535 (the median of 5,02 and
+    0,0502) is a real figure, nearer to it than 90 would be."""
+    rows = office.con().execute(
+        "SELECT unit_code, indicator_code, period, observed, expected FROM marts.data_quality_findings "
+        "WHERE rule = 'percent_as_fraction'").fetchall()
+    assert [(u, i, p, float(o), float(e)) for u, i, p, o, e in rows] == [
+        ("42", "GRDP_GROWTH", "2023", 0.0502, 5.02)]
 
 
 # --------------------------------------------------------------------------- item 8: validate
