@@ -160,7 +160,10 @@ def office(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("office")
     inbox = root / "inbox"
     inbox.mkdir()
-    # Xã Thạch Bình, year 2022: three households' rows, then a correction with two of them.
+    # Xã Thạch Bình, year 2022: a first report, a second with three households' rows, then a
+    # correction with two of them (the drop names the second report's 120, not the first's 110).
+    deliver(inbox, "thach binh 2022 lan 1", [coded(CORRECTED, "Năm 2022", [*HH_ROWS[:2], [
+        3, "HH_NEAR_POOR", "Số hộ cận nghèo", "hộ", 110]])], datetime(2023, 1, 2, 9))
     deliver(inbox, "thach binh 2022", [coded(CORRECTED, "Năm 2022", HH_ROWS)], datetime(2023, 1, 5, 9))
     deliver(inbox, "thach binh 2022 sua", [coded(CORRECTED, "Năm 2022", [
         [1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 1990], [2, "HH_POOR", "Số hộ nghèo", "hộ", 90]])],
