@@ -20,8 +20,49 @@ def _describe(path: Path, sheet: str, finding: Finding, lang: str = "en") -> str
         rule = RULES.get(finding.rule)
         if rule is not None:
             title = rule.title_vi[:1].upper() + rule.title_vi[1:]
-            return f"{where}: {title}. {rule.action_vi} ({finding.message})"
+            return f"{where}: {title}. {rule.action_vi} ({finding.message_vi or finding.message})"
     return f"{where}: {finding.message}"
+
+
+def _summary(path: Path, sheet, lang: str) -> str:
+    """The line each sheet read gets: what it is, and how much of it is loaded or refused."""
+    if sheet.layout == "targets":
+        if lang == "vi":
+            return (f"{path.name} › {sheet.sheet}: chỉ tiêu kế hoạch, nhận {len(sheet.targets)} dòng, "
+                    f"từ chối {sheet.rows_quarantined} dòng")
+        return (f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
+                f"{sheet.rows_quarantined} rows refused")
+    unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
+    period = sheet.period.code if sheet.period else "?"
+    if lang == "vi":
+        return (f"{path.name} › {sheet.sheet}: mẫu {sheet.layout}, {unit}, kỳ {period}, "
+                f"{len(sheet.values)} số liệu, từ chối {sheet.rows_quarantined} dòng")
+    return (f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, period {period}, "
+            f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
+
+
+def _published_default() -> Path | None:
+    """The published warehouse of this machine (WAREHOUSE_DIR), when there is one."""
+    from chitieu.settings import Settings, SettingsError
+
+    try:
+        published = Settings.from_env().published_db
+    except SettingsError:  # a bad setting for the nightly job must not stop a clerk's check
+        return None
+    return published if published.exists() else None
+
+
+def _warehouse_findings(sheet, published: Path | None) -> list[Finding]:
+    """What the warehouse will say about a loaded report's figures (ingest/file_checks.py)."""
+    from ingest.file_checks import history_findings, rule_findings
+    from ingest.reference import data_elements, load_units
+
+    found = rule_findings(sheet)
+    if sheet.unit is not None and sheet.period is not None:
+        province = next((u for u in load_units() if u.level == "province"
+                         and u.exists_on(sheet.period.last_day)), None)
+        found += history_findings(sheet, sheet.unit, data_elements(), published, province)
+    return found
 
 
 def _finding_json(sheet: str, finding: Finding) -> dict:
@@ -29,9 +70,12 @@ def _finding_json(sheet: str, finding: Finding) -> dict:
             "cell": finding.cell, "message": finding.message}
 
 
-def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en") -> int:
-    """What a district data officer runs before sending: no database, plain words (or one
-    JSON document for machines, `--json`). Exits 1 when anything was refused."""
+def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
+                 published: Path | None = None) -> int:
+    """What a district data officer runs before sending: plain words (or one JSON document
+    for machines, `--json`), what the reader refuses and what the warehouse will flag (its
+    row rules; beside the last published values when a published warehouse is at hand, read
+    only). Exits 1 when anything was refused."""
     from ingest.guard import parse_guarded
     from ingest.parse import ParseJob
 
@@ -52,14 +96,10 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en") -> 
                 "period": sheet.period.code if sheet.period else None,
                 "values": len(sheet.values), "targets": len(sheet.targets),
                 "rows_read": sheet.rows_read, "rows_refused": sheet.rows_quarantined})
-            if sheet.status == "loaded" and sheet.layout == "targets":
-                lines.append(f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
-                             f"{sheet.rows_quarantined} rows refused")
-            elif sheet.status == "loaded":
-                unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
-                lines.append(f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, "
-                             f"period {sheet.period.code if sheet.period else '?'}, "
-                             f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
+            if sheet.status == "loaded":
+                lines.append(_summary(path, sheet, lang))
+                if sheet.layout != "targets":
+                    sheet.findings.extend(_warehouse_findings(sheet, published))
             for finding in sheet.findings:
                 if finding.severity == "error":
                     refused = True
@@ -182,7 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON document, for machines")
     p.add_argument("--lang", choices=["en", "vi"], default="en",
-                   help="vi: each problem's title and what to do in Vietnamese, then the detail")
+                   help="vi: each problem's title, what to do and its detail in Vietnamese")
+    p.add_argument("--published", type=Path, default=None,
+                   help="published warehouse with the units' last values "
+                        "(default: <WAREHOUSE_DIR>/warehouse.duckdb when it exists)")
     p = sub.add_parser("rules", help="the finding rules; --write regenerates seed and docs")
     p.add_argument("--write", action="store_true")
     p = sub.add_parser("load", help="ingest an inbox into the warehouse's build database")
@@ -210,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         return cmd_sample(args.out, args.seed, args.province)
     if args.command == "validate":
-        return cmd_validate(args.files, args.json, args.lang)
+        return cmd_validate(args.files, args.json, args.lang,
+                            args.published if args.published else _published_default())
     if args.command == "rules":
         return cmd_rules(args.write)
     if args.command == "template":

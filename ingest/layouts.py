@@ -28,6 +28,14 @@ B_UNIT_NAME_HEADERS = {"ten xa", "xa/phuong/thi tran", "don vi", "ten don vi"}
 TOTAL_LABELS = {"tong cong", "cong", "toan huyen", "tong so", "tong"}
 SIGNATURE_WORDS = ("nguoi lap bieu", "thu truong don vi", "chu tich", "ngay ... thang",
                    "ngay thang nam", "ky ten", "xac nhan")
+# The issuing body at the top left of an official document (Decree 30/2020/NĐ-CP): "UBND XÃ
+# THẠCH BÌNH", or "ỦY BAN NHÂN DÂN" over "THỊ TRẤN CẨM XUYÊN". Only the first rows above the
+# title are the letterhead; a "UBND xã …" further down is a recipient or a note.
+ISSUER_PREFIXES = ("uy ban nhan dan ", "ubnd ")
+BARE_ISSUERS = {"uy ban nhan dan", "ubnd"}
+UNIT_TYPE_WORDS = ("xa ", "phuong ", "thi tran ", "huyen ", "thi xa ", "thanh pho ", "tinh ")
+TITLE_WORDS = ("bao cao", "bieu ", "ky bao cao", "tong hop")
+LETTERHEAD_ROWS = 8
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
@@ -45,6 +53,7 @@ class Finding:
     unit_code: str | None = None
     element_code: str | None = None
     period: str | None = None
+    message_vi: str | None = None  # the detail in Vietnamese, for `validate --lang vi`
 
     @property
     def cell(self) -> str:
@@ -140,6 +149,28 @@ def _header_block(rows: list[list[Any]], end: int) -> dict[str, str]:
     return found
 
 
+def _letterhead(rows: list[list[Any]], end: int) -> str | None:
+    """The unit named only as the issuing body, in the first rows above the title: the
+    lowest issuing body there (a managing body may stand above it), with the unit on the
+    row below a bare "ỦY BAN NHÂN DÂN". The motto beside it and the title name no unit."""
+    found: str | None = None
+    for r in range(min(end, LETTERHEAD_ROWS, len(rows))):
+        cells = [(c, _text(v)) for c, v in enumerate(rows[r]) if isinstance(v, str) and _text(v)]
+        if any(fold(text).startswith(TITLE_WORDS) for _, text in cells):
+            break
+        for c, text in cells:
+            key = fold(text)
+            if key not in BARE_ISSUERS and not key.startswith(ISSUER_PREFIXES):
+                continue
+            below = _text(rows[r + 1][c]) if r + 1 < min(end, len(rows)) and c < len(rows[r + 1]) \
+                else ""
+            if below and fold(below).startswith(UNIT_TYPE_WORDS):
+                found = f"UBND {below}"  # "ỦY BAN NHÂN DÂN" (or the managing body) over the unit
+            elif key not in BARE_ISSUERS:
+                found = text
+    return found
+
+
 @dataclass
 class TableShape:
     layout: str
@@ -215,6 +246,8 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         return result
     result.layout = shape.layout
     block = _header_block(rows, shape.header_row)
+    if "name" not in block and (letterhead := _letterhead(rows, shape.header_row)):
+        block["name"] = letterhead
     period_text = block.get("period")
     period = parse_period(period_text) if period_text else None
     if period is None:
@@ -232,7 +265,7 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
     except UnitError as exc:
         result.status = "rejected"
         result.findings.append(Finding(
-            rule=exc.rule, severity="error", message=str(exc), sheet=grid.name,
+            rule=exc.rule, severity="error", message=str(exc), message_vi=exc.message_vi, sheet=grid.name,
             raw_text=block.get("code") or block.get("name"), period=period.code))
         return result
     result.unit = unit
@@ -242,7 +275,30 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
     else:
         _read_wide(rows, shape, grid, catalogue, resolver, result)
     _settle_duplicates(result, grid.name)
+    _refuse_blank(result)
     return result
+
+
+def _refuse_blank(result: SheetResult) -> None:
+    """A report holding no value at all (a blank template sent by mistake) is refused and
+    replaces nothing (spreadsheets.md, Resubmission): were it loaded, the newest report of
+    the unit and period would be empty and the month's figures would vanish. A deliberate
+    mark ("-", "x", "...") or a refused cell is something sent, not a blank."""
+    if result.rows_quarantined or any(v.value is not None or v.missing not in (None, "not_reported")
+                                      for v in result.values):
+        return
+    assert result.period is not None and result.unit is not None
+    result.status = "rejected"
+    result.rows_quarantined, result.values = result.rows_read, []
+    result.findings.append(Finding(
+        rule="blank_report", severity="error",
+        message=f"no value at all in {result.rows_read} rows for {result.unit.name} "
+                f"({result.unit.code}), {result.period.code}: a blank template? Refused; it "
+                "replaces nothing (the last report sent stays in use)",
+        message_vi=f"không có số liệu nào trong {result.rows_read} dòng của {result.unit.name} "
+                   f"({result.unit.code}), kỳ {result.period.code}: gửi nhầm mẫu trống? Không nhận; "
+                   "báo cáo gửi trước vẫn được dùng",
+        sheet=result.sheet, unit_code=result.unit.code, period=result.period.code))
 
 
 def _settle_duplicates(result: SheetResult, sheet: str) -> None:
@@ -325,7 +381,8 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
     parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
     if not parsed.ok:
         _quarantine(result, Finding(
-            rule=parsed.rule or "", severity="error", message=parsed.message or "", sheet=grid.name,
+            rule=parsed.rule or "", severity="error", message=parsed.message or "",
+            message_vi=parsed.message_vi, sheet=grid.name,
             row=r + 1, col=c, raw_text=raw_text, unit_code=unit_code, element_code=element.code,
             period=result.period.code))
         return

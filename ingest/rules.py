@@ -96,6 +96,9 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "dòng chỉ tiêu kế hoạch không đọc được", "Sửa ô được nêu theo hướng dẫn của mẫu."),
     _r("duplicate_target", "warning", "ingest", "row", "a target given twice; the newest row wins",
        "chỉ tiêu kế hoạch ghi hai lần", "Giữ một dòng cho mỗi chỉ tiêu kế hoạch."),
+    _r("blank_report", "error", "ingest", "sheet", "a report holding no value at all (a blank "
+       "template sent by mistake): refused, it replaces nothing", "báo cáo không có số liệu nào "
+       "(gửi nhầm mẫu trống)", "Điền số liệu vào mẫu rồi gửi lại; báo cáo trước vẫn được dùng."),
     # --- a value (ingest/values.py)
     _r("excel_error", "error", "ingest", "row", "an Excel error value (#DIV/0!, #REF! …)",
        "ô có lỗi công thức Excel", "Sửa công thức hoặc nhập số trực tiếp."),
@@ -107,6 +110,14 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "Chọn Đạt hoặc Chưa đạt."),
     _r("out_of_range", "error", "ingest", "row", "outside the catalogue's valid range",
        "giá trị ngoài khoảng hợp lệ", "Kiểm tra lại số liệu và đơn vị tính."),
+    # --- beside the unit's usual level (the warehouse; `validate` beside the last published
+    # value, ingest/file_checks.py)
+    _r("percent_as_fraction", "warning", "warehouse", "figure", "a percentage typed as a fraction "
+       "(0,0502 for 5,02 %) where the last published value is above 1",
+       "tỷ lệ phần trăm ghi dạng phân số", "Ghi số phần trăm (5,02 cho 5,02 %), không ghi 0,0502."),
+    _r("far_from_last_value", "warning", "ingest", "row", "far above or far below the unit's last "
+       "published value (a digit added or dropped?)", "khác xa số đã công bố kỳ trước",
+       "Kiểm tra lại số chữ số; nếu đúng, ghi chú lý do khi gửi."),
     # --- the warehouse (dbt_project/models/intermediate)
     _r("households_composition", "warning", "warehouse", "figure", "poor + near-poor households "
        "exceed all households", "hộ nghèo và cận nghèo nhiều hơn tổng số hộ",
@@ -133,6 +144,9 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "Xác nhận số đúng với đơn vị báo cáo."),
     _r("replaced_value", "warning", "warehouse", "figure", "a value replaced by a newer report",
        "số liệu đã được báo cáo sau thay thế", "Không cần làm gì; để rà soát các lần sửa."),
+    _r("dropped_element", "warning", "warehouse", "figure", "an element an older report gave and "
+       "its correction leaves out (no longer current)", "chỉ tiêu có trong báo cáo trước nhưng bị "
+       "bỏ trong báo cáo sửa", "Hỏi đơn vị báo cáo: nếu bỏ sót, gửi lại báo cáo đầy đủ."),
     _r("same_time_conflict", "warning", "warehouse", "figure", "two reports sent at the same time "
        "disagree", "hai báo cáo gửi cùng lúc ghi khác nhau", "Hỏi đơn vị báo cáo số nào đúng."),
 ]}
@@ -142,11 +156,12 @@ class IngestProblem(ValueError):
     """The one base of the reader's exceptions: `rule` is a registered code (the finding it
     becomes), the message says what is wrong in plain words, for the clerk."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(self, rule: str, message: str, message_vi: str | None = None) -> None:
         super().__init__(message)
         if rule not in RULES:
             raise KeyError(f"unregistered finding rule {rule!r}: add it to ingest/rules.py")
         self.rule = rule
+        self.message_vi = message_vi  # the same, in Vietnamese, for `validate --lang vi`
 
 
 def rule(code: str) -> Rule:

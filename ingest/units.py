@@ -98,7 +98,7 @@ class UnitResolver:
             by_code = [u for u in self.units if u.code == code]
             if not by_code:
                 raise UnitError("unknown_unit", f"no unit has GSO code {code}")
-            unit = self._existing(by_code, f"unit code {code}", last)
+            unit = self._existing(by_code, f"unit code {code}", last, f"mã đơn vị {code}")
             if name and not self._confirms(read_name(name), unit):
                 era = next((u for u in by_code if u is not unit and self._names(read_name(name), u)),
                            None)
@@ -119,7 +119,7 @@ class UnitResolver:
         if len(by_name) > 1:  # namesakes at two levels or in two districts: type, then parents
             typed = [u for u in by_name if written.unit_type == _type_key(u)]
             by_name = self._narrowed(written, typed or by_name, last)
-        return self._existing(by_name, f"unit {name!r}", last)
+        return self._existing(by_name, f"unit {name!r}", last, f"đơn vị '{name}'")
 
     @staticmethod
     def _names(written: WrittenName, unit: Unit) -> bool:
@@ -158,16 +158,20 @@ class UnitResolver:
         close = difflib.get_close_matches(written.core, list(names), n=3, cutoff=0.75)
         return f"; did you mean {', '.join(sorted({names[c] for c in close}))}?" if close else ""
 
-    def _existing(self, candidates: list[Unit], what: str, last: date) -> Unit:
+    def _existing(self, candidates: list[Unit], what: str, last: date, what_vi: str) -> Unit:
         valid = [u for u in candidates if u.exists_on(last)]
         if len(valid) == 1:
             return valid[0]
         if not valid:
             raise UnitError("unit_not_valid", f"{what} may not report a period ending {last}: "
-                            + "; ".join(self.why_not(u, last) for u in candidates))
+                            + "; ".join(self.why_not(u, last) for u in candidates),
+                            f"{what_vi} không được báo cáo kỳ kết thúc ngày {last:%d/%m/%Y}: "
+                            + "; ".join(self.why_not(u, last, "vi") for u in candidates))
         names = ", ".join(f"{u.name} ({self._place(u, last)})" for u in valid)
         raise UnitError("ambiguous_unit", f"{what} matches several units: {names}; give the code, "
-                        "or the district or province after a comma")
+                        "or the district or province after a comma",
+                        f"{what_vi} trùng với nhiều đơn vị: {names}; ghi mã đơn vị, hoặc ghi huyện, "
+                        "tỉnh sau dấu phẩy")
 
     def _place(self, unit: Unit, last: date) -> str:
         """The unit's code and its parents on `last` ("18919, Huyện Minh Hóa, Tỉnh Quảng
@@ -181,22 +185,40 @@ class UnitResolver:
             code = parent.parent_code
         return ", ".join(parts)
 
-    def why_not(self, unit: Unit, last: date) -> str:
-        """Why `unit` may not report a period ending on `last`, and whom to report as."""
+    def why_not(self, unit: Unit, last: date, lang: str = "en") -> str:
+        """Why `unit` may not report a period ending on `last`, and whom to report as (the
+        successor's name), in English or Vietnamese (`validate --lang vi`)."""
+        say = _WHY[lang]
+        day = (lambda d: d.isoformat()) if lang == "en" else (lambda d: f"{d:%d/%m/%Y}")
+        it = f"{unit.name} ({unit.code})"
         if unit.valid_from > last:
-            return f"{unit.name} ({unit.code}) exists only from {unit.valid_from}"
+            return say["from"].format(it=it, day=day(unit.valid_from))
         if unit.valid_to >= date.max - timedelta(days=1):
-            return f"{unit.name} ({unit.code}) exists"
+            return say["exists"].format(it=it)
         changed_on = unit.valid_to + timedelta(days=1)
         successors = [c for c in self.changes
                       if c.old_code == unit.code and c.effective_date == changed_on]
         if successors:
-            into = " and ".join(f"{c.new_name} ({c.new_code})" for c in successors)
-            verb = "was merged into" if len(successors) == 1 else "was divided between"
-            report_as = " or ".join(c.new_name for c in successors)
-            return f"{unit.name} ({unit.code}) {verb} {into} on {changed_on}; report as {report_as}"
+            into = say["and"].join(f"{c.new_name} ({c.new_code})" for c in successors)
+            report_as = say["or"].join(c.new_name for c in successors)
+            return say["merged" if len(successors) == 1 else "divided"].format(
+                it=it, into=into, day=day(changed_on), report_as=report_as)
         later = [u for u in self.units if u.code == unit.code and u.valid_from == changed_on]
         if later:
-            return (f"{unit.name} ({unit.code}) became {later[0].name} ({unit.code}) on "
-                    f"{changed_on}; report as {later[0].name}")
-        return f"{unit.name} ({unit.code}) ceased on {unit.valid_to}"
+            return say["became"].format(it=it, into=f"{later[0].name} ({unit.code})", day=day(changed_on),
+                                        report_as=later[0].name)
+        return say["ceased"].format(it=it, day=day(unit.valid_to))
+
+
+_WHY = {
+    "en": {"from": "{it} exists only from {day}", "exists": "{it} exists",
+           "merged": "{it} was merged into {into} on {day}; report as {report_as}",
+           "divided": "{it} was divided between {into} on {day}; report as {report_as}",
+           "became": "{it} became {into} on {day}; report as {report_as}",
+           "ceased": "{it} ceased on {day}", "and": " and ", "or": " or "},
+    "vi": {"from": "{it} chỉ có từ ngày {day}", "exists": "{it} vẫn tồn tại",
+           "merged": "{it} đã sáp nhập vào {into} từ ngày {day}; hãy báo cáo với tên {report_as}",
+           "divided": "{it} đã chia về {into} từ ngày {day}; hãy báo cáo với tên {report_as}",
+           "became": "{it} đã trở thành {into} từ ngày {day}; hãy báo cáo với tên {report_as}",
+           "ceased": "{it} đã giải thể ngày {day}", "and": " và ", "or": " hoặc "},
+}

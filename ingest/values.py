@@ -31,14 +31,32 @@ class CellValue:
     missing: str | None = None  # not_reported, not_collected, not_applicable
     rule: str | None = None  # set when the row must be quarantined
     message: str | None = None
+    message_vi: str | None = None  # the same detail for the clerk, in Vietnamese
 
     @property
     def ok(self) -> bool:
         return self.rule is None
 
 
-def _problem(rule: str, message: str) -> CellValue:
-    return CellValue(rule=rule, message=message)
+def _problem(rule: str, message: str, message_vi: str | None = None) -> CellValue:
+    return CellValue(rule=rule, message=message, message_vi=message_vi)
+
+
+# A letter typed for a digit: O for 0, l or I for 1 ("12.5OO").
+_LETTER_DIGITS = re.compile(r"^[\d.,\s]*[\doOlI][\d.,\soOlI]*$")
+
+
+def _not_a_number(text: str) -> CellValue:
+    """'12.5OO' is not a number — and, when a letter stands where a digit should, which one."""
+    hint_en = hint_vi = ""
+    if _LETTER_DIGITS.match(text) and re.search(r"[oOlI]", text) and re.search(r"\d", text):
+        if re.search(r"[oO]", text):
+            hint_en, hint_vi = " — the letter O for the digit 0?", " — có phải chữ O thay cho số 0?"
+        else:
+            hint_en = " — the letter l or I for the digit 1?"
+            hint_vi = " — có phải chữ l hoặc I thay cho số 1?"
+    return _problem("not_a_number", f"{text!r} is not a number{hint_en}",
+                    f"'{text}' không phải là số{hint_vi}")
 
 
 def parse_number_text(text: str, whole: bool) -> float | None:
@@ -72,9 +90,10 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
         return _check(value, element, shown)
     text = str(raw).strip()
     if text in EXCEL_ERRORS:
-        return _problem("excel_error", f"Excel error value {text}")
+        return _problem("excel_error", f"Excel error value {text}", f"ô có lỗi Excel {text}")
     if text.startswith("="):
-        return _problem("not_a_number", f"formula text {text[:30]!r} instead of a value")
+        return _problem("not_a_number", f"formula text {text[:30]!r} instead of a value",
+                        f"công thức '{text[:30]}' thay vì giá trị")
     if text in _NOT_COLLECTED:
         return CellValue(missing="not_collected")
     key = fold(text)
@@ -83,7 +102,8 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
             return CellValue(value=1.0)
         if key in NO:
             return CellValue(value=0.0)
-        return _problem("not_yes_no", f"{text!r} is not a yes/no answer (Đạt / Chưa đạt)")
+        return _problem("not_yes_no", f"{text!r} is not a yes/no answer (Đạt / Chưa đạt)",
+                        f"'{text}' không phải Đạt / Chưa đạt")
     if text in _NOT_OCCURRED:
         return CellValue(value=0.0)
     if key == "x":
@@ -91,19 +111,22 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
     stripped = _UNIT_WORDS.sub("", key).strip()
     number = parse_number_text(stripped, element.is_whole)
     if number is None:
-        return _problem("not_a_number", f"{text!r} is not a number")
+        return _not_a_number(text)
     return _check(number, element, text)
 
 
 def _check(value: float, element: Element, shown: str) -> CellValue:
     if math.isnan(value) or math.isinf(value):
-        return _problem("not_a_number", f"{shown!r} is not a number")
+        return _not_a_number(shown)
     if element.is_whole and not float(value).is_integer():
-        return _problem("not_whole", f"{shown} is not a whole number of {element.unit_of_measure}")
+        return _problem("not_whole", f"{shown} is not a whole number of {element.unit_of_measure}",
+                        f"{shown} không phải số nguyên ({element.unit_of_measure})")
     if element.min_value is not None and value < element.min_value:
         return _problem("out_of_range",
-                        f"{shown} is below the smallest valid {element.code} ({element.min_value:g})")
+                        f"{shown} is below the smallest valid {element.code} ({element.min_value:g})",
+                        f"{shown} nhỏ hơn giá trị nhỏ nhất hợp lệ của {element.code} ({element.min_value:g})")
     if element.max_value is not None and value > element.max_value:
         return _problem("out_of_range",
-                        f"{shown} is above the largest valid {element.code} ({element.max_value:g})")
+                        f"{shown} is above the largest valid {element.code} ({element.max_value:g})",
+                        f"{shown} lớn hơn giá trị lớn nhất hợp lệ của {element.code} ({element.max_value:g})")
     return CellValue(value=value)

@@ -194,7 +194,10 @@ class AirflowCluster:
 
     @contextmanager
     def running(self, unpause: bool = True) -> Iterator[AirflowCluster]:
-        """Start, hand over, and always stop and drop; logs are printed when a step fails."""
+        """Start, hand over, and always stop and drop; logs are printed when a step fails.
+        Without the services the test is skipped naming them, before anything is started
+        (stopping would otherwise ask the missing PostgreSQL to drop the database)."""
+        require_services(redis=self.executor == "CeleryExecutor")
         try:
             self.start()
             if unpause:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import socket
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlparse
 
 import pytest
 
@@ -32,6 +37,42 @@ def require_tool(*names: str) -> str:
             return found
     missing(f"{' or '.join(names)} on PATH")
     raise AssertionError("unreachable")
+
+
+T = TypeVar("T")
+
+
+def index_reachable(timeout: float = 3.0) -> bool:
+    """Whether uv's package index answers at all (UV_DEFAULT_INDEX, UV_INDEX_URL or PyPI): a
+    laptop without network is told so in seconds, not after uv's retries."""
+    url = os.environ.get("UV_DEFAULT_INDEX") or os.environ.get("UV_INDEX_URL") or "https://pypi.org/simple"
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def fetched(what: str, fetch: Callable[[bool], T]) -> T:
+    """`fetch(offline=True)` from uv's cache alone; failing that, `fetch(offline=False)` with
+    the network; with neither, skip naming `what` (or fail under CHITIEU_REQUIRE_ALL=1).
+    `fetch` only prepares an environment: a test's own failure is never retried nor skipped."""
+    try:
+        return fetch(True)
+    except subprocess.CalledProcessError:
+        if not index_reachable():
+            missing(f"{what}: not in uv's cache, and no network to download it")
+        return fetch(False)
+
+
+def uv_path() -> str:
+    """The uv that make installed (exported as UV), else the one on PATH or in ~/.local/bin."""
+    found = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    if not Path(found).exists() and shutil.which(found) is None:
+        missing("uv (make setup installs it)")
+    return found
 
 
 @pytest.fixture(scope="session")

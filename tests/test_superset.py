@@ -31,7 +31,7 @@ import pytest
 import requests
 import yaml
 
-from tests.conftest import PROJECT, require_tool
+from tests.conftest import PROJECT, fetched, require_tool
 from tools import bi_superset
 
 pytestmark = pytest.mark.superset
@@ -80,13 +80,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def superset(built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def superset_venv() -> Path:
+    """Superset's locked environment, made before the sample is built: with neither uv's
+    cache nor the network, the module is skipped naming what is missing, in seconds."""
+    return fetched("Superset's locked packages (bi/superset/requirements.txt, .superset-venv)",
+                   lambda offline: bi_superset.ensure_venv(PROJECT / ".superset-venv", offline))
+
+
+@pytest.fixture(scope="module")
+def superset(superset_venv: Path, built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     settings, _ = built
     root = tmp_path_factory.mktemp("superset")
     published = root / "warehouse" / "warehouse.duckdb"
     published.parent.mkdir()
     shutil.copy(settings.published_db, published)  # the shared build stays untouched
-    venv = bi_superset.ensure_venv(PROJECT / ".superset-venv")
+    venv = superset_venv
     started = time.monotonic()
     password = bi_superset.initialise(venv, root / "home", published)
     port = _free_port()

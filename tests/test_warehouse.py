@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import subprocess
 import unicodedata
 from datetime import datetime
@@ -13,6 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.conftest import fetched, uv_path
 
 pytestmark = pytest.mark.warehouse
 
@@ -128,17 +128,26 @@ def test_completeness_lists_missing_units(built) -> None:
         assert set(missing) <= names, (unit, period, set(missing) - names)
 
 
+OLDER_DUCKDB = ["--no-project", "--with", "duckdb==1.4.*", "python"]
+
+
+def older_duckdb(offline: bool) -> list[str]:
+    """The command line of a Python with DuckDB 1.4, its environment made (from uv's cache
+    when `offline`); raises CalledProcessError when it cannot be made."""
+    command = [uv_path(), "run", *(["--offline"] if offline else []), *OLDER_DUCKDB]
+    subprocess.run([*command, "-c", "import duckdb"], capture_output=True, check=True, timeout=600)
+    return command
+
+
 def test_published_file_opens_with_an_older_duckdb(built) -> None:
     """BI clients bundle DuckDB 1.4/1.5 (Superset pins duckdb<2): they must read the file."""
     settings, _ = built
-    uv = os.environ.get("UV") or shutil.which("uv")  # make exports the uv it installed
-    if not uv or (not Path(uv).exists() and shutil.which(uv) is None):
-        pytest.fail("uv is needed to create the older-DuckDB environment (run through make)")
+    python = fetched("DuckDB 1.4 (uv run --with duckdb==1.4.*)", older_duckdb)
     code = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
             "print(json.dumps([duckdb.__version__, c.execute(\"SELECT targets_met FROM marts.scorecard "
             "WHERE unit_code = '42' AND year = 2021\").fetchone()[0]]))")
-    proc = subprocess.run([uv, "run", "--no-project", "--with", "duckdb==1.4.*", "python", "-c", code,
-                           str(settings.published_db)], capture_output=True, text=True, check=False)
+    proc = subprocess.run([*python, "-c", code, str(settings.published_db)], capture_output=True,
+                          text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     version, met = json.loads(proc.stdout.strip().splitlines()[-1])
     assert version.startswith("1.4") and met == 9

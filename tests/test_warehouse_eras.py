@@ -69,12 +69,24 @@ def test_reused_code_is_two_units(built) -> None:
                      "2024": "Phường Nam Hà", "2025": "Phường Thành Sen"}
 
 
-def test_a_commune_of_today_has_one_series_from_2021(built) -> None:
+def test_a_commune_of_today_has_one_series_from_2021(built, sample_dir: Path) -> None:
+    """Phường Thành Sen (18073, from 2025-07-01) has one poverty-rate series from 2021, each
+    year's value the sample's independent one: its predecessors combined before the reform
+    (not Phường Nam Hà, the old holder of its code, alone), its own figures after."""
+    with open(sample_dir / "expected" / "indicator_values_eras.csv", encoding="utf-8") as fh:
+        expected = {(r["view"], r["period"]): (float(r["value"]), r["is_approximate"] == "true")
+                    for r in csv.DictReader(fh) if r["unit_code"] == "18073"
+                    and r["indicator_code"] == "POVERTY_RATE" and len(r["period"]) == 4}
+    today = {p: v for (view, p), v in expected.items() if view == "current_units"}
+    assert sorted(today)[:6] == ["2021", "2022", "2023", "2024", "2025", "2026"]
     con = _published(built)
-    years = [r[0] for r in con.execute(
-        "SELECT period FROM marts.indicator_values_current_units WHERE unit_code = '18073' "
-        "AND indicator_code = 'POVERTY_RATE' AND period_type = 'year' ORDER BY period").fetchall()]
-    assert years[:6] == ["2021", "2022", "2023", "2024", "2025", "2026"]
+    series = {p: (v, a) for p, v, a in con.execute(
+        "SELECT period, value, is_approximate FROM marts.indicator_values_current_units WHERE unit_code = "
+        "'18073' AND indicator_code = 'POVERTY_RATE' AND period_type = 'year' ORDER BY period").fetchall()}
+    assert series == {p: (pytest.approx(v, rel=1e-9), a) for p, (v, a) in today.items()}
+    # before the reform the series is not the old ward's own figures under the reused code
+    assert all(series[y][0] != pytest.approx(expected[("as_reported", y)][0], rel=1e-6)
+               for y in ("2021", "2022", "2023", "2024"))
 
 
 def test_completeness_follows_the_unit_list_of_each_period(built) -> None:

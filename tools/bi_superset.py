@@ -53,18 +53,21 @@ def _uv() -> str:
     return found
 
 
-def ensure_venv(venv: Path) -> Path:
-    """Create or resync `venv` from the locked requirements; a no-op when they have not changed."""
+def ensure_venv(venv: Path, offline: bool = False) -> Path:
+    """Create or resync `venv` from the locked requirements; a no-op when they have not changed.
+    `offline`: from uv's cache alone (CalledProcessError when something is not there)."""
     digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
     marker = venv / ".synced"
     if marker.exists() and marker.read_text().strip() == digest:
         return venv
     uv = _uv()
     if not (venv / "bin" / "python").exists():
-        subprocess.run([uv, "venv", "--quiet", "--python", "3.11", str(venv)], check=True)
+        subprocess.run([uv, "venv", "--quiet", *(["--offline"] if offline else []), "--python", "3.11",
+                        str(venv)], check=True)
     # Bytecode compiled once here: machines with PYTHONDONTWRITEBYTECODE=1 would otherwise
     # compile Superset on every command.
-    subprocess.run([uv, "pip", "sync", "--quiet", "--require-hashes", "--compile-bytecode",
+    subprocess.run([uv, "pip", "sync", "--quiet", *(["--offline"] if offline else []),
+                    "--require-hashes", "--compile-bytecode",
                     "--python", str(venv / "bin" / "python"), str(REQUIREMENTS)], check=True)
     marker.write_text(digest + "\n")
     return venv

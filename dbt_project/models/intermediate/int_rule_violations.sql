@@ -180,6 +180,54 @@ out_of_band as (
     where v.value < b.min_value or v.value > b.max_value
 ),
 
+province_values as (
+    select v.*
+    from v
+    inner join {{ ref('stg_reference__units') }} as u
+        on v.unit_key = u.unit_key and u.unit_level = 'province'
+),
+
+fractions as (
+    -- A percentage typed as a fraction (0.0502 for 5.02 %): under 1 where the unit's own
+    -- earlier values (their median) are above 1 or, without them, the province's; and a
+    -- hundred times over nearer to that level (0.9 % growth after 5.02 % is a real figure).
+    -- validate says the same beside the last published value (ingest/file_checks.py).
+    select
+        x.unit_code,
+        x.element_code,
+        x.period,
+        x.value,
+        x.source_file,
+        x.sheet_name,
+        coalesce(x.history_median, median(p.value)) as usual
+    from history as x
+    inner join {{ ref('stg_reference__indicators') }} as i
+        on x.element_code = i.indicator_code and i.value_type = 'percent'
+    left join province_values as p
+        on
+            x.element_code = p.element_code and x.period_type = p.period_type
+            and x.period > p.period
+    where abs(x.value) > 0 and abs(x.value) < 1
+    group by
+        x.unit_code, x.element_code, x.period, x.value, x.source_file, x.sheet_name, x.history_median
+),
+
+percent_as_fraction as (
+    select
+        'percent_as_fraction' as rule,
+        unit_code,
+        element_code as indicator_code,
+        period,
+        value as observed,
+        usual as expected,
+        element_code || ' ' || value || ' looks like a fraction: its usual level is ' || round(usual, 2)
+        || ' %; ' || round(value * 100, 2) || ' was meant?' as message,
+        source_file,
+        sheet_name as source_sheet
+    from fractions
+    where usual > 1 and abs(value * 100 - usual) < abs(value - usual)
+),
+
 rates_out_of_range as (
     -- A computed indicator outside its valid range (a rate over 100 %), where it is published.
     select
@@ -206,5 +254,7 @@ union all
 select * from outliers
 union all
 select * from out_of_band
+union all
+select * from percent_as_fraction
 union all
 select * from rates_out_of_range

@@ -4,22 +4,7 @@
 -- at the same time with different values (nothing says which is newer: the choice by
 -- content hash is only reproducible, so it is flagged), each with both cells.
 with sent as (
-    select
-        v.unit_code,
-        v.period,
-        v.element_code,
-        v.value,
-        v.raw_text,
-        v.sheet_name,
-        v.row_number,
-        v.cell,
-        v.submission_id,
-        s.source_file,
-        s.is_current,
-        s.first_seen_at,
-        s.submitted_at
-    from {{ ref('stg_raw__values') }} as v
-    inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
+    select * from {{ ref('int_values_sent') }}
 ),
 
 differing as (

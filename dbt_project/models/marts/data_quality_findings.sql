@@ -1,6 +1,7 @@
 -- One place for every finding: what the reader refused or quarantined, and what the
 -- warehouse checks on the figures it loaded (validation rules and outliers, disagreeing
--- pieces and replaced values, reported totals that differ from their units' roll-up).
+-- pieces, replaced values and elements a correction dropped, reported totals that differ
+-- from their units' roll-up).
 with checks as (
     select
         *,
@@ -13,6 +14,11 @@ with checks as (
         *,
         'lineage' as found_by
     from {{ ref('int_value_conflicts') }}
+    union all by name
+    select
+        *,
+        'lineage' as found_by
+    from {{ ref('int_dropped_elements') }}
     union all by name
     select
         *,
