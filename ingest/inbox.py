@@ -51,10 +51,10 @@ class Refusal:
 
     path: Path
     display: str
-    rule: str
-    message: str
     size: int
     detail: str  # what makes this refusal new (a target, a size and time): part of the key
+    rule: str
+    message: str
 
     @property
     def key(self) -> str:
@@ -87,30 +87,31 @@ def _examine(path: Path, inbox: Path) -> Entry | Refusal | None:
     except FileNotFoundError:
         return None  # deleted since the folder was listed: nothing to read
     except OSError as exc:
-        return Refusal(path, display, "unreadable_path", f"{display} cannot be read by the "
-                       f"pipeline ({exc.strerror}): ask the server's administrator to give it "
-                       "read access", 0, "")
+        return Refusal(path, display, 0, "", rule="unreadable_path",
+                       message=f"{display} cannot be read by the pipeline ({exc.strerror}): ask "
+                               "the server's administrator to give it read access")
     if stat.S_ISLNK(st.st_mode):
         try:
             target = shown(os.readlink(path))
         except OSError:
             target = "?"
-        return Refusal(path, display, "symlink", f"{display} is a link to another file ({target}), "
-                       "not a file: links are never followed; put the report itself in the inbox",
-                       st.st_size, target)
+        return Refusal(path, display, st.st_size, target, rule="symlink",
+                       message=f"{display} is a link to another file ({target}), not a file: links "
+                               "are never followed; put the report itself in the inbox")
     if not stat.S_ISREG(st.st_mode):
         return None
     if st.st_nlink > 1:
-        return Refusal(path, display, "hard_link", f"{display} is a hard link: the same file also "
-                       f"has {st.st_nlink - 1} other name(s), possibly outside the inbox; it is not "
-                       "read — put a copy of the report itself in the inbox", st.st_size,
-                       f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        return Refusal(path, display, st.st_size, f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}",
+                       rule="hard_link",
+                       message=f"{display} is a hard link: the same file also has "
+                               f"{st.st_nlink - 1} other name(s), possibly outside the inbox; it "
+                               "is not read — put a copy of the report itself in the inbox")
     if st.st_size > MAX_FILE_BYTES:
-        return Refusal(path, display, "too_large", f"{display} is {st.st_size / 1024**2:,.0f} MB "
-                       f"(modified {file_time_text(st.st_mtime_ns)}), over the limit of "
-                       f"{MAX_FILE_BYTES // 1024**2} MB a report may have: refused unread, not "
-                       "archived — send only the report's sheets", st.st_size,
-                       f"{st.st_size}:{st.st_mtime_ns}")
+        return Refusal(path, display, st.st_size, f"{st.st_size}:{st.st_mtime_ns}", rule="too_large",
+                       message=f"{display} is {st.st_size / 1024**2:,.0f} MB (modified "
+                               f"{file_time_text(st.st_mtime_ns)}), over the limit of "
+                               f"{MAX_FILE_BYTES // 1024**2} MB a report may have: refused unread, "
+                               "not archived — send only the report's sheets")
     return Entry(path, display, st.st_size, st.st_mtime_ns)
 
 
@@ -120,9 +121,10 @@ def _unreadable(error: OSError, inbox: Path) -> Refusal:
         display = shown(str(folder.relative_to(inbox))) or "."
     except ValueError:
         display = shown(str(folder))
-    return Refusal(folder, display + "/", "unreadable_path", f"the folder {display} cannot be read "
-                   f"by the pipeline ({error.strerror}); the files in it are not ingested until "
-                   "the server's administrator gives it read access", 0, "")
+    return Refusal(folder, display + "/", 0, "", rule="unreadable_path",
+                   message=f"the folder {display} cannot be read by the pipeline "
+                           f"({error.strerror}); the files in it are not ingested until the "
+                           "server's administrator gives it read access")
 
 
 def trusted_file_time(mtime_ns: int, now: float | None = None) -> datetime | None:

@@ -347,10 +347,12 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
 def _interrupted_finding(sha: str, display: str, now: datetime) -> tuple:
     """A machine-side note (raw.findings row) for a file whose reader was killed from outside
     twice: not a rejection; it is dropped once the file is read."""
-    return (sha, display, "", None, "", None, "parse_interrupted", "warning",
-            f"{display} was not read: the server stopped its reader twice (out of memory or an "
-            "operator), which is not the file's fault; it is read again on the next run",
-            None, None, None, now)
+    note = Finding(rule="parse_interrupted", severity="warning",
+                   message=f"{display} was not read: the server stopped its reader twice (out of "
+                           "memory or an operator), which is not the file's fault; it is read "
+                           "again on the next run")
+    return (sha, display, "", None, "", None, note.rule, note.severity, note.message, None, None,
+            None, now)
 
 
 def _commit(con, batch: dict[str, list[tuple]]) -> None:

@@ -560,6 +560,18 @@ def test_every_element_of_the_catalogue_has_a_finite_valid_range() -> None:
     assert not open_ended, f"elements without a finite valid range: {open_ended}"
 
 
+def test_the_reader_refuses_a_number_beyond_any_figure_whatever_the_catalogue_says() -> None:
+    """An office may edit the catalogue and leave a maximum blank: 30 digits and 1E+308 are
+    still refused by the reader, so dbt's exact sums never meet them."""
+    from ingest.reference import Element
+    from ingest.values import parse_cell
+
+    open_ended = Element("HH_TOTAL", "element", "Tổng số hộ", "hộ", "count", "sum", "last", 0, None)
+    for typed in ("123456789012345678901234567890", 1e308, 1e16):
+        assert parse_cell(typed, open_ended).rule == "out_of_range", typed
+    assert parse_cell("1.000.000.000", open_ended).value == 1e9
+
+
 def test_a_number_beyond_any_range_is_quarantined_and_the_night_publishes(tmp_path: Path) -> None:
     """30 digits typed as text, and 1E+308 as a number cell: each is quarantined naming its file,
     sheet and cell; validate refuses them; dbt builds (its DECIMAL sums never see them) and the

@@ -372,21 +372,41 @@ def _whole_reports(folder: Path) -> list[str]:
     is not a zip, a PDF that pdfinfo cannot read."""
     import zipfile
 
-    from chitieu.review.pdf import pdf_is_whole
+    def pdf_is_whole(path: Path) -> bool:  # poppler's reading of it, not the code's own check
+        data = path.read_bytes()
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] and info.returncode == 0
 
     whole = {".html": lambda p: p.read_bytes().rstrip().endswith(b"</html>"),
              ".xlsx": zipfile.is_zipfile, ".pdf": pdf_is_whole}
     return [p.name for p in folder.iterdir() if p.suffix in whole and not whole[p.suffix](p)]
 
 
-def test_a_full_reports_volume_never_leaves_a_truncated_report(built, small_disk: Path) -> None:
+@pytest.fixture(scope="module")
+def small_published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A few 2021 reports and a targets workbook, built and published: enough for a review."""
+    from chitieu.stages import publish_marts
+    from tests import hostile
+
+    root = tmp_path_factory.mktemp("small_published")
+    header = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "Mức thấp", "Mức cao", "Nguồn"]
+    (root / "inbox").mkdir()
+    hostile.write_xlsx(root / "inbox" / "chi tieu.xlsx", {"Chỉ tiêu": [
+        ["CHỈ TIÊU KẾ HOẠCH"], header, [2021, "42", "HH_POOR", "Tối đa", 5000, None, "NQ"]]})
+    settings = _small_night(root, root / "warehouse")
+    publish_marts(settings)
+    return settings
+
+
+def test_a_full_reports_volume_never_leaves_a_truncated_report(small_published: Settings,
+                                                               small_disk: Path) -> None:
     """The reports volume fills during the report task: it fails, and whatever files the year
     has are whole (a partial file, which later quiet nights never rewrite, is never left)."""
     from datetime import date
 
     from chitieu.review import write_review
 
-    settings, _ = built
+    settings = small_published
     reports = small_disk / "reports"
     write_review(settings.published_db, reports, 2021, date.today(), pdf=False)
     (reports / "2021" / "bao_cao_2021.xlsx").unlink()  # a new report to write, on a full disk
@@ -397,16 +417,18 @@ def test_a_full_reports_volume_never_leaves_a_truncated_report(built, small_disk
     assert _whole_reports(reports / "2021") == []
 
 
-def test_a_truncated_pdf_is_printed_again_though_its_figures_did_not_change(built, tmp_path: Path) -> None:
+def test_a_truncated_pdf_is_printed_again_though_its_figures_did_not_change(small_published: Settings,
+                                                                          tmp_path: Path) -> None:
     """A PDF cut short (a volume that filled while Chromium wrote it) but fingerprinted as
     printed: the next report task sees it is not whole and prints it again."""
     from datetime import date
 
     from chitieu.review import write_review
+    from tests.conftest import require_tool
 
-    if shutil.which("chromium") is None:
-        pytest.skip("no Chromium")
-    settings, _ = built
+    require_tool("chromium")
+    require_tool("pdfinfo")
+    settings = small_published
     first = write_review(settings.published_db, tmp_path, 2021, date.today())
     data = first.pdf.read_bytes()
     first.pdf.write_bytes(data[: len(data) // 2])
