@@ -472,7 +472,8 @@ def test_a_finding_about_many_cells_carries_a_bounded_list(tmp_path: Path) -> No
                        "rule = 'duplicate_element' ORDER BY row_number DESC LIMIT 1",
                        [f"%{path.name}"])[0]
     assert "more" in sample[0] and sample[1] in sample[0], sample
-    assert run.peak_mb < 1000, f"the load peaked at {run.peak_mb:.0f} MB ({total} characters)"
+    # Measured: 1,237 MB on cedfd30, 104 MB with bounded findings.
+    assert run.peak_mb < 400, f"the load peaked at {run.peak_mb:.0f} MB ({total} characters)"
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_copied(tmp_path: Path) -> None:
