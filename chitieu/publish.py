@@ -69,12 +69,13 @@ def publish(build_db: Path, published_db: Path, parquet_dir: Path) -> dict[str, 
         for table in MARTS:
             con.execute(f"COPY pub.marts.{table} TO {sql_path(version / (table + '.parquet'))} "
                         "(FORMAT parquet)")
-        # What this publication contains: the raw state (a later run knows if ingested data
-        # is unpublished) and its Parquet version (a later run can finish a broken swap).
+        # What this publication contains: the raw state its marts were built from (a later
+        # run knows if ingested data is unpublished) and its Parquet version (a later run
+        # can finish a broken swap).
         con.execute("CREATE SCHEMA pub.meta")
         con.execute("CREATE TABLE pub.meta.publication AS SELECT now() AS published_at, "
                     "? AS raw_state, ? AS parquet_version, ? AS previous_parquet_version",
-                    [store.raw_state(con), version.name, previous])
+                    [store.built_state(con), version.name, previous])
         con.execute("DETACH pub")
     except BaseException:
         con.close()

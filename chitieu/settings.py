@@ -49,6 +49,20 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
     return value
 
 
+def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
+    """`folder`, if DuckDB can open files in it. DuckDB reads a backslash anywhere in a path
+    as a separator, on Linux too, after resolving every link ("a\\b/x.duckdb" opens
+    "a/b/x.duckdb"; an alias, /proc/self/fd or a relative path resolve to the same): no
+    database under such a folder can be opened. Said here, once, naming the setting, rather
+    than as a "no such file" about another path deep inside a night's run."""
+    if "\\" in str(folder):
+        raise SettingsError(f"{variable}={folder} holds a backslash (\\), which DuckDB reads as a "
+                            "path separator: no database in it can be opened; choose a folder "
+                            "whose path has none (a share mounted from Windows: mount it under "
+                            "a plain name)")
+    return folder
+
+
 @dataclass(frozen=True)
 class Settings:
     inbox: Path | None
@@ -59,6 +73,9 @@ class Settings:
     parse_memory_mb: int = 1024
     parse_timeout_s: float = 60.0
     settle_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

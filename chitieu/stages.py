@@ -27,24 +27,31 @@ def count_new_files(settings: Settings) -> int:
     return count(inbox, settings.build_db)
 
 
+def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:
+    """The build database's raw state now (None before anything was ingested). A writer
+    holding the lock opens it as dbt does (one process may hold one configuration only)."""
+    import duckdb
+
+    from ingest import store
+
+    if not build_db.exists():
+        return None
+    con = duckdb.connect(str(build_db), read_only=read_only)
+    try:
+        has_raw = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                              "'raw' AND table_name = 'submissions'").fetchone()[0]
+        return store.raw_state(con) if has_raw else None
+    finally:
+        con.close()
+
+
 def unpublished_ingest(settings: Settings) -> bool:
     """Whether the build database holds ingested data the published file does not: a run
     killed or failed after ingest (during dbt, the audit or publish) leaves its files
     ingested, and the next night must build and publish them although no file is new."""
-    import duckdb
-
     from chitieu.publish import published_raw_state
-    from ingest import store
 
-    if not settings.build_db.exists():
-        return False
-    con = duckdb.connect(str(settings.build_db), read_only=True)
-    try:
-        has_raw = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                              "'raw' AND table_name = 'submissions'").fetchone()[0]
-        state = store.raw_state(con) if has_raw else None
-    finally:
-        con.close()
+    state = _current_raw_state(settings.build_db)
     return state is not None and state != published_raw_state(settings.published_db)
 
 
@@ -121,7 +128,12 @@ def build(settings: Settings, full_refresh: bool = False) -> dict:
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
     with exclusive(settings.lock_file):
+        state = _current_raw_state(settings.build_db, read_only=False)  # what dbt will read
         summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
+        if summary.success and state is not None:
+            from ingest.store import record_built_state
+
+            record_built_state(settings.build_db, state)
     log.info("dbt build: %s", summary.status_counts)
     return summary.as_dict()
 

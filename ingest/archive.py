@@ -7,12 +7,16 @@ DuckDB for that reason.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
 from pathlib import Path
 
 from ingest.sources import SUFFIXES
+
+# A file time this far past the clock is a wrong clock, not a file written just now.
+FUTURE_TOLERANCE_S = 300.0
 
 
 def archive_path(archive_dir: Path, sha: str, original: Path) -> Path:
@@ -25,9 +29,20 @@ def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0)
     """Copy a new file into the archive, hashing the bytes as they are copied; the copy is
     what gets parsed. None — the file is left for the next run — when it is younger than the
     settle time, or its size, time or content changed while it was read (still being
-    written): a file is never archived under the hash of other bytes."""
+    written): a file is never archived under the hash of other bytes. A file deleted or
+    made unreadable since it was found is left for the next run too. A file time in the
+    future is no age at all: such a file is judged by the copy alone (changed while read or
+    not), never left waiting for a time that may not come for centuries."""
+    try:
+        return _copy(path, sha, archive_dir, settle_s)
+    except (FileNotFoundError, PermissionError):
+        return None
+
+
+def _copy(path: Path, sha: str, archive_dir: Path, settle_s: float) -> Path | None:
     before = path.stat()
-    if settle_s and time.time() - before.st_mtime < settle_s:
+    age = time.time() - before.st_mtime
+    if settle_s and -FUTURE_TOLERANCE_S <= age < settle_s:
         return None
     target = archive_path(archive_dir, sha, path)
     if target.exists():
@@ -45,6 +60,8 @@ def archive_copy(path: Path, sha: str, archive_dir: Path, settle_s: float = 0.0)
             (after.st_size, after.st_mtime_ns):
         tmp.unlink(missing_ok=True)
         return None
-    os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
+    # A time this file system cannot hold (year 11476): the copy keeps its own.
+    with contextlib.suppress(OverflowError, OSError):
+        os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
     os.replace(tmp, target)
     return target

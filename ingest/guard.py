@@ -5,16 +5,22 @@ sheet whose only cells are A1 and XFD1048576); a pool that shares one fate with 
 would then lose every good file beside it, night after night. Here each worker is a child
 process that limits its own address space (RLIMIT_AS) when it starts and dies with its
 parent; the parent gives it one file at a time and waits for it with a deadline. A worker
-that dies, or is killed at the deadline, turns its file into a finding for that file alone
-and is replaced; the other files go on. Workers are long-lived (a process per file would
+that dies, or is killed at the deadline, is replaced and the other files go on; its file is
+read once more, alone, in a fresh worker once the others are done, before it is judged: the
+machine's state (the kernel's OOM killer choosing a worker, a busy host) is never blamed on
+the file. A file whose second reading dies too becomes a finding for that file alone — or,
+when the worker was killed from outside (SIGKILL, not its own memory limit), a machine-side
+note and the file is read again next night. Workers are long-lived (a process per file would
 cost the ingest speed goal): starting one costs about as much as importing the readers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import selectors
+import signal
 import struct
 import subprocess
 import sys
@@ -82,7 +88,16 @@ class Worker:
     def give(self, index: int, job: ParseJob) -> None:
         self.job, self.started = (index, job), time.monotonic()
         assert self.proc.stdin is not None
-        _write_frame(self.proc.stdin, job)
+        # A worker that died already (killed from outside) refuses the pipe (the "broken
+        # pipe" that crashed loads): its stdout's end reports the death.
+        with contextlib.suppress(OSError):
+            _write_frame(self.proc.stdin, job)
+
+    def killed_from_outside(self) -> bool:
+        """Whether the dead worker was killed by a signal it did not raise itself: SIGKILL
+        from the kernel's OOM killer or an operator. Its own memory limit ends it with a
+        MemoryError or an abort, never with SIGKILL."""
+        return self.proc.returncode == -signal.SIGKILL and not _memory_words(self.last_words())
 
     def overdue(self, now: float) -> bool:
         return self.job is not None and now - self.started > self.limits.timeout_s
@@ -109,8 +124,16 @@ class Worker:
         self.stderr.close()
 
 
-def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool) -> FileResult:
+def _memory_words(words: str) -> bool:
+    return "memory allocation" in words or "MemoryError" in words or "alloc" in words
+
+
+def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool,
+          outside: bool = False) -> FileResult:
     result = FileResult(path, sha)
+    if outside and not timed_out:
+        result.interrupted = True  # the machine's doing, twice: read again next night
+        return result
     if timed_out:
         result.file_finding = Finding(
             rule="parse_time_limit", severity="error",
@@ -118,7 +141,7 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
                     "sheet is probably far larger than a report (check for content far below or to "
                     "the right of the table) — save a copy with only the report's cells")
     else:
-        memory = "memory allocation" in words or "MemoryError" in words or "alloc" in words
+        memory = _memory_words(words)
         cause = (f"needed more than {limits.memory_mb} MB of memory" if memory
                  else "made the reader crash")
         result.file_finding = Finding(
@@ -131,18 +154,56 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
 
 def parse_guarded(jobs: Iterable[ParseJob], workers: int,
                   limits: ParseLimits | None = None, window: int = 400) -> Iterator[FileResult]:
-    """FileResults in the order of `jobs`; a file that kills or
-    outlasts its worker becomes a finding. `jobs` is read lazily, so whatever produces it
-    (copying into the archive) overlaps the workers' parsing. At most `window` results
-    wait for an earlier one, so memory stays flat."""
+    """A FileResult for every job: those read at the first attempt in the order of `jobs`,
+    then those whose worker died, each read again alone in a fresh worker and judged only
+    if it dies again. `jobs` is read lazily, so whatever produces it (copying into the
+    archive) overlaps the workers' parsing. At most `window` results wait for an earlier
+    one, so memory stays flat."""
     limits = limits or ParseLimits()
+    suspects: list[ParseJob] = []
+    yield from _first_pass(jobs, workers, limits, window, suspects)
+    for job in suspects:
+        yield _alone(job, limits)
+
+
+def _alone(job: ParseJob, limits: ParseLimits) -> FileResult:
+    """Read one file in a fresh worker with no other parse running: its death now is its own
+    (or, killed from outside again, the machine's)."""
+    worker = Worker(limits)
+    try:
+        worker.give(0, job)
+        assert worker.proc.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(worker.proc.stdout, selectors.EVENT_READ)
+            ready = selector.select(timeout=limits.timeout_s)
+        result = _read_frame(worker.proc.stdout) if ready else None
+        if isinstance(result, FileResult):
+            worker.job = None
+            return result
+        timed_out = not ready
+        if worker.proc.poll() is None:
+            if not timed_out:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    worker.proc.wait(timeout=5)
+            worker.proc.kill()
+        worker.proc.wait()
+        return _died(job.path, job.sha256, limits, worker.last_words(), timed_out,
+                     worker.killed_from_outside() and not timed_out)
+    finally:
+        worker.stop(kill=True)
+
+
+def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, window: int,
+                suspects: list[ParseJob]) -> Iterator[FileResult]:
+    """Every job once, over a pool; a job whose worker dies or outlasts the deadline goes to
+    `suspects` instead of giving a result."""
     source = iter(jobs)
     upcoming = next(source, None)
     if upcoming is None:
         return
     pool = [Worker(limits) for _ in range(max(1, workers))]
     selector = selectors.DefaultSelector()
-    done: dict[int, FileResult] = {}
+    done: dict[int, FileResult | None] = {}
     next_job, next_out = 0, 0
 
     def assign(worker: Worker) -> None:
@@ -153,13 +214,14 @@ def parse_guarded(jobs: Iterable[ParseJob], workers: int,
             next_job += 1
             upcoming = next(source, None)
 
-    def replace(worker: Worker, timed_out: bool) -> Worker:
+    def replace(worker: Worker) -> Worker:
         assert worker.job is not None
         index, job = worker.job
         if worker.proc.poll() is None:
             worker.proc.kill()
         worker.proc.wait()
-        done[index] = _died(job.path, job.sha256, limits, worker.last_words(), timed_out)
+        done[index] = None
+        suspects.append(job)
         worker.stop()
         fresh = Worker(limits)
         pool[pool.index(worker)] = fresh
@@ -170,7 +232,9 @@ def parse_guarded(jobs: Iterable[ParseJob], workers: int,
             assign(worker)
         while upcoming is not None or next_out < next_job:
             while next_out in done:
-                yield done.pop(next_out)
+                result = done.pop(next_out)
+                if result is not None:
+                    yield result
                 next_out += 1
             if upcoming is None and next_out >= next_job:
                 break
@@ -190,12 +254,12 @@ def parse_guarded(jobs: Iterable[ParseJob], workers: int,
                     worker.job = None
                     assign(worker)
                 else:
-                    assign(replace(worker, timed_out=False))
+                    assign(replace(worker))
             now = time.monotonic()
             for worker in list(pool):
                 if worker.overdue(now):
                     selector.unregister(worker.proc.stdout)
-                    assign(replace(worker, timed_out=True))
+                    assign(replace(worker))
     finally:
         selector.close()
         for worker in pool:

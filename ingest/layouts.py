@@ -14,7 +14,7 @@ from typing import Any
 from ingest.periods import Period, parse_period
 from ingest.reference import Element, Unit
 from ingest.sources import Grid
-from ingest.text import convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
+from ingest.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
 from ingest.units import UnitError, UnitResolver
 from ingest.values import parse_cell
 
@@ -313,14 +313,17 @@ def _settle_duplicates(result: SheetResult, sheet: str) -> None:
     for (unit_code, element_code), rows in seen.items():
         if len(rows) < 2:
             continue
-        cells = ", ".join(cell_name(v.row - 1, v.col) for v in rows)
+        names = [cell_name(v.row - 1, v.col) for v in rows]
         same = len({(v.value, v.missing) for v in rows}) == 1
+        values = bounded_list([v.raw_text or "(empty)" for v in rows])
         for v in rows[1:] if same else rows:
             dropped.add(id(v))
-            message = (f"{element_code} is given twice in this sheet ({cells}) with the same "
-                       "value: loaded once" if same else
+            own = cell_name(v.row - 1, v.col)  # first: a bounded list still names this cell
+            cells = bounded_list([own] + [n for n in names if n != own])
+            message = (f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
+                       "the same value: loaded once" if same else
                        f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
-                       f"different values ({', '.join(v.raw_text or '(empty)' for v in rows)}): "
+                       f"different values ({values}): "
                        "none is loaded; keep one row and send the report again")
             _quarantine(result, Finding(
                 rule="duplicate_element", severity="warning" if same else "error", message=message,

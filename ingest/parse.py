@@ -36,6 +36,7 @@ class FileResult:
     sheets: list[SheetResult] = field(default_factory=list)
     file_finding: Finding | None = None
     unsettled: bool = False  # still being written: not archived, not parsed, next run
+    interrupted: bool = False  # its worker was killed from outside twice: next night
 
     @property
     def rows_read(self) -> int:

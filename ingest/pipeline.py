@@ -7,6 +7,7 @@ guard.py); the single writer process owns the DuckDB file, as DuckDB requires.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from ingest import store
 from ingest.archive import archive_copy, archive_path
 from ingest.guard import ParseLimits, parse_guarded
+from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult, ParseJob
 
@@ -25,6 +27,8 @@ PARSER_VERSION = "1"
 BATCH_FILES = 200
 PARSE_WINDOW = 400
 SMALL_NIGHT_FILES = 100
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,66 +42,56 @@ class Summary:
     values_loaded: int = 0
     rows_quarantined: int = 0
     files_unsettled: int = 0  # still being written, or younger than the settle time: next run
+    files_interrupted: int = 0  # the server killed its reader twice: read again next run
     seconds: float = 0.0
 
     def line(self) -> str:
         reparsed = f"{self.files_reparsed} re-parsed, " if self.files_reparsed else ""
         waiting = f"{self.files_unsettled} still being written, " if self.files_unsettled else ""
+        if self.files_interrupted:
+            waiting += f"{self.files_interrupted} stopped by the server (read again next run), "
         return (f"files: {self.files_new} new, {reparsed}{waiting}{self.files_skipped} already ingested, "
                 f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
                 f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
                 f"rows quarantined: {self.rows_quarantined} ({self.seconds:.1f} s)")
 
 
-def discover(inbox: Path) -> Iterator[Path]:
-    """Every regular file under the inbox, in a stable order; symlinks are not followed."""
-    for root, dirs, files in os.walk(inbox, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root) / name
-            if path.is_file() and not path.is_symlink() and not name.startswith(("~$", ".")):
-                yield path
-
-
-def symlinks(inbox: Path) -> Iterator[tuple[Path, str, str]]:
-    """Symbolic links in the inbox, never followed (one could point anywhere on the server),
-    each with a key of its own: (link, path in the inbox, key)."""
-    for root, _, files in os.walk(inbox, followlinks=False):
-        for name in sorted(files):
-            path = Path(root) / name
-            if path.is_symlink() and not name.startswith(("~$", ".")):
-                display = str(path.relative_to(inbox))
-                key = hashlib.sha256(f"symlink\0{display}\0{os.readlink(path)}".encode()).hexdigest()
-                yield path, display, key
-
-
-def _link_result(link: Path, key: str) -> FileResult:
-    result = FileResult(link, key)
-    result.file_finding = Finding(
-        rule="symlink", severity="error",
-        message=f"{link.name} is a link to another file ({os.readlink(link)}), not a "
-                "file: links are never followed; put the report itself in the inbox")
+def _refusal_result(refusal: Refusal) -> FileResult:
+    """A refused entry of the inbox as a rejected 'file' with its finding, under its own key."""
+    result = FileResult(refusal.path, refusal.key)
+    result.file_finding = Finding(rule=refusal.rule, severity="error", message=refusal.message)
     return result
 
 
-def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str]
-                 ) -> Iterator[tuple[Path, str, str, tuple[int, int] | None]]:
-    """(path, path in the inbox, SHA-256, (size, mtime) when first seen like this, else None).
+def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
+                 refusals: list[Refusal] | None = None
+                 ) -> Iterator[tuple[Entry, str, tuple[int, int] | None]]:
+    """(entry, SHA-256, (size, mtime) when first seen like this, else None); what is refused
+    unread (links, hard links, files over the size limit, unreadable folders) goes to
+    `refusals` instead, never hashed nor copied.
 
     A file seen before at the same path with the same size and modification time is not
-    read again: a quiet night costs a `stat` per file, not a read.
-    """
-    for path in discover(inbox):
-        display = str(path.relative_to(inbox))
-        stat = path.stat()
-        key = (display, stat.st_size, stat.st_mtime_ns)
+    read again: a quiet night costs a `stat` per file, not a read. A file deleted or made
+    unreadable since it was listed is left for the next run."""
+    for item in scan(inbox):
+        if isinstance(item, Refusal):
+            if refusals is not None:
+                refusals.append(item)
+            continue
+        key = (item.display, item.size, item.mtime_ns)
         sha = sightings.get(key)
         if sha is not None:
-            yield path, display, sha, None
+            yield item, sha, None
             continue
-        sha = sha256_of(path)
+        try:
+            sha = sha256_of(item.path)
+        except OSError as exc:
+            log.warning("ingest: %s could not be read (%s); it is tried again next run",
+                        item.display, exc.strerror)
+            continue
         sightings[key] = sha
-        yield path, display, sha, (stat.st_size, stat.st_mtime_ns)
+        # A time beyond BIGINT (year 11476 in nanoseconds) is stored as unknown.
+        yield item, sha, (item.size, item.mtime_ns if abs(item.mtime_ns) < 2**63 else None)
 
 
 def count_new_files(inbox: Path, db_path: Path) -> int:
@@ -115,8 +109,9 @@ def count_new_files(inbox: Path, db_path: Path) -> int:
                 sightings = store.known_sightings(con)
         finally:
             con.close()
-    return sum(1 for _, _, sha, _ in fingerprints(inbox, sightings) if sha not in known) + \
-        sum(1 for _, _, key in symlinks(inbox) if key not in known)
+    refusals: list[Refusal] = []
+    new = sum(1 for _, sha, _ in fingerprints(inbox, sightings, refusals) if sha not in known)
+    return new + sum(1 for r in refusals if r.key not in known)
 
 
 def sha256_of(path: Path) -> str:
@@ -129,9 +124,11 @@ def sha256_of(path: Path) -> str:
 
 def _rows_for(result: FileResult, display: str, submitted: datetime, now: datetime,
               archived: Path | None, first_seen: datetime | None = None,
-              file_name: str | None = None) -> dict[str, list[tuple]]:
+              file_name: str | None = None, size: int | None = None,
+              notes: list[Finding] | None = None) -> dict[str, list[tuple]]:
     """The raw rows of one parsed file. A re-parse passes the ledger's first sighting and
-    name, so that it leaves raw.files exactly as the first ingest wrote it."""
+    name, so that it leaves raw.files exactly as the first ingest wrote it; `notes` are
+    file-level findings the writer adds (an untrusted file time, a name that is not UTF-8)."""
     sha = result.sha256
     batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
     loaded_total = 0
@@ -157,11 +154,12 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,
                                       f.element_code, f.period, now))
-    if result.file_finding is not None:
-        f = result.file_finding
+    for f in [result.file_finding] * (result.file_finding is not None) + (notes or []):
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
                                   None, None, None, now))
-    batch["files"].append((sha, display, file_name or Path(display).name, result.path.lstat().st_size,
+    if size is None:
+        size = result.path.lstat().st_size
+    batch["files"].append((sha, display, file_name or Path(display).name, size,
                            submitted, first_seen or now, str(archived) if archived else "",
                            result.status, len(result.sheets),
                            result.rows_read, loaded_total, result.rows_quarantined,
@@ -218,39 +216,41 @@ def ingest_inbox(
     try:
         known = store.known_files(con)
         sightings = store.known_sightings(con)
-        now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-        new: list[tuple[Path, str, str, tuple[int, int] | None]] = []
+        clock = now.timestamp() if now is not None else time.time()  # tests stage arrivals
+        now = datetime.fromtimestamp(clock, UTC).replace(tzinfo=None)
+        new: list[tuple[Entry, str, tuple[int, int] | None]] = []
         new_sightings: list[tuple] = []
-        for path, display, sha, sighting in fingerprints(inbox, sightings):
-            if only is not None and not only(path):
+        refusals: list[Refusal] = []
+        for entry, sha, sighting in fingerprints(inbox, sightings, refusals):
+            if only is not None and not only(entry.path):
                 continue
             if sha in known:
                 if sighting is not None:
-                    new_sightings.append((sha, display, now, *sighting))
+                    new_sightings.append((sha, entry.display, now, *sighting))
                 summary.files_skipped += 1
                 continue
             known.add(sha)
-            new.append((path, display, sha, sighting))
+            new.append((entry, sha, sighting))
         sent: dict[str, Sent] = {}
 
         def jobs() -> Iterator[ParseJob]:
             """Each new file for a worker, which archives it (hashing while copying) and
             parses the copy; read lazily, so nothing waits for the whole inbox."""
-            for path, display, sha, sighting in new:
-                submitted = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
-                sent[sha] = Sent(path, display, submitted, sighting)
-                yield ParseJob(path, sha, display, archive_dir, settle_s)
-        links = {t: [] for t in store.TABLE_COLUMNS}
-        for link, display, key in symlinks(inbox):
-            if key not in known and (only is None or only(link)):
-                known.add(key)
-                for table, rows in _rows_for(_link_result(link, key), display, now, now,
-                                             None).items():
-                    links[table].extend(rows)
+            for entry, sha, sighting in new:
+                submitted = trusted_file_time(entry.mtime_ns, clock) or now
+                sent[sha] = Sent(entry.path, entry.display, submitted, sighting, _notes(entry, clock))
+                yield ParseJob(entry.path, sha, entry.display, archive_dir, settle_s)
+        refused = {t: [] for t in store.TABLE_COLUMNS}
+        for refusal in refusals:
+            if refusal.key not in known and (only is None or only(refusal.path)):
+                known.add(refusal.key)
+                for table, rows in _rows_for(_refusal_result(refusal), refusal.display, now, now,
+                                             None, size=refusal.size).items():
+                    refused[table].extend(rows)
                 summary.files_new += 1
                 summary.files_rejected += 1
-        if links["files"]:
-            _commit(con, links)
+        if refused["files"]:
+            _commit(con, refused)
         bar = Progress(len(new)) if progress and new else None
         results = parse_guarded(jobs(), _worker_count(workers, len(new)), limits,
                                 window=PARSE_WINDOW)
@@ -286,6 +286,27 @@ class Sent:
     display: str
     submitted: datetime
     sighting: tuple[int, int] | None
+    notes: list[Finding]
+
+
+def _notes(entry: Entry, clock: float) -> list[Finding]:
+    """File-level notes on how a file was sent: a name that is not UTF-8 (stored with its
+    odd bytes as \\xNN) and a file time that is not trusted. The submission time is the file's
+    own time where it is trusted, else the time the pipeline first saw the file."""
+    notes = []
+    if not entry.name_is_utf8:
+        notes.append(Finding(
+            rule="file_name_not_utf8", severity="warning",
+            message=f"the file name {entry.display} is not valid UTF-8 (unzipped from an old "
+                    "archive?): it is read and stored with the odd bytes written as \\xNN; "
+                    "rename it in Unicode when sending again"))
+    if trusted_file_time(entry.mtime_ns, clock) is None:
+        notes.append(Finding(
+            rule="file_time_untrusted", severity="warning",
+            message=f"the file's time ({file_time_text(entry.mtime_ns)}) is in the future or "
+                    "beyond any calendar: it is not trusted, and the time the pipeline first saw "
+                    "the file stands for when it was sent"))
+    return notes
 
 
 def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archive_dir: Path,
@@ -306,9 +327,14 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
         if result.unsettled:
             summary.files_unsettled += 1
             continue
+        if result.interrupted:  # not the file's fault: a note, and no ledger row, so the
+            summary.files_interrupted += 1  # next night reads it again
+            batch["findings"].append(_interrupted_finding(result.sha256, how.display, now))
+            continue
         if how.sighting is not None:
             new_sightings.append((result.sha256, how.display, now, *how.sighting))
-        for table, rows in _rows_for(result, how.display, how.submitted, now, target).items():
+        for table, rows in _rows_for(result, how.display, how.submitted, now, target,
+                                     size=target.stat().st_size, notes=how.notes).items():
             batch[table].extend(rows)
         summary.files_new += 1
         summary.files_rejected += result.status == "rejected" and result.file_finding is not None
@@ -321,14 +347,29 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
             _commit(con, batch)
             batch = {t: [] for t in store.TABLE_COLUMNS}
             pending = 0
-    if pending:
+    if pending or batch["findings"]:
         _commit(con, batch)
 
 
+def _interrupted_finding(sha: str, display: str, now: datetime) -> tuple:
+    """A machine-side note (raw.findings row) for a file whose reader was killed from outside
+    twice: not a rejection; it is dropped once the file is read."""
+    note = Finding(rule="parse_interrupted", severity="warning",
+                   message=f"{display} was not read: the server stopped its reader twice (out of "
+                           "memory or an operator), which is not the file's fault; it is read "
+                           "again on the next run")
+    return (sha, display, "", None, "", None, note.rule, note.severity, note.message, None, None,
+            None, now)
+
+
 def _commit(con, batch: dict[str, list[tuple]]) -> None:
-    """Whole files only: every row of every file in the batch, or none of them."""
+    """Whole files only: every row of every file in the batch, or none of them. A file
+    read now drops the machine-side notes of earlier nights that could not read it."""
     con.execute("BEGIN TRANSACTION")
     try:
+        if batch["files"]:
+            con.execute("DELETE FROM raw.findings WHERE rule = 'parse_interrupted' AND "
+                        "file_sha256 IN (SELECT unnest(?))", [[row[0] for row in batch["files"]]])
         store.insert_rows(con, batch)
         con.execute("COMMIT")
     except Exception:
@@ -365,10 +406,16 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None,
                            "(SELECT unnest(?)) ORDER BY file_sha256", [shas]).fetchall()
         now = datetime.now(UTC).replace(tzinfo=None)
         jobs = [(Path(a), sha, orig) for sha, a, orig, *_ in rows]
-        ledger = {sha: (ts, seen, name) for sha, _, _, ts, seen, name in rows}
+        ledger = {sha: (Path(a), orig, ts, seen, name) for sha, a, orig, ts, seen, name in rows}
         batch: dict[str, list[tuple]] = {t: [] for t in store.TABLE_COLUMNS}
-        for (path, sha, display), result in zip(jobs, _results(jobs, workers, limits), strict=True):
-            submitted, first_seen, file_name = ledger[sha]
+        replaced: list[str] = []
+        for result in _results(jobs, workers, limits):  # a retried file comes last
+            sha = result.sha256
+            path, display, submitted, first_seen, file_name = ledger[sha]
+            if result.interrupted:  # the machine's doing: the earlier parse stays
+                log.warning("re-ingest: %s was stopped by the server twice; kept as it was", display)
+                continue
+            replaced.append(sha)
             for table, new_rows in _rows_for(result, display, submitted, now, path, first_seen,
                                              file_name).items():
                 batch[table].extend(new_rows)
@@ -379,7 +426,7 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None,
             summary.sheets_rejected += sum(s.status == "rejected" for s in result.sheets)
         con.execute("BEGIN TRANSACTION")
         try:
-            store.forget_files(con, [sha for _, sha, _ in jobs])
+            store.forget_files(con, replaced)
             store.insert_rows(con, batch)
             con.execute("COMMIT")
         except Exception:

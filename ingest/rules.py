@@ -54,6 +54,21 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "tệp CSV sai bảng mã", "Lưu dạng 'CSV UTF-8' hoặc 'Unicode Text'."),
     _r("symlink", "error", "ingest", "file", "a link to another file, never followed",
        "lối tắt tới tệp khác, không được đọc", "Đặt chính tệp báo cáo vào thư mục nhận."),
+    _r("hard_link", "error", "ingest", "file", "a hard link (the same file under another name, "
+       "perhaps outside the inbox), never read", "tệp liên kết cứng tới tệp khác, không được đọc",
+       "Đặt bản sao của chính tệp báo cáo vào thư mục nhận."),
+    _r("unreadable_path", "error", "ingest", "file", "a folder or file in the inbox the pipeline "
+       "may not read", "thư mục hoặc tệp không đọc được",
+       "Báo quản trị máy chủ cấp quyền đọc cho thư mục nhận."),
+    _r("file_name_not_utf8", "warning", "ingest", "file", "a file name that is not UTF-8, read "
+       "with its odd bytes escaped", "tên tệp không phải mã Unicode",
+       "Đặt lại tên tệp bằng tiếng Việt có dấu (Unicode) khi gửi lần sau."),
+    _r("file_time_untrusted", "warning", "ingest", "file", "a file time in the future or beyond "
+       "any calendar, not trusted", "thời gian của tệp ở tương lai, không dùng",
+       "Kiểm tra đồng hồ của máy tính gửi báo cáo."),
+    _r("parse_interrupted", "warning", "ingest", "file", "the server stopped the reader twice "
+       "(not the file's fault): read again next night", "máy chủ dừng trình đọc, sẽ đọc lại",
+       "Không cần làm gì: tệp sẽ được đọc lại vào đêm sau."),
     _r("parse_memory_limit", "error", "ingest", "file", "reading the file needed more memory than "
        "one report may", "đọc tệp cần quá nhiều bộ nhớ",
        "Sao chép riêng bảng báo cáo sang tệp mới và gửi lại."),

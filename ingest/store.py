@@ -162,3 +162,25 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT (SELECT count(*) FROM raw.files), count(*), max(ingested_at) FROM raw.submissions"
     ).fetchone()
     return f"files={files};submissions={submissions};last_ingest={last}"
+
+
+def record_built_state(db_path: Path, state: str) -> None:
+    """Remember the raw state a successful dbt build read (captured before it ran): publish
+    records that one, not whatever raw holds by then, so files loaded by hand between the
+    build and the publish are still seen as unpublished and reach the marts next night."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute("CREATE OR REPLACE TABLE meta.built_from AS SELECT ? AS raw_state, now() AS built_at",
+                    [state])
+    finally:
+        con.close()
+
+
+def built_state(con: duckdb.DuckDBPyConnection) -> str:
+    """The raw state the marts were built from (the current one for a database built before
+    builds were recorded)."""
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'meta' "
+                   "AND table_name = 'built_from' AND table_catalog = current_database()").fetchone()[0]:
+        return con.execute("SELECT raw_state FROM meta.built_from").fetchone()[0]
+    return raw_state(con)

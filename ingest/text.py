@@ -59,3 +59,13 @@ def safe_text(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+FINDING_LIST_ITEMS = 8
+
+
+def bounded_list(items: list[str], limit: int = FINDING_LIST_ITEMS) -> str:
+    """The first `limit` items and how many more: what one finding carries stays small however
+    many cells share its cause (4,000 duplicates each listing all 4,000 held 1.2 GB)."""
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"

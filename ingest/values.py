@@ -115,9 +115,20 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
     return _check(number, element, text)
 
 
+# No figure of a province comes near this: beyond it a value is a typing accident (30 digits,
+# 1E+308), and the warehouse's exact sums (DECIMAL(38, 10): 28 integer digits) must never meet
+# it, whatever range a catalogue edited by the office gives (or leaves blank).
+ABSOLUTE_LIMIT = 1e15
+
+
 def _check(value: float, element: Element, shown: str) -> CellValue:
     if math.isnan(value) or math.isinf(value):
         return _not_a_number(shown)
+    if abs(value) > ABSOLUTE_LIMIT:
+        return _problem("out_of_range", f"{shown} is far beyond any valid {element.code} "
+                                        f"(more than {ABSOLUTE_LIMIT:,.0f})",
+                        f"{shown} vượt xa mọi giá trị hợp lệ của {element.code} "
+                        f"(lớn hơn {ABSOLUTE_LIMIT:,.0f})".replace(",", "."))
     if element.is_whole and not float(value).is_integer():
         return _problem("not_whole", f"{shown} is not a whole number of {element.unit_of_measure}",
                         f"{shown} không phải số nguyên ({element.unit_of_measure})")

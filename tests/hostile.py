@@ -364,10 +364,15 @@ def _ods_table(name: str, rows_repeated: int, cols_repeated: int) -> str:
 # Runs the command under an address-space cap and reports the peak resident set of its whole
 # process tree (RUSAGE_CHILDREN of a fresh wrapper holds only that tree's reaped processes).
 _WRAPPER = """
-import json, resource, subprocess, sys
+import ctypes, json, os, resource, subprocess, sys
 cap, out, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 def limit():
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if os.environ.get("HOSTILE_WITHOUT_DAC_OVERRIDE"):  # root reads any folder unless so
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, via PR_CAPBSET_DROP
+            if libc.prctl(24, capability, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 proc = subprocess.run(cmd, preexec_fn=limit)
 peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 with open(out, "w") as fh:
@@ -415,3 +420,43 @@ def ingest(args: list[str], tmp: Path, env: dict[str, str] | None = None, timeou
                              f"stderr: {stderr[-2000:]}") from None
     result = json.loads(report.read_text()) if report.exists() else {"returncode": -1, "peak_mb": 0}
     return Run(result["returncode"], stdout, stderr, result["peak_mb"])
+
+
+# --------------------------------------------------------------------------- the machine's doing
+
+class WorkerKiller:
+    """Plays the kernel's OOM killer: SIGKILLs this test's parse workers (descendants of the
+    test process only, never another run's) as soon as each appears, `limit` times at most
+    (None: every one, until stopped). A worker is given its first file the moment it starts,
+    so each kill lands on a file being read."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        import threading
+
+        self.limit, self.killed = limit, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WorkerKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import signal
+
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set() and (self.limit is None or len(self.killed) < self.limit):
+            for child in me.children(recursive=True):
+                try:
+                    if child.pid not in self.killed and "ingest.parse_worker" in " ".join(child.cmdline()):
+                        child.send_signal(signal.SIGKILL)
+                        self.killed.append(child.pid)
+                except psutil.Error:
+                    continue
+            self._stop.wait(0.01)

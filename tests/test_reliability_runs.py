@@ -307,3 +307,130 @@ def test_a_file_whose_bytes_changed_while_read_is_not_archived(tmp_path: Path) -
     os.utime(report, (old, old))
     assert archive_copy(report, sha256_of(report), tmp_path / "a2", settle_s=60) is None, \
         "younger than the settle time: next run"
+
+
+# --------------------------------------------------------------------------- issue 19
+
+def _small_night(root: Path, warehouse: Path, n: int = 3, archive: Path | None = None) -> Settings:
+    """A few good reports in an inbox, ingested and built into `warehouse`."""
+    from chitieu.stages import build, ingest_new
+    from tests import hostile
+
+    hostile.good_reports(root / "inbox", n)
+    settings = Settings(root / "inbox", warehouse, archive)
+    ingest_new(settings)
+    assert build(settings)["success"]
+    return settings
+
+
+def test_a_backslash_in_the_warehouse_path_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    """DuckDB reads a backslash in any path as a separator (after resolving links: no alias
+    reaches such a folder), so WAREHOUSE_DIR holding one can never hold the warehouse: the
+    run is refused at once, naming the variable and why, not with a "no such file" about
+    another path from deep inside ingest; the archive and reports folders, which DuckDB
+    never opens, may hold one."""
+    from chitieu.settings import SettingsError
+
+    env = {"INBOX": str(tmp_path / "inbox"), "WAREHOUSE_DIR": str(tmp_path / "kho\\du lieu")}
+    with pytest.raises(SettingsError, match=r"WAREHOUSE_DIR=.*backslash"):
+        Settings.from_env(env)
+    loaded = subprocess.run([PYTHON, "-m", "ingest", "load", "--inbox", str(tmp_path),
+                             "--warehouse", env["WAREHOUSE_DIR"]], capture_output=True, text=True)
+    assert loaded.returncode != 0 and "backslash" in loaded.stderr and "Traceback" not in loaded.stderr, \
+        loaded.stderr[-2000:]
+    settings = _small_night(tmp_path, tmp_path / "warehouse", archive=tmp_path / "luu\\tru")
+    assert any((tmp_path / "luu\\tru").rglob("*.xlsx"))
+    assert settings.build_db.is_file()
+
+
+def test_a_load_between_build_and_publish_is_published_next_night(tmp_path: Path) -> None:
+    """`ingest load` run by hand after dbt_build and before publish: the publication records the
+    raw state its marts were built from, so the next night still sees that load as unpublished
+    (and builds it) instead of leaving its files out of the marts until another file comes."""
+    from chitieu.publish import published_raw_state
+    from chitieu.stages import ingest_new, publish_marts
+    from ingest import store
+    from tests import hostile
+
+    settings = _small_night(tmp_path, tmp_path / "warehouse")
+    late = hostile.good_reports(tmp_path / "late", 4)[3]
+    shutil.copy2(late.path, settings.inbox / late.path.name)
+    # What `ingest load` does, in this process: dbt's connection (held here) shares the file.
+    assert ingest_new(settings)["files_new"] == 1
+    publish_marts(settings)
+    con = duckdb.connect(str(settings.build_db))  # as dbt's in-process connection has it open
+    try:
+        now = store.raw_state(con)
+    finally:
+        con.close()
+    assert published_raw_state(settings.published_db) != now, \
+        "the publication claims the hand-loaded file although its marts were built before it"
+
+
+def _whole_reports(folder: Path) -> list[str]:
+    """The reports in `folder` that are not whole: an HTML page without its end, a workbook that
+    is not a zip, a PDF that pdfinfo cannot read."""
+    import zipfile
+
+    def pdf_is_whole(path: Path) -> bool:  # poppler's reading of it, not the code's own check
+        data = path.read_bytes()
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+        return data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:] and info.returncode == 0
+
+    whole = {".html": lambda p: p.read_bytes().rstrip().endswith(b"</html>"),
+             ".xlsx": zipfile.is_zipfile, ".pdf": pdf_is_whole}
+    return [p.name for p in folder.iterdir() if p.suffix in whole and not whole[p.suffix](p)]
+
+
+@pytest.fixture(scope="module")
+def small_published(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A few 2021 reports and a targets workbook, built and published: enough for a review."""
+    from chitieu.stages import publish_marts
+    from tests import hostile
+
+    root = tmp_path_factory.mktemp("small_published")
+    header = ["Năm", "Mã đơn vị", "Mã chỉ tiêu", "Loại chỉ tiêu", "Mức thấp", "Mức cao", "Nguồn"]
+    (root / "inbox").mkdir()
+    hostile.write_xlsx(root / "inbox" / "chi tieu.xlsx", {"Chỉ tiêu": [
+        ["CHỈ TIÊU KẾ HOẠCH"], header, [2021, "42", "HH_POOR", "Tối đa", 5000, None, "NQ"]]})
+    settings = _small_night(root, root / "warehouse")
+    publish_marts(settings)
+    return settings
+
+
+def test_a_full_reports_volume_never_leaves_a_truncated_report(small_published: Settings,
+                                                               small_disk: Path) -> None:
+    """The reports volume fills during the report task: it fails, and whatever files the year
+    has are whole (a partial file, which later quiet nights never rewrite, is never left)."""
+    from datetime import date
+
+    from chitieu.review import write_review
+
+    settings = small_published
+    reports = small_disk / "reports"
+    write_review(settings.published_db, reports, 2021, date.today(), pdf=False)
+    (reports / "2021" / "bao_cao_2021.xlsx").unlink()  # a new report to write, on a full disk
+    (reports / "2021" / "bao_cao_2021.html").unlink()
+    _fill(small_disk)
+    with pytest.raises(OSError):
+        write_review(settings.published_db, reports, 2021, date.today(), pdf=False)
+    assert _whole_reports(reports / "2021") == []
+
+
+def test_a_truncated_pdf_is_printed_again_though_its_figures_did_not_change(small_published: Settings,
+                                                                          tmp_path: Path) -> None:
+    """A PDF cut short (a volume that filled while Chromium wrote it) but fingerprinted as
+    printed: the next report task sees it is not whole and prints it again."""
+    from datetime import date
+
+    from chitieu.review import write_review
+    from tests.conftest import require_tool
+
+    require_tool("chromium")
+    require_tool("pdfinfo")
+    settings = small_published
+    first = write_review(settings.published_db, tmp_path, 2021, date.today())
+    data = first.pdf.read_bytes()
+    first.pdf.write_bytes(data[: len(data) // 2])
+    again = write_review(settings.published_db, tmp_path, 2021, date.today())
+    assert again.pdf is not None and _whole_reports(tmp_path / "2021") == []

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -57,26 +59,41 @@ def write_review(published_db: Path, reports_dir: Path, year: int, today: date, 
     folder.mkdir(parents=True, exist_ok=True)
     name = base_name(year, lang)
     page = folder / f"{name}.html"
-    page.write_text(render_html(review, lang, today), encoding="utf-8")
-    book = write_workbook(review, folder / f"{name}.xlsx", lang)
+    html = render_html(review, lang, today)
+    _write_whole(page, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    book = folder / f"{name}.xlsx"
+    _write_whole(book, lambda tmp: write_workbook(review, tmp, lang))
     printed = _print_if_changed(review, lang, page, folder / f"{name}.pdf") if pdf else None
     return Written(year, headline(review), page, book, printed)
+
+
+def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a report under a temporary name and rename it into place: a run killed (or a
+    volume filled) mid-write leaves the last whole file, never a truncated one that later
+    nights, which only write when figures change, would keep."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _print_if_changed(review: Review, lang: str, page: Path, target: Path) -> Path | None:
     """Print the PDF only when the year's figures changed since it was last printed: Chromium
     takes about a second a year, and a night's new files rarely touch closed years. The
     fingerprint is the review's data (not the publication time) beside the PDF."""
-    from chitieu.review.pdf import html_to_pdf
+    from chitieu.review.pdf import html_to_pdf, pdf_is_whole
 
     data = json.dumps([lang, asdict(replace(review, published_at=None))], sort_keys=True, default=str)
     fingerprint = hashlib.sha256(data.encode()).hexdigest()  # dicts sorted: query order varies
     stamp = target.with_name(f".{target.name}.sha256")
-    if target.exists() and stamp.exists() and stamp.read_text() == fingerprint:
+    if stamp.exists() and stamp.read_text() == fingerprint and pdf_is_whole(target):
         return target
-    printed = html_to_pdf(page, target)
+    stamp.unlink(missing_ok=True)  # stale from here on, until the new PDF is whole
+    printed = html_to_pdf(page, target)  # verified whole before it replaces the old one
     if printed is not None:
-        stamp.write_text(fingerprint)
+        _write_whole(stamp, lambda tmp: tmp.write_text(fingerprint))
     return printed
 
 

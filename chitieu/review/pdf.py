@@ -50,12 +50,37 @@ def html_to_pdf(html_file: Path, pdf_file: Path, chromium: str | None = None,
                     html_file.name)
         return None
     tmp = pdf_file.with_suffix(".pdf.tmp")
-    _run(chromium, ["--no-pdf-header-footer", f"--print-to-pdf={tmp}", html_file.resolve().as_uri()],
-         timeout)
-    if not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(f"Chromium wrote no PDF for {html_file}")
-    tmp.replace(pdf_file)
+    try:
+        _run(chromium, ["--no-pdf-header-footer", f"--print-to-pdf={tmp}",
+                        html_file.resolve().as_uri()], timeout)
+        if not pdf_is_whole(tmp):  # a full volume truncates it, and Chromium may not say so
+            raise RuntimeError(f"Chromium wrote no whole PDF for {html_file} (a full disk?)")
+        tmp.replace(pdf_file)
+    finally:
+        tmp.unlink(missing_ok=True)
     return pdf_file
+
+
+def pdf_is_whole(pdf_file: Path) -> bool:
+    """Whether a PDF was written to its end: it opens with %PDF-, ends with %%EOF, and
+    pdfinfo (poppler), where installed, reads its page count."""
+    try:
+        with open(pdf_file, "rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, pdf_file.stat().st_size - 1024))
+            tail = fh.read()
+    except OSError:
+        return False
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        return False
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return True
+    try:
+        info = subprocess.run([pdfinfo, str(pdf_file)], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return info.returncode == 0 and "Pages:" in info.stdout
 
 
 def screenshot(html_file: Path, png_file: Path, width: int = 1280, height: int = 2000,
