@@ -26,6 +26,8 @@ DATA_CACHE_CONFIG = _NO_CACHE
 # dashboard, chart and column titles of the bundle are Vietnamese.
 BABEL_DEFAULT_LOCALE = "en"
 LANGUAGES = {"en": {"flag": "us", "name": "English"}}
+# Numbers as the office writes them (1.234,5): D3's locale, used by every chart's formats.
+D3_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}
 
 # A local, single-process tool: no thumbnails or alerts (they need Celery workers).
 FEATURE_FLAGS = {"THUMBNAILS": False, "ALERT_REPORTS": False}
@@ -42,7 +44,7 @@ WAREHOUSE_DUCKDB_CONFIG = {"access_mode": "read_only", "enable_external_access":
                            "lock_configuration": True}
 
 
-def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802, ARG001
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802
     """Lock down each DuckDB connection (see WAREHOUSE_DUCKDB_CONFIG); others pass unchanged."""
     if uri.get_backend_name() == "duckdb":
         connect_args = dict(params.get("connect_args") or {})
