@@ -360,7 +360,6 @@ def test_dashboard_with_a_commune_picked_shows_its_numbers(superset: Server) -> 
     for (_, name), value in want.items():
         assert re.search(re.escape(name) + r"\s+" + re.escape(_vi_number(value)) + r"\s", text), (name, value)
     assert "Unexpected error" not in text
-    shutil.copy(out, PROJECT / "docs" / "img" / "superset_dashboard_commune.png")
 
 
 def test_new_marts_show_without_restart(superset: Server) -> None:
