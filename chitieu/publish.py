@@ -22,7 +22,7 @@ from ingest import store
 MARTS = ["indicator_values", "indicator_values_current_units", "target_attainment", "scorecard",
          "reporting_completeness", "data_quality_findings", "value_sources", "unit_lineage",
          "targets", "dim_units", "dim_indicators", "dim_periods"]
-REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "reporting_calendar"]
+REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "reporting_calendar", "finding_rules"]
 STORAGE_VERSION = "v1.4.0"
 
 
@@ -129,6 +129,28 @@ def published_parquet_version(published_db: Path) -> str | None:
     return _meta(published_db, "parquet_version")
 
 
+def set_aside_if_unreadable(published_db: Path) -> str | None:
+    """Move a published file DuckDB cannot open to `<name>.unreadable` (the last one kept,
+    for a look) and say so; None when it opens or does not exist.
+
+    Junk over the file (a disk error, a hand, a dashboard user before its connection was
+    locked down) would otherwise fail every night's first step, which reads the file's
+    publication record. Without the file the night sees its ingested data as unpublished
+    and builds and publishes again (`chitieu.stages.unpublished_ingest`).
+    """
+    if not published_db.exists():
+        return None
+    try:
+        duckdb.connect(str(published_db), read_only=True).close()
+    except duckdb.Error as exc:
+        kept = published_db.with_name(published_db.name + ".unreadable")
+        os.replace(published_db, kept)
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"{published_db.name} could not be opened ({first_line}): moved to {kept.name}, " \
+               "the night publishes again"
+    return None
+
+
 def recover(published_db: Path, parquet_dir: Path) -> list[str]:
     """Finish or clear what a crashed publication left: temporary files beside the published
     file, and a `current` link that does not name the published file's Parquet version.
@@ -137,6 +159,15 @@ def recover(published_db: Path, parquet_dir: Path) -> list[str]:
     for leftover in published_db.parent.glob(f".{published_db.name}.*.tmp*"):
         leftover.unlink(missing_ok=True)
         done.append(f"removed {leftover.name}")
+    # The published file is never written after its rename, so a WAL beside it is foreign
+    # (DuckDB lets a locked-down reader create this one file): it must not be replayed.
+    stray_wal = published_db.with_name(published_db.name + ".wal")
+    if stray_wal.exists():
+        stray_wal.unlink()
+        done.append(f"removed {stray_wal.name}, which no publication writes")
+    unreadable = set_aside_if_unreadable(published_db)
+    if unreadable:
+        done.append(unreadable)
     version = published_parquet_version(published_db)
     link = parquet_dir / "current"
     if version and (parquet_dir / version).is_dir() and \

@@ -434,3 +434,36 @@ def test_a_truncated_pdf_is_printed_again_though_its_figures_did_not_change(smal
     first.pdf.write_bytes(data[: len(data) // 2])
     again = write_review(settings.published_db, tmp_path, 2021, date.today())
     assert again.pdf is not None and _whole_reports(tmp_path / "2021") == []
+
+
+
+def _mart_counts(published_db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in MARTS}
+    finally:
+        con.close()
+
+
+def test_an_unreadable_published_file_is_set_aside_and_the_next_run_publishes(
+        warehouse: Settings) -> None:
+    """Issue 19: junk written over warehouse.duckdb (through a dashboard, a disk, a hand) made
+    every night's first step fail opening it; now it is set aside and the night publishes.
+    A WAL beside the published file (the one file a locked-down DuckDB reader may still
+    create) is removed, never replayed."""
+    from chitieu.stages import publish_marts
+
+    before = _mart_counts(warehouse.published_db)
+    junk = b"not a DuckDB file, overwritten from SQL Lab\n" * 4096
+    warehouse.published_db.write_bytes(junk)
+    wal = warehouse.published_db.with_name(warehouse.published_db.name + ".wal")
+    wal.write_bytes(junk)
+    found = quiet_night(warehouse)
+    assert found["unpublished"], "an unreadable publication must make the night build and publish"
+    kept = warehouse.published_db.with_name(warehouse.published_db.name + ".unreadable")
+    assert kept.read_bytes() == junk  # set aside for a look, not lost
+    assert not warehouse.published_db.exists() and not wal.exists()
+    publish_marts(warehouse)
+    assert _mart_counts(warehouse.published_db) == before
+    assert parquet_equals_duckdb(warehouse) == []
+    assert quiet_night(warehouse) == {"new_files": 0, "unpublished": False}

@@ -26,6 +26,30 @@ DATA_CACHE_CONFIG = _NO_CACHE
 # dashboard, chart and column titles of the bundle are Vietnamese.
 BABEL_DEFAULT_LOCALE = "en"
 LANGUAGES = {"en": {"flag": "us", "name": "English"}}
+# Numbers as the office writes them (1.234,5): D3's locale, used by every chart's formats.
+D3_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}
 
 # A local, single-process tool: no thumbnails or alerts (they need Celery workers).
 FEATURE_FLAGS = {"THUMBNAILS": False, "ALERT_REPORTS": False}
+
+# The warehouse connection can touch nothing but the published file (issue 19). DuckDB's
+# external access is on by default: through SQL Lab a user could read any file the server can
+# (read_csv('/etc/passwd'), this folder's secret key), write any file with COPY … TO (allow_dml
+# does not see COPY), ATTACH other files, or switch the settings back with SET. So every DuckDB
+# connection Superset opens is read-only, with external access off and the configuration
+# locked, enforced here rather than in the database's "extra" so that editing the database in
+# Superset's UI cannot undo it. DuckDB still opens the database file named at connect time
+# (it is allowed implicitly); everything else on disk is refused.
+WAREHOUSE_DUCKDB_CONFIG = {"access_mode": "read_only", "enable_external_access": False,
+                           "lock_configuration": True}
+
+
+def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802
+    """Lock down each DuckDB connection (see WAREHOUSE_DUCKDB_CONFIG); others pass unchanged."""
+    if uri.get_backend_name() == "duckdb":
+        connect_args = dict(params.get("connect_args") or {})
+        config = dict(connect_args.get("config") or {})
+        config.update(WAREHOUSE_DUCKDB_CONFIG)  # lock_configuration last: nothing is SET after
+        connect_args["config"] = config
+        params = {**params, "connect_args": connect_args}
+    return uri, params
