@@ -581,11 +581,24 @@ def test_3gb_file_refusal_recorded(sparse: SparseRun) -> None:
 
 # =========================================================================== 6. a backslash
 
-def test_backslash_in_warehouse_dir_publishes(tmp_path: Path) -> None:
+def test_backslash_in_warehouse_dir_is_refused_at_once_naming_it(tmp_path: Path) -> None:
+    """Amended by the lead after the fix: DuckDB reads a backslash in any path as a separator,
+    even on Linux and after following links, so no warehouse can live under such a folder (shown
+    here with DuckDB alone). What the night must do instead is refuse at once, naming the setting,
+    not fail deep inside ingest with a "no such file" about another path."""
+    import duckdb
+
+    folder = tmp_path / "kho\\du_lieu"
+    folder.mkdir()
+    with pytest.raises(duckdb.IOException):
+        duckdb.connect(str(folder / "probe.duckdb"))
     inbox = tmp_path / "inbox"
-    expected = good_files(inbox)
-    night = run_night(inbox, tmp_path / "kho\\du_lieu", expected, tmp_path)
-    assert_good_values_published(night)
+    good_files(inbox)
+    proc = subprocess.run([sys.executable, "-m", "ingest", "load", "--inbox", str(inbox), "--warehouse",
+                           str(folder)], capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert "WAREHOUSE_DIR" in proc.stderr and "backslash" in proc.stderr, proc.stderr[-1500:]
+    assert "Traceback" not in proc.stderr
 
 
 # =========================================================================== 8. targets by arrival

@@ -163,6 +163,6 @@ def test_load_command_prints_a_summary(tmp_path: Path, sample_dir: Path) -> None
                            str(tmp_path / "w")], capture_output=True, text=True, cwd=PROJECT,
                           check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "files: 6 new, 0 already ingested, 1 rejected" in proc.stdout
-    assert "rows quarantined: 3" in proc.stdout
-    assert "ingest: 6/6 files" in proc.stderr  # line-based progress when not on a terminal
+    assert "files: 7 new, 0 already ingested, 1 rejected" in proc.stdout
+    assert "rows quarantined: 12" in proc.stdout  # 3 bad cells and a blank template's 9 rows
+    assert "ingest: 7/7 files" in proc.stderr  # line-based progress when not on a terminal

@@ -324,6 +324,13 @@ def _bad_inputs(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> Non
     inbox.save(rel, [sheet], when)
     inbox.label(rel, "T9", "", "vax18_dose_order", "flagged")
 
+    # A blank template sent by mistake after the real December report: refused, replaces nothing.
+    rel = f"Loi/BC thang 12 - {ascii_slug(second.name)} (mau trong).xlsx"
+    blank = [(elements[c], None) for c in MONTHLY_ELEMENTS]
+    sheet = layout_a("T12", unit_lines(second.code, second.name, rng), "Tháng 12/2021", blank, rng)
+    inbox.save(rel, [sheet], datetime(2022, 1, 25, 9))
+    inbox.label(rel, "T12", "", "blank_report", "rejected_sheet")
+
     rel = "Loi/BC thang 12.xlsx"
     path = inbox.root / rel
     path.write_bytes(b"PK\x03\x04" + bytes(rng.getrandbits(8) for _ in range(600)))

@@ -205,7 +205,8 @@ def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
     """Shapes offices really send, each carrying the same figures as the plain annual report,
     so the expected values hold whatever the shape (spreadsheets.md, indicators.md): a
     commune reporting quarterly, a report in two sheets, a letterhead name, a ward that also
-    sends an NTM status (quarantined: xã only)."""
+    sends an NTM status (quarantined: xã only), the unit written only as the issuing body
+    above the title, on one row or two (Decree 30/2020/NĐ-CP)."""
     shape = era.old.index(unit) % 12
     items = [(elements[c], values[c]) for c in ANNUAL if c in values]
     if shape == 1:  # four quarterly reports make the year: flows split, stocks as at Q4
@@ -229,6 +230,14 @@ def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
         lines = [["Mã đơn vị", unit.code], [f"Đơn vị báo cáo: UBND {unit.name.upper()}, {district.name}"]]
         inbox.save(rel, [layout_a("Báo cáo", lines, "Năm 2023", items, rng)], sent)
         return True
+    if shape in (5, 6) and _named_once(unit):  # the issuing body alone names the unit
+        sheet = layout_a("Báo cáo", [], "Năm 2023", items, rng)
+        if shape == 5:  # "UBND XÃ …" on one row, beside the motto
+            sheet.rows[0][0] = f"UBND {unit.name.upper()}"
+        else:  # "ỦY BAN NHÂN DÂN" over the unit's name
+            sheet.rows[0][0], sheet.rows[1][0] = "ỦY BAN NHÂN DÂN", unit.name.upper()
+        inbox.save(rel, [sheet], sent)
+        return True
     if shape == 4 and unit.unit_type == "Phường":  # a ward's NTM status: quarantined
         sheet = layout_a("Báo cáo", unit_lines(unit.code, unit.name, rng), "Năm 2023",
                          [*items, (elements["NTM_STATUS"], "Đạt")], rng)
@@ -236,6 +245,14 @@ def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
         inbox.label(rel, "Báo cáo", "", "not_reported_by_level", "quarantined")
         return True
     return False
+
+
+def _named_once(unit: Unit) -> bool:
+    """Whether the unit's name alone names it in its period (no namesake in the unit list)."""
+    from ingest.units import name_key
+
+    key = name_key(unit.name)
+    return sum(1 for u in load_units() if name_key(u.name) == key) == 1
 
 
 def _district_total(inbox, era: EraTruth, elements: dict[str, Element], rng: random.Random) -> None:
