@@ -85,35 +85,66 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def reingest_day(settings: Settings, day: date) -> dict:
     """Backfill semantics: parse again, with today's code, the files that arrived on `day`."""
-    from ingest.pipeline import files_arrived_on, reingest
+    from ingest.pipeline import files_arrived_on
 
     if not settings.build_db.exists():
-        return {"files_new": 0}
+        return {"files_new": 0, "files": []}
     with exclusive(settings.lock_file):
         shas = files_arrived_on(settings.build_db, *local_day_bounds(day))
-        summary = reingest(settings.build_db, shas, settings.parse_workers, settings.parse_limits)
-    log.info("re-ingest of %s: %s", day, summary.line())
-    return vars(summary)
+        return _reingest(settings, shas, f"the files that arrived on {day}")
+
+
+def reingest_unit(settings: Settings, unit_code: str) -> dict:
+    """Parse again every file that holds a submission or a value of this unit or of any
+    unit below it (a province, a district, or one commune, before or after the reform)."""
+    import duckdb
+
+    if not settings.build_db.exists():
+        return {"files_new": 0, "files": []}
+    with exclusive(settings.lock_file):
+        con = duckdb.connect(str(settings.build_db), read_only=True)
+        try:
+            shas = [r[0] for r in con.execute("""
+                WITH RECURSIVE below(code) AS (
+                    SELECT ?::VARCHAR
+                    UNION
+                    SELECT u.unit_code FROM reference.admin_units u JOIN below b
+                      ON u.parent_code = b.code)
+                SELECT DISTINCT s.file_sha256 FROM raw.submissions s
+                LEFT JOIN raw."values" v USING (submission_id)
+                WHERE s.unit_code IN (SELECT code FROM below)
+                   OR v.unit_code IN (SELECT code FROM below)
+                ORDER BY 1""", [unit_code]).fetchall()]
+        finally:
+            con.close()
+        return _reingest(settings, shas, f"the files of unit {unit_code}")
 
 
 def reingest_district(settings: Settings, district_code: str) -> dict:
-    """Parse again every file that holds a submission of this district or its communes."""
+    """The older parameter's name for `reingest_unit` (a district and its communes)."""
+    return reingest_unit(settings, district_code)
+
+
+def _reingest(settings: Settings, shas: list[str], what: str) -> dict:
+    """Re-parse `shas` and log each file by name, so the operator sees what was re-read."""
     import duckdb
 
     from ingest.pipeline import reingest
 
-    with exclusive(settings.lock_file):
+    names: list[str] = []
+    if shas:
         con = duckdb.connect(str(settings.build_db), read_only=True)
         try:
-            shas = [r[0] for r in con.execute(
-                "SELECT DISTINCT s.file_sha256 FROM raw.submissions s JOIN raw.\"values\" v "
-                "USING (submission_id) WHERE s.unit_code = ? OR v.unit_code = ? OR v.unit_code "
-                "IN (SELECT unit_code FROM reference.admin_units WHERE parent_code = ?)",
-                [district_code, district_code, district_code]).fetchall()]
+            names = [r[0] for r in con.execute(
+                "SELECT original_path FROM raw.files WHERE file_sha256 IN "
+                "(SELECT unnest(?::VARCHAR[])) ORDER BY original_path", [shas]).fetchall()]
         finally:
             con.close()
-        return vars(reingest(settings.build_db, shas, settings.parse_workers,
-                             settings.parse_limits))
+    summary = reingest(settings.build_db, shas, settings.parse_workers, settings.parse_limits)
+    log.info("re-ingest of %s: %d file(s) re-read: %s", what, len(names),
+             "; ".join(names) or "none")
+    log.info("re-ingest of %s: %s", what, summary.line())
+    return {**vars(summary), "files": names}
 
 
 def build(settings: Settings, full_refresh: bool = False) -> dict:
