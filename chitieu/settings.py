@@ -23,9 +23,10 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
-(`inbox = "/srv/inbox"`, `settle_s = 60`, `alert_to = ["a@x.vn"]`). A variable set in the environment wins over the file, so one run
-can be pointed elsewhere without editing it. CHITIEU_SAMPLE_INBOX (set by the Makefile) is the
-inbox of last resort, used only when neither names one, and said so in every run's log.
+(`inbox = "/srv/inbox"`, `settle_s = 60`, `alert_to = ["a@x.vn"]`). A variable set in the
+environment wins over the file, so one run can be pointed elsewhere without editing it.
+CHITIEU_SAMPLE_INBOX (set by the Makefile) is the inbox of last resort, used only when
+neither names one, and said so in every run's log.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ class Settings:
         env = os.environ if env is None else env
         path = settings_file(env, process_env)
         from_file = read_settings_file(path) if path else {}
-        source = "INBOX" if env.get("INBOX") else f"the settings file {path}"
+        source = "INBOX" if env.get("INBOX") else \
+            f"the settings file {path}" if from_file.get("INBOX") else "nowhere"
         env = {**from_file, **{k: v for k, v in env.items() if v != ""}}
         inbox = env.get("INBOX")
         if not inbox and env.get("CHITIEU_SAMPLE_INBOX"):
@@ -150,7 +152,7 @@ class Settings:
     def require_inbox(self) -> Path:
         if self.inbox is None:
             raise SettingsError("INBOX is not set: the folder where clerks' files arrive "
-                                "(make run sets it to the sample inbox)")
+                                "(`inbox` in chitieu.toml, or the INBOX variable)")
         return self.inbox
 
     @property

@@ -194,21 +194,23 @@ def write_report(settings: Settings, run_day: date, year: int | None = None, lan
 
 
 def scorecard_text(published_db: Path) -> str:
-    """The province's scorecard lines, for `make run` to print."""
+    """The province's scorecard lines, for `make run` to print: every status is counted, so
+    the figures in brackets add up to the targets set."""
     import duckdb
 
     con = duckdb.connect(str(published_db), read_only=True)
     try:
         rows = con.execute("""
-            SELECT s.year, s.targets_met, s.targets_total, s.targets_missed, s.targets_at_risk,
-                   s.targets_no_data
+            SELECT s.year, s.targets_met, s.targets_total, s.targets_exceeded, s.targets_missed,
+                   s.targets_at_risk, s.targets_on_track, s.targets_no_data
             FROM marts.scorecard s JOIN reference.admin_units u
               ON u.unit_code = s.unit_code AND u.unit_level = 'province'
             ORDER BY s.year""").fetchall()
     finally:
         con.close()
-    return "\n".join(f"{y}: {m} of {t} targets met ({mi} missed, {r} at risk, {nd} without data)"
-                     for y, m, t, mi, r, nd in rows)
+    return "\n".join(f"{y}: {m} of {t} targets met, {ex} exceeded ({mi} missed, {r} at risk, "
+                     f"{ot} on track, {nd} without data)"
+                     for y, m, t, ex, mi, r, ot, nd in rows)
 
 
 FAILURE_SLOT_BYTES = 4096
