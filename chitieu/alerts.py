@@ -68,7 +68,9 @@ def overdue_reports(build_db: Path, due_day: date) -> list[Overdue]:
 
     if not build_db.exists():
         return []
-    con = duckdb.connect(str(build_db), read_only=True)
+    # The default configuration, as every connection of a run: `airflow dags test` runs all
+    # tasks in one process, where DuckDB refuses a second configuration of an open file.
+    con = duckdb.connect(str(build_db))
     try:
         rows = con.execute("""
             SELECT e.period, e.due_date, e.reporter_code, e.reporter_name

@@ -132,8 +132,8 @@ def _reingest(settings: Settings, shas: list[str], what: str) -> dict:
     from ingest.pipeline import reingest
 
     names: list[str] = []
-    if shas:
-        con = duckdb.connect(str(settings.build_db), read_only=True)
+    if shas:  # the configuration the re-ingest itself uses (one process may hold both)
+        con = duckdb.connect(str(settings.build_db))
         try:
             names = [r[0] for r in con.execute(
                 "SELECT original_path FROM raw.files WHERE file_sha256 IN "

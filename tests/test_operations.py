@@ -150,34 +150,97 @@ def test_a_failed_night_is_emailed_in_vietnamese(tmp_path: Path) -> None:
     assert "Lý do: not published" in body and str(settings.status_file) in body
 
 
-def test_units_that_missed_their_due_day_are_named_in_the_alert(built) -> None:
-    """The day after a monthly report's due day, every commune without it is named: the
-    same communes the completeness mart lists as missing for that month."""
+def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path: Path) -> None:
+    """The day after a monthly report's due day, every commune without it is named. The
+    sample is complete, so two communes' reports of the last month are taken out of a copy
+    of the built warehouse, as if they had not arrived."""
+    import shutil
+
     from chitieu.alerts import alert_overdue
     from ingest.calendar import load_calendar
     from ingest.periods import parse_period
+    from ingest.reference import load_units
 
     settings, _ = built
-    con = duckdb.connect(str(settings.published_db), read_only=True)
+    con = duckdb.connect(str(settings.build_db))  # the configuration dbt holds it open with
+    con.execute("CHECKPOINT")
+    con.close()
+    copy = Settings(None, tmp_path)
+    copy.build_db.parent.mkdir(parents=True)
+    shutil.copy(settings.build_db, copy.build_db)
+    con = duckdb.connect(str(copy.build_db))
     try:
-        period, missing = con.execute(
-            "SELECT period, missing_units FROM marts.reporting_completeness WHERE unit_code = '42' "
-            "AND length(period) = 7 AND missing_units <> '' ORDER BY period DESC LIMIT 1").fetchone()
+        period = con.execute("SELECT max(period) FROM intermediate.int_submissions_ranked "
+                             "WHERE length(period) = 7").fetchone()[0]
+        month = parse_period(period)
+        names = {u.code: u.name for u in load_units()}
+        gone = [code for (code,) in con.execute(
+            "SELECT DISTINCT unit_code FROM intermediate.int_submissions_ranked WHERE period = ? "
+            "ORDER BY unit_code LIMIT 2", [period]).fetchall()]
+        con.execute("DELETE FROM intermediate.int_submissions_ranked WHERE period = ? AND "
+                    "unit_code IN (SELECT unnest(?::VARCHAR[]))", [period, gone])
     finally:
         con.close()
-    month = parse_period(period)
     rule = next(r for r in load_calendar() if r.unit_level == "commune" and r.applies_to(month))
     due = rule.due_date(month)
     with smtp_sink() as sink:
-        alerted = Settings(None, settings.warehouse_dir, alert_to=("tk@hatinh.gov.vn",),
+        alerted = Settings(None, tmp_path, alert_to=("tk@hatinh.gov.vn",),
                            smtp_host=sink.host, smtp_port=sink.port)
-        overdue = alert_overdue(alerted, due + timedelta(days=1))
         assert alert_overdue(alerted, due) == [], "not before the due day has ended"
+        overdue = alert_overdue(alerted, due + timedelta(days=1))
         time.sleep(0.2)
-    assert {o.unit_name for o in overdue if o.period == period} == set(missing.split(", "))
+    assert [(o.period, o.unit_code) for o in overdue] == [(period, code) for code in gone]
     assert len(sink.messages) == 1
     body = sink.messages[0].message.get_content()
     assert f"Đến hết ngày {due:%d/%m/%Y}" in body
-    assert f"Tháng {month.first_day.month}/{month.first_day.year}" in body
-    for name in missing.split(", "):
-        assert name in body
+    assert f"Tháng {month.first_day.month}/{month.first_day.year} (2 đơn vị)" in body
+    for code in gone:
+        assert names[code] in body
+
+
+def test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue(
+        built, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from chitieu.__main__ import main
+    from chitieu.settings import DBT_DIR
+
+    settings, _ = built
+    # In this process: dbt keeps the session's build database open here (a second process
+    # would be refused DuckDB's lock, as it is while a night runs).
+    monkeypatch.setenv("WAREHOUSE_DIR", str(settings.warehouse_dir))
+    assert main(["docs"]) == 0
+    target = DBT_DIR / "target"
+    assert (target / "index.html").stat().st_size > 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"superset_dashboard", "review_report"}
+    assert "model.chitieu.scorecard" in exposures["superset_dashboard"]["depends_on"]["nodes"]
+    catalog = json.loads((target / "catalog.json").read_text())
+    scorecard = next(n for k, n in catalog["nodes"].items() if k == "model.chitieu.scorecard")
+    assert "targets_on_track" in {c.lower() for c in scorecard["columns"]}, "read from the build"
+
+
+@pytest.mark.airflow
+def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, sample_dir: Path) -> None:
+    """`chitieu backfill 2022-01-18 2022-01-19` asks Airflow for the nights of the 18th and
+    the 19th (01:00 Vietnam time), whatever Airflow's default time zone: a bare
+    `--to-date 2022-01-19` would leave the 19th out under Asia/Ho_Chi_Minh."""
+    import re
+
+    from chitieu.airflow_home import airflow_bin, init_metadata
+    from tests.conftest import airflow_env
+
+    for zone in ("Asia/Ho_Chi_Minh", "UTC"):
+        env = airflow_env(tmp_path / zone.replace("/", "_"), sample_dir / "inbox", tmp_path / "wh")
+        env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = zone
+        init_metadata(env)
+        subprocess.run([airflow_bin(), "dags", "reserialize"], env=env, capture_output=True,
+                       timeout=600, check=True)
+        proc = subprocess.run([PYTHON, "-m", "chitieu", "backfill", "2022-01-18", "2022-01-19",
+                               "--dry-run"], env=env, capture_output=True, text=True, timeout=600,
+                              check=False)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        runs = re.findall(r"^\| (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00) ", proc.stdout, re.M)
+        # 01:00 in Vietnam is 18:00 UTC the day before.
+        assert runs == ["2022-01-17 18:00:00+00:00", "2022-01-18 18:00:00+00:00"], proc.stdout
