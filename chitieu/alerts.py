@@ -14,6 +14,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -43,8 +44,11 @@ def send(settings: Settings, subject: str, body: str) -> bool:
     message["From"] = settings.alert_from
     message["To"] = ", ".join(settings.alert_to)
     message.set_content(body, charset="utf-8")
+    # Headers unfolded up to SMTP's 998: Python's folding of a long encoded subject drops the
+    # space between two encoded words ("ở bước" arrives as "ởbước").
+    data = message.as_bytes(policy=policy.SMTP.clone(max_line_length=998))
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        smtp.send_message(message)
+        smtp.sendmail(settings.alert_from, list(settings.alert_to), data)
     log.info("alert e-mailed to %s: %s", ", ".join(settings.alert_to), subject)
     return True
 
