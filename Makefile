@@ -10,15 +10,25 @@ PY := $(VENV)/bin/python
 ifdef PROVINCE
 SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse/province-$(PROVINCE)
+export WAREHOUSE_DIR  # never a Hà Tĩnh warehouse: each province builds and publishes its own
 export CHITIEU_SEEDS_DIR := $(SAMPLE_DIR)/seeds
 SAMPLE_ARGS := --province $(PROVINCE)
 else
 SAMPLE_DIR := $(CURDIR)/data/sample
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 endif
-INBOX ?= $(SAMPLE_DIR)/inbox
 
-export INBOX WAREHOUSE_DIR UV
+# The office's settings are in chitieu.toml (chitieu/settings.py); INBOX=... or WAREHOUSE_DIR=...
+# on the command line override it. With no inbox named anywhere, the sample inbox is read,
+# and every run's log and summary say so.
+ifneq ($(origin INBOX),undefined)
+export INBOX
+endif
+ifneq ($(origin WAREHOUSE_DIR),file)
+export WAREHOUSE_DIR
+endif
+export CHITIEU_SAMPLE_INBOX := $(SAMPLE_DIR)/inbox
+export UV
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
@@ -29,13 +39,14 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow superset test test-quick lint test-distributed env bench clean
+.PHONY: help setup sample airflow-db run airflow superset docs test test-quick lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
 	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
 	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
+	@echo "make docs   - dbt's documentation site (lineage, exposures) in dbt_project/target"
 	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
 
 $(UV):
@@ -64,11 +75,16 @@ $(AIRFLOW_HOME)/.ready: | $(VENV)/.synced
 
 airflow-db: $(AIRFLOW_HOME)/.ready
 
-run: setup airflow-db $(if $(filter $(SAMPLE_DIR)/inbox,$(INBOX)),sample)
+run: setup airflow-db sample
 	$(PY) -m chitieu run
 
-airflow: setup airflow-db
+airflow: setup airflow-db sample
 	$(PY) -m chitieu airflow
+
+# dbt's documentation site: models, tests, the lineage graph and the exposures (the Superset
+# dashboard, the review report), built against a scratch database in dbt_project/target.
+docs: setup
+	$(PY) -m chitieu docs
 
 # Superset in its own locked environment (.superset-venv), on the published file, read-only.
 superset: setup

@@ -1,15 +1,19 @@
-"""`python -m chitieu run | airflow | airflow-db | report [--year YEAR] [--lang vi|en]`: what
-`make run` and `make airflow` call.
+"""`python -m chitieu run | airflow | airflow-db | docs | report [--year YEAR] [--lang vi|en]
+| backfill FROM_DATE TO_DATE`: what `make run`, `make airflow` and `make docs` call.
 
 `run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
-embedded SQLite metadata database) and prints where the published warehouse is and the
-scorecard; `airflow` starts Airflow's own UI and scheduler and prints the login.
+embedded SQLite metadata database) and prints the inbox it read, where the published
+warehouse is and the scorecard; `airflow` starts Airflow's own UI and scheduler and prints
+where the login is; `backfill` checks the dates, then asks Airflow for the backfill.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -61,10 +65,12 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
         print(f"chitieu: the run FAILED; full log: {log_file}\n{reason}", file=sys.stderr)
         return 1
     if not settings.published_db.exists():
-        print(f"chitieu: nothing published yet (no new files?); log: {log_file}")
+        print(f"chitieu: nothing published yet (no new files in {settings.inbox}?); "
+              f"log: {log_file}")
         return 0
     from chitieu.stages import scorecard_text
 
+    print(f"inbox read:          {settings.inbox} (from {settings.inbox_source})")
     print(f"published warehouse: {settings.published_db}")
     print(f"parquet copies:      {settings.parquet_dir / 'current'}")
     print(f"reports:             {settings.reports_dir}")
@@ -77,14 +83,48 @@ AIRFLOW_COMPONENTS = (["api-server"], ["scheduler", "--skip-serve-logs"], ["dag-
                       ["triggerer", "--skip-serve-logs"])
 
 
+class Stop(Exception):
+    """SIGTERM or SIGINT reached `make airflow`: stop every component, then exit."""
+
+
+def _stop(signum: int, _frame) -> None:
+    raise Stop(signum)
+
+
+def precreate_logins(home: Path, env: dict[str, str]) -> Path:
+    """Write the simple auth manager's password file ourselves, 0600, before the API server
+    starts: it generates (and prints to its console) a password only for a user missing
+    from that file, so with every user present nothing is printed."""
+    path = Path(env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+                or home / "simple_auth_manager_passwords.json.generated")
+    users = [item.split(":", 1)[0].strip() for item in
+             env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin").split(",")
+             if item.strip()]
+    try:
+        known = json.loads(path.read_text(encoding="utf-8") or "{}") if path.exists() else {}
+    except json.JSONDecodeError:
+        known = {}
+    wanted = {user: known.get(user) or secrets.token_urlsafe(12) for user in users}
+    if wanted != known or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(wanted) + "\n")
+        os.replace(path.with_suffix(".tmp"), path)
+    path.chmod(0o600)
+    return path
+
+
 def airflow_ui() -> int:
     """Airflow's UI and scheduler on this machine only.
 
     `airflow standalone` would bind the API server and two log servers on every interface
     over plain HTTP; here the components are started one by one, the API server on
     AIRFLOW__API__HOST (127.0.0.1 unless asked) and without log servers (this machine's
-    task logs are local files), and the generated login stays in a 0600 file whose path,
-    not contents, is printed.
+    task logs are local files), and the login is in a 0600 file written before the API
+    server starts (so Airflow never prints a password) whose path, not contents, is printed.
+    Each component runs in its own process group: SIGTERM or Ctrl-C to this command is
+    passed to every group and waited for, so nothing is left running.
     """
     home = Path(os.environ.get("AIRFLOW_HOME", ".airflow"))
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -92,39 +132,49 @@ def airflow_ui() -> int:
     port = env.setdefault("AIRFLOW__API__PORT", "8080")
     env.setdefault("AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
                    f"http://{env['AIRFLOW__API__HOST']}:{port}/execution/")
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    procs: list[subprocess.Popen] = []
     try:
         init_metadata(env)
-    except RuntimeError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    for private in home.glob("airflow.db*"):
-        private.chmod(0o600)
-    procs = [subprocess.Popen([airflow_bin(), *args], env=env) for args in AIRFLOW_COMPONENTS]
-    password_file = home / "simple_auth_manager_passwords.json.generated"
-    try:
-        for _ in range(180):
-            if password_file.exists():
-                password_file.chmod(0o600)
-                print(f"Airflow UI: http://{env['AIRFLOW__API__HOST']}:{port}  login: admin, "
-                      f"password in {password_file.resolve()}", flush=True)
-                break
-            if any(p.poll() is not None for p in procs):
-                break
-            time.sleep(1)
+        for private in home.glob("airflow.db*"):
+            private.chmod(0o600)
+        password_file = precreate_logins(home, env)
+        procs += [subprocess.Popen([airflow_bin(), *args], env=env, start_new_session=True)
+                  for args in AIRFLOW_COMPONENTS]
+        print(f"Airflow UI: http://{env['AIRFLOW__API__HOST']}:{port}  login: admin, "
+              f"password in {password_file.resolve()}", flush=True)
+        settings = Settings.from_env(env)
+        print(f"inbox read by the nightly runs: {settings.inbox} (from {settings.inbox_source})",
+              flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         return next(p.returncode for p in procs if p.returncode is not None)
-    except KeyboardInterrupt:
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except Stop:
         return 0
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+        _stop_groups(procs)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _stop_groups(procs: list[subprocess.Popen], grace_s: float = 30) -> None:
+    """SIGTERM to each component's process group, then SIGKILL to what outlives the grace."""
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc in procs:  # the group may outlive its leader (workers, a DAG file processor)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def report(argv: list[str]) -> int:
@@ -151,6 +201,80 @@ def report(argv: list[str]) -> int:
     return 0
 
 
+def backfill(argv: list[str]) -> int:
+    """Re-run the nightly job for the local days FIRST..LAST, both included, through
+    Airflow's own backfill (a running `make airflow`: its scheduler runs them).
+
+    Airflow's --from-date/--to-date are instants: a bare date is midnight in Airflow's
+    default time zone, and a nightly run fires at 01:00, so `--to-date 2022-01-19` leaves
+    out the 19th's run. Here the days are turned into the first and last instant of those
+    local days, checked against the reporting calendar (a backfill from 1900 would be 46,000
+    full runs), and the DAG is unpaused so the runs are not left queued."""
+    import argparse
+    from datetime import date
+    from datetime import time as day_time
+
+    from chitieu.params import check_day
+    from chitieu.settings import LOCAL_TZ
+
+    parser = argparse.ArgumentParser(prog="python -m chitieu backfill")
+    parser.add_argument("first", type=date.fromisoformat, help="first run day (YYYY-MM-DD)")
+    parser.add_argument("last", type=date.fromisoformat, help="last run day, included")
+    parser.add_argument("--dry-run", action="store_true", help="list the runs, create none")
+    args = parser.parse_args(argv)
+    today = datetime.now(LOCAL_TZ).date()
+    problems = [p for p in (check_day("first day", args.first, today),
+                            check_day("last day", args.last, today)) if p]
+    if args.first > args.last:
+        problems.append(f"the first day {args.first} is after the last day {args.last}")
+    if problems:
+        print("chitieu: backfill refused: " + "; ".join(problems), file=sys.stderr)
+        return 2
+    start = datetime.combine(args.first, day_time(0), LOCAL_TZ).isoformat()
+    end = datetime.combine(args.last, day_time(23, 59, 59), LOCAL_TZ).isoformat()
+    command = [airflow_bin(), "backfill", "create", "--dag-id", "chitieu_nightly",
+               "--from-date", start, "--to-date", end, "--max-active-runs", "1"]
+    if args.dry_run:
+        command.append("--dry-run")
+    else:
+        subprocess.run([airflow_bin(), "dags", "unpause", "chitieu_nightly"], check=False,
+                       capture_output=True)
+    print(" ".join(command), flush=True)
+    return subprocess.run(command, check=False).returncode
+
+
+def docs() -> int:
+    """dbt's documentation site (models, tests, lineage with the exposures) in
+    dbt_project/target: the catalogue is read from the build database when there is one
+    (under the writers' lock), else generated without it."""
+    import tempfile
+
+    from dbt.cli.main import dbtRunner
+
+    from chitieu.build import _dbt_environment, seed_path
+    from chitieu.settings import DBT_DIR
+    from ingest.writer_lock import exclusive
+
+    settings = Settings.from_env()
+    args = ["docs", "generate", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            "--target-path", str(DBT_DIR / "target")]
+    with tempfile.TemporaryDirectory() as scratch:
+        db = settings.build_db
+        if not db.exists():
+            db = Path(scratch) / "chitieu.duckdb"
+            args.append("--empty-catalog")
+        with exclusive(settings.lock_file), \
+                _dbt_environment({"CHITIEU_DB": str(db), "CHITIEU_DBT_SEED_PATH": seed_path()}):
+            result = dbtRunner().invoke(args)
+    if not result.success:
+        print(f"chitieu: dbt docs generate failed: {result.exception}", file=sys.stderr)
+        return 1
+    print(f"documentation: {DBT_DIR / 'target' / 'index.html'} "
+          f"(serve it: .venv/bin/dbt docs serve --project-dir dbt_project --profiles-dir "
+          f"dbt_project)")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
         return run()
@@ -158,6 +282,10 @@ def main(argv: list[str]) -> int:
         return report(argv[1:])
     if argv[:1] == ["airflow"]:
         return airflow_ui()
+    if argv[:1] == ["backfill"]:
+        return backfill(argv[1:])
+    if argv[:1] == ["docs"]:
+        return docs()
     if argv[:1] == ["airflow-db"]:
         init_metadata()
         return 0

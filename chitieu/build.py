@@ -90,8 +90,18 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
             line += f" ({node_result.failures} rows)"
         log.info(line)
         if status in {"error", "fail"}:
-            summary.blocking.append(f"{line}: {node_result.message or ''}".strip())
+            summary.blocking.append(f"{line}: {node_result.message or ''}".strip()
+                                    + _where_the_rows_are(node, db_path, status))
         elif status == "warn":
             summary.warnings.append(line)
     summary.success = not summary.blocking
     return summary
+
+
+def _where_the_rows_are(node, db_path: Path, status: str) -> str:
+    """For a failing test, where its failing rows are kept: the audit table dbt writes with
+    store_failures (dbt_project.yml), in the build database, ready to query."""
+    relation = getattr(node, "relation_name", None)
+    if status != "fail" or not relation:
+        return ""
+    return f" — the failing rows: SELECT * FROM {relation} (in {db_path}, read-only)"

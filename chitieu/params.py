@@ -1,4 +1,8 @@
-"""Manual-trigger parameters of the nightly DAG, checked beyond what JSON schema can say."""
+"""Manual-trigger parameters of the nightly DAG, checked beyond what JSON schema can say.
+
+Checked in the run's first task and refused there with AirflowFailException: a wrong
+parameter is the operator's to fix, and a retry would only fail the same way again.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,40 @@ from datetime import date
 
 from ingest.periods import parse_period
 
-KNOWN = ("full_refresh", "rebuild_periods", "reingest_district", "reingest_day")
+KNOWN = ("full_refresh", "rebuild_periods", "reingest_district", "reingest_unit", "reingest_day")
 
 
 class BadParams(ValueError):
     """A trigger parameter is wrong; the message names it and says what is expected."""
 
 
-def check_params(params: dict) -> dict:
+def earliest_day() -> date:
+    """The first day the warehouse can hold anything for: the reporting calendar's first
+    rule (1 January 2021). No file can have arrived for it before."""
+    from ingest.calendar import load_calendar
+
+    return min(rule.valid_from for rule in load_calendar())
+
+
+def check_day(name: str, day: date, today: date) -> str | None:
+    """Why `day` cannot be a run's day (before the calendar's first day, after today), or None."""
+    first = earliest_day()
+    if day < first:
+        return (f"{name}: {day.isoformat()} is before {first.isoformat()}, the first day of the "
+                "reporting calendar (nothing can have arrived then)")
+    if day > today:
+        return f"{name}: {day.isoformat()} is after today ({today.isoformat()})"
+    return None
+
+
+def check_params(params: dict, today: date | None = None) -> dict:
     """Return normalised params or raise BadParams with every problem found."""
+    from chitieu.settings import LOCAL_TZ
+
+    if today is None:
+        from datetime import datetime
+
+        today = datetime.now(LOCAL_TZ).date()
     problems: list[str] = [f"{key!r} is not a parameter of this DAG (known: {', '.join(KNOWN)})"
                            for key in sorted(set(params) - set(KNOWN))]
     periods = params.get("rebuild_periods") or []
@@ -26,18 +55,26 @@ def check_params(params: dict) -> dict:
         else:
             canonical.append(period.code)
     district = params.get("reingest_district") or None
-    if district is not None:
+    unit = params.get("reingest_unit") or None
+    if district is not None or unit is not None:
         from ingest.reference import load_units
 
-        if not any(u.code == district and u.level == "district" for u in load_units()):
+        units = load_units()
+        if district is not None and not any(u.code == district and u.level == "district"
+                                            for u in units):
             problems.append(f"reingest_district: {district!r} is not a district GSO code")
+        if unit is not None and not any(u.code == unit for u in units):
+            problems.append(f"reingest_unit: {unit!r} is not the GSO code of a unit (province, "
+                            "district or commune, before or after the 2025 reform)")
     day = params.get("reingest_day") or None
     if day is not None:
         try:
-            date.fromisoformat(day)
+            problem = check_day("reingest_day", date.fromisoformat(day), today)
         except ValueError:
-            problems.append(f"reingest_day: {day!r} is not a date (YYYY-MM-DD)")
+            problem = f"reingest_day: {day!r} is not a date (YYYY-MM-DD)"
+        if problem:
+            problems.append(problem)
     if problems:
         raise BadParams("; ".join(problems))
-    return {"rebuild_periods": canonical, "reingest_district": district, "reingest_day": day,
-            "full_refresh": bool(params.get("full_refresh"))}
+    return {"rebuild_periods": canonical, "reingest_district": district, "reingest_unit": unit,
+            "reingest_day": day, "full_refresh": bool(params.get("full_refresh"))}

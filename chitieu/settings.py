@@ -1,4 +1,5 @@
-"""Every path and knob of a run, read from the environment once and passed down.
+"""Every path and knob of a run, read once (the office's settings file, then the environment
+over it) and passed down.
 
 The stages, the DAG's tasks and both command lines build one `Settings` (`from_env`) and
 hand its values to the functions that need them; nothing below reads the environment for
@@ -16,11 +17,22 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
 | CHITIEU_SETTLE_S | 0 | a file younger than this waits for the next run |
+| CHITIEU_ALERT_TO | none | alert addresses, comma-separated (no address: no e-mail) |
+| CHITIEU_ALERT_FROM | chitieu@localhost | the alerts' sender |
+| CHITIEU_SMTP_HOST, CHITIEU_SMTP_PORT | none, 25 | the office's mail server |
+
+The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
+(or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
+(`inbox = "/srv/inbox"`, `settle_s = 60`, `alert_to = ["a@x.vn"]`). A variable set in the
+environment wins over the file, so one run can be pointed elsewhere without editing it.
+CHITIEU_SAMPLE_INBOX (set by the Makefile) is the inbox of last resort, used only when
+neither names one, and said so in every run's log.
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +46,44 @@ LOCAL_TZ = ZoneInfo(TIME_ZONE)
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+SETTINGS_FILE = PROJECT_DIR / "chitieu.toml"
+# The settings file's keys are these variables' names in lower case, without "chitieu_".
+FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR",
+             "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
+             "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
+             "CHITIEU_SMTP_PORT")
+
+
+def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
+    """CHITIEU_SETTINGS, else chitieu.toml beside the project when this is the process's
+    own environment (a mapping handed in by a test reads only the file it names)."""
+    named = env.get("CHITIEU_SETTINGS")
+    if named:
+        return Path(named)
+    return SETTINGS_FILE if process_env and SETTINGS_FILE.is_file() else None
+
+
+def read_settings_file(path: Path) -> dict[str, str]:
+    """The file's values as the variables they stand for; an unknown key is refused by name
+    (a typo must not silently leave the sample inbox in place)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist (CHITIEU_SETTINGS)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"settings file {path}: {exc}") from None
+    known = {name.lower().removeprefix("chitieu_"): name for name in FILE_KEYS}
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise SettingsError(f"settings file {path}: unknown setting {key!r} "
+                                f"(known: {', '.join(sorted(known))})")
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        values[known[key]] = str(value)
+    return values
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
@@ -73,6 +123,11 @@ class Settings:
     parse_memory_mb: int = 1024
     parse_timeout_s: float = 60.0
     settle_s: float = 0.0
+    alert_to: tuple[str, ...] = ()
+    alert_from: str = "chitieu@localhost"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -80,9 +135,18 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """INBOX has no default: a deployed worker without it must not ingest the sample
-        (only `make run` points it there). Everything else has the default above."""
+        (only the Makefile names it, as CHITIEU_SAMPLE_INBOX). Everything else has the
+        default above. The settings file is read first, the environment wins over it."""
+        process_env = env is None
         env = os.environ if env is None else env
+        path = settings_file(env, process_env)
+        from_file = read_settings_file(path) if path else {}
+        source = "INBOX" if env.get("INBOX") else \
+            f"the settings file {path}" if from_file.get("INBOX") else "nowhere"
+        env = {**from_file, **{k: v for k, v in env.items() if v != ""}}
         inbox = env.get("INBOX")
+        if not inbox and env.get("CHITIEU_SAMPLE_INBOX"):
+            inbox, source = env["CHITIEU_SAMPLE_INBOX"], "the sample inbox (no INBOX set)"
         warehouse = Path(env.get("WAREHOUSE_DIR") or PROJECT_DIR / "warehouse")
         archive, reports = env.get("CHITIEU_ARCHIVE_DIR"), env.get("CHITIEU_REPORTS_DIR")
         workers = env.get("CHITIEU_PARSE_WORKERS")
@@ -95,12 +159,17 @@ class Settings:
             int(_number(env, "CHITIEU_PARSE_MEMORY_MB", 1024, int)),
             _number(env, "CHITIEU_PARSE_TIMEOUT_S", 60.0),
             _number(env, "CHITIEU_SETTLE_S", 0.0),
+            tuple(a.strip() for a in env.get("CHITIEU_ALERT_TO", "").split(",") if a.strip()),
+            env.get("CHITIEU_ALERT_FROM") or "chitieu@localhost",
+            env.get("CHITIEU_SMTP_HOST") or None,
+            int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
+            source,
         )
 
     def require_inbox(self) -> Path:
         if self.inbox is None:
             raise SettingsError("INBOX is not set: the folder where clerks' files arrive "
-                                "(make run sets it to the sample inbox)")
+                                "(`inbox` in chitieu.toml, or the INBOX variable)")
         return self.inbox
 
     @property

@@ -1,4 +1,4 @@
-"""Airflow DAG `chitieu_nightly`: ingest -> dbt build -> audit -> publish -> report.
+"""Airflow DAG `chitieu_nightly`: ingest -> dbt build -> audit -> publish -> report -> close_night.
 
 Thin by design: every task calls a function of the `chitieu` package (imported inside the
 task, so parsing this file costs nothing). Tasks that write the warehouse share a pool of
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Asset, BaseNotifier, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
@@ -27,15 +27,24 @@ def run_day(context):
     return pendulum.instance(moment).in_timezone(LOCAL_TZ).date()
 
 
-def report_failure(context) -> None:
-    """Write what failed where an operator will see it: <WAREHOUSE_DIR>/LAST_FAILURE.txt."""
-    from chitieu.settings import Settings
-    from chitieu.stages import write_failure
+class NightFailed(BaseNotifier):
+    """A task failed for good: write what failed to <WAREHOUSE_DIR>/LAST_FAILURE.txt and
+    e-mail the office (chitieu.alerts, the office's SMTP server from its settings)."""
 
-    ti = context.get("ti") or context.get("task_instance")
-    text = (f"run {context.get('run_id')} task {getattr(ti, 'task_id', '?')} failed: "
-            f"{context.get('exception')}")
-    write_failure(Settings.from_env(), text)
+    def notify(self, context) -> None:
+        from chitieu.alerts import failure_message, send
+        from chitieu.settings import Settings
+        from chitieu.stages import write_failure
+
+        settings = Settings.from_env()
+        ti = context.get("ti") or context.get("task_instance")
+        task_id = getattr(ti, "task_id", "?")
+        reason = str(context.get("exception"))
+        write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
+                                f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
+                                "\nwhat to do: README.md, section Runbook")
+        send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
+                                        settings.status_file))
 
 
 DEFAULT_ARGS = {
@@ -44,7 +53,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(seconds=20),
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
-    "on_failure_callback": report_failure,
+    "on_failure_callback": NightFailed(),
 }
 
 
@@ -53,6 +62,8 @@ DEFAULT_ARGS = {
     schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ),
     start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
     catchup=False,
+    # Unpaused when first parsed: a backfill or a trigger is not left queued behind a pause.
+    is_paused_upon_creation=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["chitieu", "warehouse"],
@@ -64,6 +75,9 @@ DEFAULT_ARGS = {
                                              "(2021, 2021-Q4, 2021-12)."),
         "reingest_district": Param(None, type=["null", "string"], pattern=r"^\d{3}$",
                                    description="District GSO code whose files are parsed again."),
+        "reingest_unit": Param(None, type=["null", "string"], pattern=r"^\d{2,5}$",
+                               description="GSO code of any unit (province, district, commune) "
+                                           "whose files, and its units' files, are parsed again."),
         "reingest_day": Param(None, type=["null", "string"], format="date",
                               description="Parse again the files that arrived on this day."),
     },
@@ -72,7 +86,9 @@ DEFAULT_ARGS = {
 def chitieu_nightly():
     @task(pool=WAREHOUSE_POOL)
     def find_new_files() -> dict:
-        from chitieu.params import BadParams, check_params
+        import logging
+
+        from chitieu.params import BadParams, check_day, check_params
         from chitieu.settings import Settings
         from chitieu.stages import count_new_files, prepare, unpublished_ingest
 
@@ -84,37 +100,46 @@ def chitieu_nightly():
         dag_run = context["dag_run"]
         backfill_day = None
         if str(dag_run.run_type).lower().endswith("backfill"):
-            backfill_day = run_day(context).isoformat()
+            day = run_day(context)
+            problem = check_day("backfill date", day, pendulum.now(LOCAL_TZ).date())
+            if problem:  # refused at once, no retry: a backfill from 1900 costs seconds a run
+                raise AirflowFailException(f"{problem}; cancel this backfill and use dates from "
+                                           "then on (README, Backfills)")
+            backfill_day = day.isoformat()
         settings = Settings.from_env()
+        logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
+                                         settings.inbox_source)
         prepare(settings)
-        return {"new_files": count_new_files(settings),
+        return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
+                "new_files": count_new_files(settings),
                 "unpublished": unpublished_ingest(settings),
                 "reingest_day": params["reingest_day"] or backfill_day,
                 "reingest_district": params["reingest_district"],
+                "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
                 "full_refresh": params["full_refresh"]}
 
-    @task.short_circuit
+    # Skips the work, not close_night (it follows the trigger rules: alerts every night).
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
     def anything_to_do(found: dict) -> bool:
         """A quiet night (no new file, nothing unpublished, nothing asked) ends here, fast."""
         return bool(found["new_files"] or found["unpublished"] or found["reingest_day"]
-                    or found["reingest_district"] or found["rebuild"])
+                    or found["reingest_district"] or found["reingest_unit"] or found["rebuild"])
 
     @task(pool=WAREHOUSE_POOL)
     def ingest(found: dict) -> dict:
         from datetime import date
 
         from chitieu.settings import Settings
-        from chitieu.stages import ingest_new, reingest_day, reingest_district
+        from chitieu.stages import ingest_new, reingest_day, reingest_unit
 
         settings = Settings.from_env()
         result = {"new": ingest_new(settings)}
         if found["reingest_day"]:
             result["reingested_day"] = reingest_day(settings,
                                                     date.fromisoformat(found["reingest_day"]))
-        if found["reingest_district"]:
-            result["reingested_district"] = reingest_district(settings,
-                                                              found["reingest_district"])
+        for unit in {found["reingest_district"], found["reingest_unit"]} - {None}:
+            result[f"reingested_unit_{unit}"] = reingest_unit(settings, unit)
         result["full_refresh"] = found["full_refresh"]
         return result
 
@@ -149,12 +174,32 @@ def chitieu_nightly():
 
         return write_report(Settings.from_env(), run_day(get_current_context()))
 
+    @task(pool=WAREHOUSE_POOL, trigger_rule="none_failed")
+    def close_night(found: dict) -> dict:
+        """Every night that did not fail, quiet or not: clear LAST_FAILURE.txt (the failure it
+        describes is over), e-mail the units whose report was due yesterday and has not
+        arrived, and say which inbox was read."""
+        import logging
+
+        from chitieu.alerts import alert_overdue
+        from chitieu.settings import Settings
+        from ingest.writer_lock import exclusive
+
+        settings = Settings.from_env()
+        settings.status_file.unlink(missing_ok=True)
+        with exclusive(settings.lock_file):
+            overdue = alert_overdue(settings, run_day(get_current_context()))
+        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue",
+                                         found["inbox"], found["inbox_source"], len(overdue))
+        return {"inbox": found["inbox"], "overdue": [f"{o.period} {o.unit_code} {o.unit_name}"
+                                                     for o in overdue]}
+
     found = find_new_files()
     go = anything_to_do(found)
     ingested = ingest(found)
     go >> ingested
     # publish and report read the warehouse, not their upstream's return value: ordered, not fed.
-    audit_gate(dbt_build(ingested)) >> publish() >> report()
+    audit_gate(dbt_build(ingested)) >> publish() >> report() >> close_night(found)
 
 
 chitieu_nightly()

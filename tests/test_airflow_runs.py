@@ -22,6 +22,7 @@ from ingest.sample.render import layout_a, unit_lines
 from ingest.sample.truth import build_truth
 from ingest.sample.workbook import Percent, write_workbook
 from tests.conftest import airflow_env
+from tests.smtp_sink import smtp_sink
 
 pytestmark = pytest.mark.airflow
 
@@ -88,6 +89,9 @@ def test_second_identical_run_changes_nothing(env, first_run) -> None:
     assert state == "success"
     assert "Condition result is False" in output, "a night without new files skips the rest"
     assert sha(published(env)) == before
+    # ... but not the night's close: LAST_FAILURE cleared, due-day alerts, the inbox named.
+    assert re.search(rf"inbox scanned: {re.escape(env['INBOX'])} \(from INBOX\); \d+ report\(s\) "
+                     "overdue", output), output[-3000:]
 
 
 def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env, first_run) -> None:
@@ -119,18 +123,64 @@ def test_failed_audit_keeps_the_last_good_file(env, first_run) -> None:
     con.execute("INSERT INTO raw.\"values\" VALUES ('no-such-submission', '18088', '2021', 'HH_POOR', 1, "
                 "NULL, '1', 'x', 1, 'A1')")
     con.close()
+    status = Path(env["WAREHOUSE_DIR"]) / "LAST_FAILURE.txt"
     try:
-        state, _ = dags_test(env, {"full_refresh": True})
+        with smtp_sink() as sink:
+            alerted = dict(env, CHITIEU_SMTP_HOST=sink.host, CHITIEU_SMTP_PORT=str(sink.port),
+                           CHITIEU_ALERT_TO="tk@hatinh.gov.vn")
+            state, _ = dags_test(alerted, {"full_refresh": True})
         assert state == "failed"
         assert sha(published(env)) == before, "the published file is untouched, byte for byte"
-        failure = (Path(env["WAREHOUSE_DIR"]) / "LAST_FAILURE.txt").read_text()
+        failure = status.read_text()
         assert "audit_gate" in failure and "relationships_stg_raw__values" in failure
+        # ... naming the failing rows and the audit table that keeps them, ready to query.
+        found = re.search(r"relationships_stg_raw__values\w*: fail \((\d+) rows\).*? the failing "
+                          r"rows: SELECT \* FROM (\S+) \(in (\S+), read-only\)", failure)
+        assert found, failure
+        con = duckdb.connect(found.group(3), read_only=True)
+        try:
+            assert con.execute(f"SELECT count(*) FROM {found.group(2)}").fetchone()[0] == \
+                int(found.group(1)) >= 1
+        finally:
+            con.close()
+        mails = [m.message for m in sink.messages]
+        assert len(mails) == 1, "one e-mail for the night that failed"
+        assert mails[0]["Subject"].endswith("thất bại ở bước audit_gate")
+        assert "relationships_stg_raw__values" in mails[0].get_content()
     finally:
         con = duckdb.connect(str(build_db))
         con.execute("DELETE FROM raw.\"values\" WHERE submission_id = 'no-such-submission'")
         con.close()
     state, _ = dags_test(env, {"rebuild_periods": ["2021"]})
     assert state == "success"
+    assert not status.exists(), "a good run clears the last failure"
+
+
+def test_a_reingest_day_that_would_overflow_is_refused_without_retries(env, first_run) -> None:
+    state, output = dags_test(env, {"reingest_day": "0001-01-01"})
+    assert state == "failed"
+    assert "reingest_day: 0001-01-01 is before 2021-01-01" in output
+    assert "up_for_retry" not in output.lower(), "a wrong parameter is not retried"
+
+
+def test_one_commune_of_today_is_reingested_and_its_files_logged(env, first_run) -> None:
+    con = duckdb.connect(str(Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"), read_only=True)
+    try:
+        code, expected = con.execute("""
+            SELECT s.unit_code, list(DISTINCT f.original_path ORDER BY f.original_path)
+            FROM raw.submissions s JOIN raw.files f USING (file_sha256)
+            JOIN reference.admin_units u ON u.unit_code = s.unit_code
+            WHERE u.unit_level = 'commune' AND u.valid_from >= DATE '2025-07-01'
+            GROUP BY 1 ORDER BY 1 LIMIT 1""").fetchone()
+    finally:
+        con.close()
+    state, output = dags_test(env, {"reingest_unit": code})
+    assert state == "success", output[-3000:]
+    logged = re.search(rf"re-ingest of the files of unit {code}: (\d+) file\(s\) re-read: (.*)", output)
+    assert logged, output[-3000:]
+    assert int(logged.group(1)) >= len(expected)
+    for path in expected:
+        assert path in logged.group(2)
 
 
 def test_invalid_trigger_params_are_refused(env, first_run) -> None:
@@ -147,6 +197,12 @@ def test_make_run_style_entry_point(env, first_run, tmp_path: Path) -> None:
     assert f"published warehouse: {published(env)}" in proc.stdout
     assert "2021: 9 of 17 targets met" in proc.stdout
     assert re.search(r"^2026: \d+ of 5 targets met", proc.stdout, re.M), proc.stdout
+    assert f"inbox read:          {env['INBOX']} (from INBOX)" in proc.stdout
+    lines = re.findall(r"^(\d{4}): (\d+) of (\d+) targets met, \d+ exceeded \((\d+) missed, "
+                       r"(\d+) at risk, (\d+) on track, (\d+) without data\)$", proc.stdout, re.M)
+    assert [y for y, *_ in lines] == [str(y) for y in range(2021, 2027)], proc.stdout
+    for _, met, total, *others in lines:  # every status counted: the figures add up
+        assert int(met) + sum(map(int, others)) == int(total), proc.stdout
 
 
 def test_ingested_but_unpublished_files_are_published_the_next_night(env, first_run) -> None:
