@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from chitieu.review import fmt
 from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
-from chitieu.review.data import Review, Target
+from chitieu.review.data import FindingGroup, Review, Target
 from chitieu.review.frame import Frame, frame_words
 from chitieu.review.labels import LABELS, rule_action, rule_text
 from chitieu.review.opening import opening_paragraph
@@ -50,11 +50,13 @@ def target_row(t: Target, lang: str) -> dict:
     }
 
 
-def _where(example: str, lang: str) -> str:
-    """An example of a finding: in Vietnamese only where to look ("file › sheet › cell"), as
-    the registry's title and what to do say the rest; the reader's detail (in English) stays
-    in the workbook's findings sheet. A sheet or file name never holds ": " (Excel forbids ':')."""
-    return example.split(": ", 1)[0] if lang == "vi" and ": " in example else example
+def _examples(group: FindingGroup, lang: str) -> list[str]:
+    """A finding's examples: in Vietnamese only where to look ("file › sheet › cell"), as the
+    registry's title and what to do say the rest; the reader's detail (in English) stays in the
+    workbook's findings sheet."""
+    if lang != "vi" or len(group.places) != len(group.examples):
+        return group.examples
+    return [place or "—" for place in group.places]
 
 
 def _first_names(names: list[str], more: str) -> str:
@@ -129,7 +131,7 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
         "findings": [{"rule": rule_text(f.rule, lang), "code": f.rule,
                       "action": rule_action(f.rule, lang),
                       "severity": text.get(f.severity, f.severity), "count": f.count,
-                      "examples": [_where(e, lang) for e in f.examples]} for f in review.findings],
+                      "examples": _examples(f, lang)} for f in review.findings],
     }
 
 
