@@ -196,7 +196,7 @@ def report(argv: list[str]) -> int:
     result = write_report(settings, datetime.now(LOCAL_TZ).date(), args.year, args.lang)
     for year in result["years"].values():
         print(year["headline"])
-        for kind in ("html", "pdf", "xlsx"):
+        for kind in ("html", "pdf", "xlsx", "docx"):
             print(f"  {year[kind] or kind + ': skipped (no Chromium on PATH)'}")
     return 0
 

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.periods import Period
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
@@ -65,6 +69,15 @@ class Element:
     min_value: float | None
     max_value: float | None
     reported_by: tuple[str, ...] = ()  # commune, district, province; "xa": xã only
+    decimals: int = 0  # as the review writes the figure; the template's last value too
+    valid_from: date | None = None  # reported from this day (None: since the first year)
+    valid_to: date | None = None  # reported up to this day (None: still reported)
+
+    def valid_in(self, period: Period) -> bool:
+        """The element is reported for some day of the period: a COVID-19 count (to the end of
+        2022) is no row of a 2026 form; the catalogue's valid_from/valid_to say so."""
+        return ((self.valid_from is None or self.valid_from <= period.last_day)
+                and (self.valid_to is None or self.valid_to >= period.first_day))
 
     @property
     def is_whole(self) -> bool:
@@ -91,6 +104,10 @@ def _read(name: str, folder: Path) -> list[dict[str, str]]:
 
 def _float_or_none(text: str) -> float | None:
     return float(text) if text.strip() else None
+
+
+def _date_or_none(text: str) -> date | None:
+    return date.fromisoformat(text) if text.strip() else None
 
 
 def load_units(folder: Path | None = None) -> tuple[Unit, ...]:
@@ -151,6 +168,9 @@ def _load_catalogue(folder: Path) -> dict[str, Element]:
             min_value=_float_or_none(row["min_value"]),
             max_value=_float_or_none(row["max_value"]),
             reported_by=tuple(t for t in row["reported_by"].split(";") if t),
+            decimals=int(row.get("decimals") or 0),
+            valid_from=_date_or_none(row.get("valid_from", "")),
+            valid_to=_date_or_none(row.get("valid_to", "")),
         )
         for row in _read("indicators.csv", folder)
     }

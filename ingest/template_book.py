@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chitieu.review.fmt import excel_number_format, number
 from ingest.last_values import LastValue
 from ingest.periods import Period, period_label
 from ingest.reference import Element, Unit
@@ -143,14 +144,22 @@ class _Book:
         self.header = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                            "valign": "vcenter", "align": "center"})
         self.cell = add({"border": 1, "text_wrap": True, "valign": "vcenter"})
-        self.last = add({"border": 1, "font_color": "#595959", "num_format": "#,##0.###"})
+        # Last period's figures in the review workbook's Vietnamese-tagged format (38.430;
+        # 4,68), with the catalogue's decimals, as the instructions ask the clerk to type them.
+        self.last_by_decimals = {d: add({"border": 1, "font_color": "#595959",
+                                         "num_format": excel_number_format(d)}) for d in range(5)}
+        self.last = self.last_by_decimals[0]
         self.open_whole = add({"border": 1, "locked": False, "bg_color": "#FFFFFF",
-                               "num_format": "#,##0", "border_color": "#2F75B5"})
+                               "num_format": excel_number_format(0), "border_color": "#2F75B5"})
         self.open_decimal = add({"border": 1, "locked": False, "bg_color": "#FFFFFF",
-                                 "num_format": "#,##0.0##", "border_color": "#2F75B5"})
+                                 "num_format": excel_number_format(0) + ".0##",
+                                 "border_color": "#2F75B5"})
         self.open_text = add({"border": 1, "locked": False, "bg_color": "#FFFFFF",
                               "text_wrap": True, "border_color": "#2F75B5"})
         self.closed = add({"border": 1, "bg_color": "#D9D9D9"})
+
+    def last_format(self, element: Element) -> Any:
+        return self.last_by_decimals[0 if element.is_whole else min(element.decimals, 4)]
 
     def value_format(self, element: Element) -> Any:
         if element.value_type == "yes_no":
@@ -201,7 +210,7 @@ class _Book:
             if isinstance(value, str):
                 self.text(sheet, r, A_LAST_COL, value, self.last)
             elif value is not None:
-                sheet.write_number(r, A_LAST_COL, value, self.last)
+                sheet.write_number(r, A_LAST_COL, value, self.last_format(element))
             else:
                 sheet.write_blank(r, A_LAST_COL, None, self.last)
             if last is not None:
@@ -243,7 +252,8 @@ class _Book:
                 before = last.get(element.code)
                 if before is not None:
                     figure = shown(element, before)
-                    figure = f"{figure:,.15g}" if isinstance(figure, float) else figure
+                    if isinstance(figure, float):  # 38.430, as the clerk types it
+                        figure = number(figure, 0 if element.is_whole else element.decimals)
                     sheet.write_comment(r, c, f"Kỳ trước ({period_label(before.period)}): {figure}",
                                         {"x_scale": 1.4})
             sheet.write_blank(r, notes_col, None, self.open_text)
@@ -258,16 +268,34 @@ class _Book:
         sheet.protect("", PROTECTION)
 
     def instructions(self, rows: list[str]) -> None:
+        """One wrapped paragraph a row, each row as tall as its lines: a spreadsheet does not
+        grow a row for wrapped text it did not lay out, and printed lines would overlap."""
         sheet = self.book.add_worksheet(INSTRUCTIONS_SHEET)
         self.text(sheet, 0, 0, "HƯỚNG DẪN ĐIỀN BIỂU MẪU", self.title)
         wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
         for r, line in enumerate(rows, start=2):
             self.text(sheet, r, 0, line, wrap)
-        sheet.set_column(0, 0, 110)
+            sheet.set_row(r, instruction_row_height(line))
+        sheet.set_column(0, 0, INSTRUCTION_WIDTH)
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)
         sheet.protect("", PROTECTION)
 
     def close(self) -> None:
         self.book.close()
+
+
+INSTRUCTION_WIDTH = 64  # characters: fits A4 portrait even where Calibri is replaced by a wider font
+LINE_POINTS = 15.5  # one line of 11-point text, with its leading
+
+
+def instruction_row_height(text: str) -> float:
+    """Points for `text` wrapped at INSTRUCTION_WIDTH, with room for wider letters (diacritics,
+    capitals): about 85 % of the column's nominal characters fit a line."""
+    per_line = int(INSTRUCTION_WIDTH * 0.85)
+    lines = max(1, -(-len(text) // per_line))
+    return lines * LINE_POINTS + 4
 
 
 def instruction_lines(template: Template) -> list[str]:
@@ -281,7 +309,7 @@ def instruction_lines(template: Template) -> list[str]:
         "Số liệu: gõ số như thường lệ (1.234 hoặc 1234); phần thập phân dùng dấu phẩy (4,5). "
         "Chỉ tiêu đếm (hộ, người, ca...) là số nguyên không âm.",
         "Chỉ tiêu Đạt/Chưa đạt: chọn trong danh sách của ô.",
-        "Quy ước của Tổng cục Thống kê: dấu gạch ngang '-' là không phát sinh (bằng 0); "
+        "Quy ước của Cục Thống kê: dấu gạch ngang '-' là không phát sinh (bằng 0); "
         "'...' là có phát sinh nhưng không thu thập được; 'x' là không áp dụng. "
         "Ô để trống là chưa báo cáo. Khi Excel cảnh báo với các ký hiệu này, chọn Yes để giữ.",
         "Cột 'Báo cáo kỳ trước' (trong bảng các xã: ghi chú của ô) là số liệu đã công bố của kỳ "
@@ -296,7 +324,7 @@ def instruction_lines(template: Template) -> list[str]:
     lines += [
         f"Nơi gửi: {template.send_to}. Gửi nguyên tệp này (định dạng .xlsx, không đặt mật khẩu); "
         "có thể đổi tên tệp.",
-        "Trước khi gửi, cán bộ thống kê có thể kiểm tra tệp bằng lệnh: python -m ingest validate <tệp>.",
+        "Nếu tệp có lỗi, Cục Thống kê sẽ báo lại ô cần sửa; sửa đúng ô đó rồi gửi lại.",
         "Gửi lại tệp đã sửa cho cùng kỳ: báo cáo gửi sau thay thế báo cáo gửi trước.",
     ]
     return lines

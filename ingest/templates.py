@@ -23,7 +23,7 @@ from ingest.reference import Element, Unit, data_elements, load_units
 from ingest.template_book import A_SHEET, DISTRICT_OWN_SHEET, TableSheet, Template, UnitSheet, write_book
 from ingest.units import UnitResolver
 
-DEFAULT_SEND_TO = "thư mục nhận báo cáo của hệ thống chitieu"
+DEFAULT_SEND_TO = "bộ phận tổng hợp của Cục Thống kê"
 
 
 class TemplateError(ValueError):
@@ -42,10 +42,11 @@ def file_name(unit: Unit, period: Period) -> str:
     return f"BC_{period.code}_{unit.code}_{ascii_name(unit.name)}.xlsx"
 
 
-def elements_for(unit: Unit, catalogue: dict[str, Element]) -> list[Element]:
+def elements_for(unit: Unit, catalogue: dict[str, Element], period: Period) -> list[Element]:
     """The rows of a unit's report: every element its level reports as its own part (a ward
-    gets no NTM status, a commune no GRDP), in catalogue order."""
-    return [e for e in catalogue.values() if e.reported_as_part(unit)]
+    gets no NTM row, a commune no GRDP) and that is reported in the period (a 2026 form has no
+    COVID-19 row: the catalogue's valid_to), in catalogue order."""
+    return [e for e in catalogue.values() if e.reported_as_part(unit) and e.valid_in(period)]
 
 
 def units_for(period: Period, unit_code: str | None = None, level: str | None = None,
@@ -99,11 +100,11 @@ def plan(unit: Unit, request: Request, units: tuple[Unit, ...],
         communes = sorted((u for u in units if u.parent_code == unit.code
                            and u.exists_on(period.last_day)), key=lambda u: u.code)
         columns = [e for e in catalogue.values()
-                   if any(e.reported_as_part(c) for c in communes)]
+                   if e.valid_in(period) and any(e.reported_as_part(c) for c in communes)]
         codes = [e.code for e in columns]
         table = TableSheet(unit, communes, columns,
                            {c.code: last_values(published, c, period, codes) for c in communes})
-    own_elements = elements_for(unit, catalogue)
+    own_elements = elements_for(unit, catalogue, period)
     own = UnitSheet(unit, own_elements,
                     last_values(published, unit, period, [e.code for e in own_elements]),
                     DISTRICT_OWN_SHEET if table is not None else A_SHEET)

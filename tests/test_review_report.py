@@ -8,6 +8,7 @@ the sample's independent `expected/indicator_values_2021.csv`, never from the re
 from __future__ import annotations
 
 import csv
+import html
 import re
 import struct
 import subprocess
@@ -50,20 +51,22 @@ def test_vietnamese_and_english_numbers() -> None:
     # half-up on the written figure, as by hand (binary 2.675 is 2.67499…; banker's would give 2,67/89,0)
     assert fmt.number(2.675, 2) == "2,68" and fmt.number(89.0002, 1) == "89,0"
     assert fmt.number(-0.001, 2) == "0,00"  # never "-0,00"
-    assert fmt.quantity(4.68, 2, "%") == "4,68 %"
-    assert fmt.quantity(16916, 0, "tỷ đồng") == "16.916 tỷ đồng"
-    assert fmt.quantity(16916, 0, "tỷ đồng", "en") == "16,916 billion VND"
+    # A figure and its unit are one unbreakable run (no-break spaces): never split over lines.
+    assert fmt.quantity(4.68, 2, "%") == "4,68\u00a0%"
+    assert fmt.quantity(16916, 0, "tỷ đồng") == "16.916\u00a0tỷ\u00a0đồng"
+    assert fmt.quantity(16916, 0, "tỷ đồng", "en") == "16,916\u00a0billion\u00a0VND"
     assert fmt.quantity(None, 2, "%") == "—"
 
 
 def test_targets_and_changes_in_words() -> None:
-    assert fmt.target_text("at_least", 14000, None, 0, "tỷ đồng") == "≥ 14.000 tỷ đồng"
-    assert fmt.target_text("at_most", 5.5, None, 2, "%") == "≤ 5,50 %"
-    assert fmt.target_text("range", 6.5, 7, 2, "%") == "6,50–7,00 %"
-    assert fmt.target_text("change", -1.5, -1, 2, "%") == "giảm 1,00–1,50 điểm %"
-    assert fmt.target_text("change", -1.5, -1, 2, "%", "en") == "down 1.00–1.50 points"
-    assert fmt.change_text(-1.22, 2, "%", "vi") == "giảm 1,22 điểm %"
-    assert fmt.signed(-1.48, 2, "%", "vi") == "-1,48 điểm %" and fmt.signed(0.0, 2, "%", "vi") == "—"
+    nb = "\u00a0"
+    assert fmt.target_text("at_least", 14000, None, 0, "tỷ đồng") == f"≥{nb}14.000{nb}tỷ{nb}đồng"
+    assert fmt.target_text("at_most", 5.5, None, 2, "%") == f"≤{nb}5,50{nb}%"
+    assert fmt.target_text("range", 6.5, 7, 2, "%") == f"6,50–7,00{nb}%"
+    assert fmt.target_text("change", -1.5, -1, 2, "%") == f"giảm 1,00–1,50{nb}điểm{nb}%"
+    assert fmt.target_text("change", -1.5, -1, 2, "%", "en") == f"down 1.00–1.50{nb}points"
+    assert fmt.change_text(-1.22, 2, "%", "vi") == f"giảm 1,22{nb}điểm{nb}%"
+    assert fmt.signed(-1.48, 2, "%", "vi") == f"-1,48{nb}điểm{nb}%" and fmt.signed(0.0, 2, "%", "vi") == "—"
 
 
 def test_status_words() -> None:
@@ -134,7 +137,7 @@ def test_one_review_per_target_year(reviews, today) -> None:
     years = sorted(int(y) for y in report["years"])
     assert years[0] == 2021 and years == list(range(2021, years[-1] + 1)) and years[-1] <= today.year
     for year, files in report["years"].items():
-        for kind in ("html", "xlsx"):
+        for kind in ("html", "xlsx", "docx"):
             assert Path(files[kind]).name == f"bao_cao_{year}.{kind}" and Path(files[kind]).stat().st_size
     assert report["years"]["2021"]["headline"] == "2021: 9 of 17 targets met"
     assert report["headline"] == report["years"][str(years[-1])]["headline"]  # the current year
@@ -335,3 +338,148 @@ def test_a_pdf_is_printed_again_only_when_its_figures_change(built, tmp_path: Pa
     changed = replace(review, scorecard=replace(review.scorecard, met=review.scorecard.met + 1))
     reprinted = _print_if_changed(changed, "vi", first.html, first.pdf)
     assert reprinted == first.pdf and first.pdf.stat().st_mtime_ns != printed_at, "changed: printed"
+
+
+# ---------------------------------------------------------------- the administrative document (issue 21)
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def _province_upper(settings) -> str:
+    """The province's name from the published unit list (not from the report's code)."""
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    name = con.execute("SELECT unit_name FROM marts.dim_units WHERE unit_level = 'province' "
+                       "ORDER BY valid_to DESC LIMIT 1").fetchone()[0]
+    con.close()
+    return name.upper()
+
+
+def _opening(html: Path) -> str:
+    return re.search(r'<p class="opening">(.*?)</p>', html.read_text(encoding="utf-8"), re.S).group(1)
+
+
+def test_html_frame_periods_and_figures_with_units(reviews) -> None:
+    years = reviews["report"]["years"]
+    page = _text(Path(years["2021"]["html"]))
+    assert MOTTO in page and "Độc lập - Tự do - Hạnh phúc" in page and "Nơi nhận:" in page
+    assert f"UBND {_province_upper(reviews['settings'])}" in page and "Số: …/BC-CTK" in page
+    assert "(Ký, ghi rõ họ tên, đóng dấu)" in page
+    raw = Path(years["2021"]["html"]).read_text(encoding="utf-8")
+    assert "16.916\u00a0tỷ\u00a0đồng" in raw and "16.916 tỷ" not in raw  # never split from its unit
+    later = Path(years["2025"]["html"]).read_text(encoding="utf-8")
+    assert "<td>Tháng 1/2025</td>" in later and ">2025-01<" not in later
+    # The reform in one sentence, only in the year it happened.
+    assert "Từ ngày 01/07/2025 tỉnh có 69 đơn vị hành chính cấp xã mới" in _text(Path(years["2025"]["html"]))
+    assert "đơn vị cũ – mới" not in page
+
+
+def test_opening_names_each_figure_once(reviews) -> None:
+    opening = _opening(Path(reviews["report"]["years"]["2021"]["html"]))
+    opening = re.sub(r"mục tiêu [^;)]*", "", opening)  # two targets may be alike (≥ 95,0 %)
+    figures = re.findall(r"\d[\d.,]*(?:\u00a0[^\s,;)]+)+", opening)
+    assert len(figures) > 8 and "67,0\u00a0triệu\u00a0đồng" in figures
+    assert sorted(f for f in figures if figures.count(f) > 1) == []
+
+
+def test_findings_in_vietnamese_from_the_registry(reviews) -> None:
+    from ingest.rules import RULES
+
+    page = _text(Path(reviews["report"]["years"]["2021"]["html"]))
+    section = html.unescape(page.split("Các vấn đề về chất lượng số liệu")[1].split("Nơi nhận:")[0])
+    codes = [code for code in RULES if f">{RULES[code].title_vi[:1].upper()}{RULES[code].title_vi[1:]}"
+             in section]
+    assert codes, "no rule title from the registry"
+    for code in codes:
+        assert RULES[code].title_en not in section and RULES[code].action_vi in section
+
+
+def _words(pdf: Path, page: int = 1) -> tuple[float, float, list[tuple[str, float, float, float, float]]]:
+    """pdftotext -bbox: the page's size and each word with xMin, yMin, xMax, yMax."""
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    size = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', out)
+    words = [(unicodedata.normalize("NFC", w), float(a), float(b), float(c), float(d))
+             for a, b, c, d, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                             r'yMax="([\d.]+)">([^<]*)</word>', out)]
+    return float(size.group(1)), float(size.group(2)), words
+
+
+def test_pdf_first_page_is_an_administrative_document(reviews, tmp_path: Path) -> None:
+    """Decree 30's frame, by where the words are on the printed page: the motto top right, the
+    issuing body top left, a serif font (Times New Roman or its metric twin Liberation Serif).
+    The first page is also kept as a PNG (pdftoppm) for the README."""
+    require_tool("chromium")
+    pdf = Path(reviews["report"]["years"]["2021"]["pdf"])
+    width, height, words = _words(pdf)
+    first = {w: (x0, y0, x1, y1) for w, x0, y0, x1, y1 in reversed(words)}  # the first of each word
+    motto = [first[w] for w in ("CỘNG", "HÒA", "NAM")]
+    assert all(x0 > width / 2 - 20 and y1 < height * 0.15 for x0, _, _, y1 in motto), motto
+    assert first["HÒA"][0] > width / 2
+    issuer = [first[w] for w in ("UBND", "THỐNG", "KÊ")]
+    assert all(x1 < width / 2 and y1 < height * 0.15 for _, _, x1, y1 in issuer), issuer
+    assert first["BÁO"][1] > first["CỘNG"][3]  # the title below the motto
+    require_tool("pdffonts")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"LiberationSerif|TimesNewRoman|Times-Roman", fonts), fonts
+    assert "DejaVuSans" not in fonts
+    _, _, last_words = _words(pdf, int(_pdf_info(pdf)["Pages"]))
+    assert "Nơi" in [w[0] for w in last_words] and "đóng" in [w[0] for w in last_words]
+    require_tool("pdftoppm")
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(tmp_path / "page1")], check=True)
+    assert _png_size(tmp_path / "page1.png")[0] > 400
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "review_2021_page1.png").write_bytes((tmp_path / "page1.png").read_bytes())
+
+
+def test_pdf_status_column_is_never_clipped(reviews) -> None:
+    """Each status stays inside its column, in every year's PDF (the current year has the long
+    ones, "Có nguy cơ không đạt", "Đúng tiến độ"): its words end left of the attainment column."""
+    require_tool("chromium")
+    status_words = {w for s in ("Đạt", "Vượt", "Không đạt", "Có nguy cơ không đạt", "Đúng tiến độ",
+                                "Chưa có số liệu") for w in s.split()}
+    checked = 0
+    for files in reviews["report"]["years"].values():
+        _, _, words = _words(Path(files["pdf"]))
+        header = [i for i in range(len(words) - 1) if words[i][0] == "Tình" and words[i + 1][0] == "trạng"]
+        if not header:
+            continue  # a year without targets on its first page
+        _, status_x, _, _, header_y = words[header[0]]  # the "Tình trạng" column's header
+        chart_x = next(x0 for w, x0, *_ in words[header[0]:] if w == "Mức")  # "Mức đạt (tốt hơn →)"
+        statuses = [(w, x1) for w, x0, y0, x1, _ in words
+                    if x0 >= status_x - 1 and y0 > header_y and w in status_words]
+        assert all(x1 <= chart_x for _, x1 in statuses), (files["pdf"], statuses)
+        checked += len(statuses)
+    assert checked >= 8
+
+
+def test_docx_is_the_same_draft_and_editable(reviews) -> None:
+    """The .docx beside the PDF, read back with python-docx: the frame, the title, a figure
+    with its unit, the tables' rows, Nơi nhận and the signature block."""
+    docx = pytest.importorskip("docx")
+    path = Path(reviews["report"]["years"]["2021"]["docx"])
+    assert path.name == "bao_cao_2021.docx"
+    doc = docx.Document(str(path))
+    top = doc.tables[0].rows[0].cells
+    assert [p.text for p in top[0].paragraphs][:2] == [f"UBND {_province_upper(reviews['settings'])}",
+                                                       "CỤC THỐNG KÊ"]
+    assert top[0].paragraphs[-1].text == "Số: …/BC-CTK"
+    assert top[1].paragraphs[0].text == MOTTO and top[1].paragraphs[1].text == "Độc lập - Tự do - Hạnh phúc"
+    place_date = top[1].paragraphs[-1].text
+    assert re.fullmatch(r"Hà Tĩnh, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", place_date)
+    texts = [p.text for p in doc.paragraphs]
+    assert "BÁO CÁO" in texts and "Kết quả thực hiện các chỉ tiêu chủ yếu năm 2021" in texts
+    assert any("16.916\u00a0tỷ\u00a0đồng" in t for t in texts)  # the opening, the figure with its unit
+    targets = doc.tables[1]
+    assert [c.text for c in targets.rows[0].cells] == ["Chỉ tiêu", "Mục tiêu", "Thực hiện", "Chênh lệch",
+                                                       "Tình trạng"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in targets.rows[1:]}
+    assert len(rows) == 17
+    assert rows["Thu ngân sách trên địa bàn"][2] == "16.916\u00a0tỷ\u00a0đồng"
+    assert rows["Tốc độ tăng trưởng GRDP"][4] == "Không đạt"
+    sign = doc.tables[-1].rows[0].cells
+    assert sign[0].paragraphs[0].text == "Nơi nhận:" and len(sign[0].paragraphs) >= 3
+    assert [p.text for p in sign[1].paragraphs] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
+    assert doc.styles["Normal"].font.name == "Times New Roman"
+    assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)

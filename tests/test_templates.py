@@ -8,6 +8,8 @@ out here; the count of xã comes from the unit seed, not from the code under tes
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -89,12 +91,12 @@ def sent(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     _fill_b(district, {
         (XA, "HH_TOTAL"): "2.345", (XA, "HH_POOR"): 61, (XA, "NTM_STATUS"): "Đạt",
         (XA, "NTM_CRITERIA_MET"): 19,
-        (WARD_B, "HH_TOTAL"): 3120, (WARD_B, "HH_POOR"): "-", (WARD_B, "NTM_CRITERIA_MET"): 17,
+        (WARD_B, "HH_TOTAL"): 3120, (WARD_B, "HH_POOR"): "-",
         (WARD_N, "HH_TOTAL"): "4.001", (WARD_N, "HH_POOR"): "..."})
     _fill_a(district, "Báo cáo của huyện", {"BUDGET_REVENUE": "1.234,5", "NTM_DISTRICT_STATUS": "Đạt",
                                             "INVEST_PROJECTS_DOMESTIC": 3}, {})
     _fill_a(ward, "Báo cáo", {"HH_TOTAL": "38.400", "HH_POOR": 105, "HH_NEAR_POOR": "-",
-                              "NTM_ADVANCED": "Chưa đạt", "PARTY_NEW_MEMBERS": "12"},
+                              "PARTY_NEW_MEMBERS": "12"},
             {"HH_TOTAL": "Tăng 24 hộ do nhập khẩu"})
     _fill_a(province, "Báo cáo", {"BUDGET_REVENUE": "18.250,5", "GRDP_GROWTH": "4,5",
                                   "INVEST_PROJECTS_FDI": 2, "PUBLIC_INVEST_DISBURSED": 95.2}, {})
@@ -141,7 +143,7 @@ def test_typed_values_reach_the_marts_exactly(round_trip: Build) -> None:
     assert value(con, WARD_N, "2024", "HH_TOTAL") == 4001
     assert value(con, DISTRICT, "2024", "HH_TOTAL") == 2345 + 3120 + 4001
     assert value(con, DISTRICT, "2024", "HH_POOR") == 61 + 0  # the "..." ward adds nothing
-    assert value(con, DISTRICT, "2024", "NTM_CRITERIA_MET") == pytest.approx((19 + 17) / 2)
+    assert value(con, DISTRICT, "2024", "NTM_CRITERIA_MET") == 19  # the xã's: a ward reports no NTM
     assert value(con, XA, "2024", "NTM_STATUS") == 1
     with open(seeds_dir() / "admin_units.csv", encoding="utf-8") as fh:
         xa_of_district = [u for u in csv.DictReader(fh) if u["parent_code"] == DISTRICT
@@ -155,7 +157,6 @@ def test_typed_values_reach_the_marts_exactly(round_trip: Build) -> None:
     # the new ward, December 2025: "38.400" = 38400, "-" = 0, "Chưa đạt" = no, "12" = 12
     assert value(con, NEW_WARD, "2025-12", "HH_TOTAL") == 38400
     assert value(con, NEW_WARD, "2025-12", "HH_NEAR_POOR") == 0
-    assert value(con, NEW_WARD, "2025-12", "NTM_ADVANCED") == 0
     assert value(con, NEW_WARD, "2025-12", "PARTY_NEW_MEMBERS") == 12
     assert value(con, NEW_WARD, "2025-12", "POVERTY_RATE") == pytest.approx(100 * 105 / 38400)
     assert value(con, PROVINCE, "2025-12", "HH_POOR") == 105  # the only commune that reported
@@ -177,8 +178,79 @@ def test_next_template_shows_the_last_published_value(round_trip: Build, tmp_pat
     last, when = _col(ws, header, "Báo cáo kỳ trước"), _col(ws, header, "Kỳ trước")
     assert ws.cell(rows["HH_TOTAL"], last).value == 38400
     assert ws.cell(rows["HH_TOTAL"], when).value == "Tháng 12/2025"
-    assert ws.cell(rows["NTM_ADVANCED"], last).value == "Chưa đạt"
+    assert ws.cell(rows["HH_TOTAL"], last).number_format == "[$-42A]#,##0"  # the review's format
     assert ws.cell(rows["POP_TOTAL"], last).value is None  # never reported: left empty
+    assert not [c for c in rows if c.startswith("NTM_")]  # a ward (phường) reports no NTM row
+    # As printed by LibreOffice: 38.400 the Vietnamese way (not 38,400), and the instructions
+    # page with no line over another and none past the page's edge.
+    soffice = require_tool("soffice", "libreoffice")
+    pdf = _soffice(soffice, tmp_path / "profile", "pdf", path, tmp_path / "pdf")
+    require_tool("pdftotext")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"\b38\.400\b", text) and "38,400" not in text, text
+    _assert_instructions_print_cleanly(pdf)
+
+
+def _assert_instructions_print_cleanly(pdf: Path) -> None:
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    page = next(p for p in out.split("<page ")[1:] if "HƯỚNG" in p)
+    width = float(re.match(r'width="([\d.]+)"', page).group(1))
+    words = [(float(a), float(b), float(c), float(d)) for a, b, c, d in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', page)]
+    assert len(words) > 100 and max(x1 for _, _, x1, _ in words) <= width
+    lines: dict[float, float] = {}  # each printed line's top and bottom
+    for _, y0, _, y1 in words:
+        top = round(y0, 1)
+        lines[top] = max(lines.get(top, y1), y1)
+    tops = sorted(lines)
+    for above, below in itertools.pairwise(tops):
+        # accents and descenders of two lines of one paragraph touch; a row too short for its
+        # text puts a whole line over the next one
+        assert below >= lines[above] - 3.0, (above, lines[above], below)
+
+
+def test_template_rows_follow_the_level_and_the_era(tmp_path: Path) -> None:
+    """The catalogue's validity (valid_to: COVID-19 counts end in 2022) and "reported by" (NTM:
+    xã only) decide the rows: a 2022 table has COVID columns, a 2024 one none; a ward's NTM
+    cells are closed; a 2026 ward's form has neither. Read from the seed here, not the code."""
+    with open(seeds_dir() / "indicators.csv", encoding="utf-8") as fh:
+        catalogue = {r["indicator_code"]: r for r in csv.DictReader(fh) if r["kind"] == "element"}
+    ended = {c for c, r in catalogue.items() if r["valid_to"] and r["valid_to"] < "2023-01-01"}
+    assert {"COVID_CASES", "VAX18_DOSE1"} <= ended and "HH_TOTAL" not in ended
+    xa_only = {c for c, r in catalogue.items() if r["reported_by"] == "xa"}
+    assert {"NTM_STATUS", "NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET"} <= xa_only
+
+    def table_codes(period: str) -> tuple[dict[str, int], object]:
+        ws = openpyxl.load_workbook(_generate(tmp_path / period, period, DISTRICT))["Bảng các xã"]
+        header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "Mã xã")
+        return ({str(ws.cell(header, c).value).rsplit("(", 1)[-1].rstrip(")"): c
+                 for c in range(3, ws.max_column + 1)}, ws)
+
+    before, _ = table_codes("2022")
+    assert ended <= set(before)
+    after, ws = table_codes("2024")
+    assert not ended & set(after) and "HH_TOTAL" in after
+    header = next(r for r in range(1, 40) if ws.cell(r, 1).value == "Mã xã")
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 1).value}
+    for code in xa_only:
+        assert ws.cell(rows[WARD_B], after[code]).protection.locked, code
+        assert not ws.cell(rows[XA], after[code]).protection.locked, code
+    ws = openpyxl.load_workbook(_generate(tmp_path / "2026", "2026-01", NEW_WARD))["Báo cáo"]
+    _, own = _rows_by_code(ws)
+    assert not (ended | xa_only) & set(own) and "HH_TOTAL" in own
+
+
+def test_instructions_speak_to_the_clerk(tmp_path: Path) -> None:
+    ws = openpyxl.load_workbook(_generate(tmp_path, "2025-12", NEW_WARD))["Hướng dẫn"]
+    lines = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value]
+    text = " ".join(lines)
+    assert "python" not in text.lower() and "validate" not in text  # the office's command, not the clerk's
+    assert "Cục Thống kê" in text and "Tổng cục" not in text
+    for r in range(3, ws.max_row + 1):  # every wrapped paragraph has a row tall enough for it
+        if ws.cell(r, 1).value and len(ws.cell(r, 1).value) > 60:
+            assert ws.row_dimensions[r].height and ws.row_dimensions[r].height > 20, r
 
 
 def test_only_value_and_notes_cells_are_open(tmp_path: Path) -> None:
@@ -252,7 +324,12 @@ def test_a_filled_template_survives_libreoffice_calc(sent: dict[str, Path], tmp_
     assert ws.protection.sheet is True
     assert ws.cell(rows["HH_TOTAL"], 2).protection.locked
     assert not ws.cell(rows["HH_TOTAL"], _col(ws, header, "Thực hiện")).protection.locked
-    assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole", "list"}
+    assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole"}
+    # The yes/no dropdown (NTM: xã only, so in the district's table, not on a ward's form).
+    ods = _soffice(soffice, profile, "ods", sent["district"], tmp_path / "ods")
+    back = _soffice(soffice, profile, "xlsx:Calc MS Excel 2007 XML", ods, tmp_path / "xlsx")
+    ws = openpyxl.load_workbook(back)["Bảng các xã"]
+    assert "list" in {dv.type for dv in ws.data_validations.dataValidation}
 
 
 def test_targets_workbook_of_a_year(round_trip: Build, tmp_path: Path) -> None:

@@ -100,6 +100,7 @@ class FindingGroup:
     severity: str
     count: int
     examples: list[str]  # "file › sheet › cell: message", where to look
+    places: list[str] = field(default_factory=list)  # the same examples' "file › sheet › cell"
 
 
 @dataclass
@@ -279,4 +280,5 @@ def _findings(con, year: int, examples: int = 3) -> list[FindingGroup]:
         if len(group.examples) < examples:
             place = " › ".join(p for p in (file, sheet, cell) if p)
             group.examples.append(f"{place}: {message}" if place else str(message))
+            group.places.append(place)
     return sorted(groups.values(), key=lambda g: (g.severity != "error", -g.count, g.rule))

@@ -10,6 +10,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 LANGS = ("vi", "en")
+# Between a figure and its unit (and after ≥ ≤): a line never breaks there, in the page,
+# the PDF or the .docx ("16.916" at a line's end, "tỷ đồng" on the next, reads as two things).
+NBSP = "\u00a0"
 
 STATUS_WORDS = {
     "vi": {"met": "Đạt", "exceeded": "Vượt", "missed": "Không đạt",
@@ -42,9 +45,10 @@ def number(value: float | int | None, decimals: int = 0, lang: str = "vi") -> st
 
 
 def unit_of_measure(unit: str | None, lang: str = "vi") -> str:
+    """The unit as one word that a line never splits ("tỷ đồng", "billion VND")."""
     if not unit:
         return ""
-    return unit if lang == "vi" else UNITS_EN.get(unit, unit)
+    return (unit if lang == "vi" else UNITS_EN.get(unit, unit)).replace(" ", NBSP)
 
 
 def quantity(value: float | int | None, decimals: int, unit: str | None, lang: str = "vi") -> str:
@@ -52,13 +56,13 @@ def quantity(value: float | int | None, decimals: int, unit: str | None, lang: s
     if value is None:
         return "—"
     uom = unit_of_measure(unit, lang)
-    return f"{number(value, decimals, lang)} {uom}".rstrip()
+    return f"{number(value, decimals, lang)}{NBSP}{uom}".rstrip(NBSP)
 
 
 def points(unit: str | None, lang: str) -> str:
     """The unit of a change: percentage points for a percent, else the figure's own unit."""
     if unit == "%":
-        return "điểm %" if lang == "vi" else "points"
+        return f"điểm{NBSP}%" if lang == "vi" else "points"
     return unit_of_measure(unit, lang)
 
 
@@ -72,11 +76,11 @@ def target_text(kind: str, low: float | None, high: float | None, decimals: int,
     "giảm 1,00–1,50 điểm %". An at_least/at_most target's bound is `low` (the marts' shape)."""
     uom = unit_of_measure(unit, lang)
     if kind == "at_least":
-        return f"≥ {quantity(low, decimals, unit, lang)}"
+        return f"≥{NBSP}{quantity(low, decimals, unit, lang)}"
     if kind == "at_most":
-        return f"≤ {quantity(low, decimals, unit, lang)}"
+        return f"≤{NBSP}{quantity(low, decimals, unit, lang)}"
     if kind == "range":
-        return f"{number(low, decimals, lang)}–{number(high, decimals, lang)} {uom}".rstrip()
+        return f"{number(low, decimals, lang)}–{number(high, decimals, lang)}{NBSP}{uom}".rstrip(NBSP)
     if kind == "change":
         return change_range_text(low, high, decimals, unit, lang)
     return ""
@@ -95,7 +99,7 @@ def change_range_text(low: float | None, high: float | None, decimals: int, unit
         lo, hi = low, high
     span = number(lo, decimals, lang) if hi is None or lo == hi else \
         f"{number(lo, decimals, lang)}–{number(hi, decimals, lang)}"
-    return f"{word} {span} {points(unit, lang)}"
+    return f"{word} {span}{NBSP}{points(unit, lang)}"
 
 
 def change_text(change: float | None, decimals: int, unit: str | None, lang: str) -> str:
@@ -104,7 +108,7 @@ def change_text(change: float | None, decimals: int, unit: str | None, lang: str
         return "—"
     word = {("vi", True): "giảm", ("vi", False): "tăng", ("en", True): "down", ("en", False): "up"}[
         (lang, change < 0)]
-    return f"{word} {number(abs(change), decimals, lang)} {points(unit, lang)}"
+    return f"{word} {number(abs(change), decimals, lang)}{NBSP}{points(unit, lang)}"
 
 
 def signed(value: float | None, decimals: int, unit: str | None, lang: str) -> str:
@@ -113,7 +117,7 @@ def signed(value: float | None, decimals: int, unit: str | None, lang: str) -> s
         return "—"
     sign = "+" if value > 0 else ""
     uom = points(unit, lang) if unit == "%" else unit_of_measure(unit, lang)
-    return f"{sign}{number(value, decimals, lang)} {uom}".rstrip()
+    return f"{sign}{number(value, decimals, lang)}{NBSP}{uom}".rstrip(NBSP)
 
 
 def excel_number_format(decimals: int) -> str:

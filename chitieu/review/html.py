@@ -14,9 +14,11 @@ from markupsafe import Markup
 
 from chitieu.review import fmt
 from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
-from chitieu.review.data import Review, Target
-from chitieu.review.labels import LABELS, rule_text
+from chitieu.review.data import FindingGroup, Review, Target
+from chitieu.review.frame import Frame, frame_words
+from chitieu.review.labels import LABELS, rule_action, rule_text
 from chitieu.review.opening import opening_paragraph
+from ingest.periods import period_from_code, period_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_SHOWN = 8  # units named per period before "and n more"
@@ -43,13 +45,38 @@ def target_row(t: Target, lang: str) -> dict:
     }
 
 
+def _examples(group: FindingGroup, lang: str) -> list[str]:
+    """A finding's examples: in Vietnamese only where to look ("file › sheet › cell"), as the
+    registry's title and what to do say the rest; the reader's detail (in English) stays in the
+    workbook's findings sheet."""
+    if lang != "vi" or len(group.places) != len(group.examples):
+        return group.examples
+    return [place or "—" for place in group.places]
+
+
 def _first_names(names: list[str], more: str) -> str:
     shown = ", ".join(names[:MISSING_SHOWN])
     return shown + (f" {more.format(n=len(names) - MISSING_SHOWN)}" if len(names) > MISSING_SHOWN else "")
 
 
-def context(review: Review, lang: str, today: date) -> dict:
-    """Everything the template shows, already worded and formatted."""
+def period_words(code: str, lang: str) -> str:
+    """A period as the office writes it, "Tháng 1/2025", "Năm 2025" (never "2025-01");
+    in English "January 2025", "Q4 2025"."""
+    try:
+        period = period_from_code(code)
+    except ValueError:
+        return code
+    if lang == "vi":
+        return period_label(period)
+    first = period.first_day
+    return {"month": first.strftime("%B %Y"), "quarter": f"Q{(first.month + 2) // 3} {first.year}",
+            "half": f"H{1 if first.month == 1 else 2} {first.year}"}.get(period.period_type,
+                                                                        str(first.year))
+
+
+def context(review: Review, lang: str, today: date, frame: Frame | None = None) -> dict:
+    """Everything the template shows, already worded and formatted; `frame` (the province and
+    any reform in the year) gives the administrative document's frame."""
     text = LABELS[lang]
     s = review.scorecard
     published = review.published_at.astimezone().strftime("%d/%m/%Y %H:%M") if review.published_at else "—"
@@ -74,13 +101,15 @@ def context(review: Review, lang: str, today: date) -> dict:
             "any_targets": any(r.targets for r in b.rows),
         }
     completeness = [{
-        "period": c.period, "expected": fmt.number(c.expected, 0, lang),
+        "period": period_words(c.period, lang), "expected": fmt.number(c.expected, 0, lang),
         "received": fmt.number(c.received, 0, lang), "on_time": fmt.number(c.on_time, 0, lang),
         "pct": fmt.quantity(c.pct, 1, "%", lang), "bar": Markup(bar_svg(c.pct)),
         "missing": _first_names(c.missing, text["more"]),
     } for c in review.completeness]
+    frame = frame or Frame(review.province_name, None, 0)
     return {
         "lang": lang, "t": text, "year": review.year,
+        "frame": frame_words(frame, review.year, review.closed, lang, today),
         "title": text["title"].format(year=review.year),
         "subtitle": text["subtitle"].format(province=review.province_name, published=published,
                                             today=today.strftime("%d/%m/%Y")),
@@ -95,10 +124,11 @@ def context(review: Review, lang: str, today: date) -> dict:
         "late_units": [{"name": u.unit_name, "expected": u.expected, "on_time": u.on_time,
                         "late": u.expected - u.on_time} for u in review.late_units],
         "findings": [{"rule": rule_text(f.rule, lang), "code": f.rule,
+                      "action": rule_action(f.rule, lang),
                       "severity": text.get(f.severity, f.severity), "count": f.count,
-                      "examples": f.examples} for f in review.findings],
+                      "examples": _examples(f, lang)} for f in review.findings],
     }
 
 
-def render_html(review: Review, lang: str, today: date) -> str:
-    return _env().get_template("review.html.j2").render(**context(review, lang, today))
+def render_html(review: Review, lang: str, today: date, frame: Frame | None = None) -> str:
+    return _env().get_template("review.html.j2").render(**context(review, lang, today, frame))

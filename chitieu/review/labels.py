@@ -41,6 +41,19 @@ LABELS: dict[str, dict[str, str]] = {
         "sheet_completeness": "Báo cáo đã nhận", "sheet_findings": "Chất lượng số liệu",
         "target_low": "Mục tiêu (dưới)", "target_high": "Mục tiêu (trên)", "target_kind": "Loại mục tiêu",
         "code": "Mã",
+        # The administrative frame (Decree 30/2020/NĐ-CP), see frame.py.
+        "issuer_parent": "UBND {province}", "issuer": "CỤC THỐNG KÊ", "number": "Số: …/BC-CTK",
+        "motto": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto_sub": "Độc lập - Tự do - Hạnh phúc",
+        "doc_kind": "BÁO CÁO",
+        "subject_closed": "Kết quả thực hiện các chỉ tiêu chủ yếu năm {year}",
+        "subject_open": "Tình hình thực hiện các chỉ tiêu chủ yếu năm {year}",
+        "recipients_title": "Nơi nhận:",
+        "recipients": "UBND {province} (để báo cáo);|Các sở, ban, ngành cấp tỉnh;|Lưu: VT, TKTH.",
+        "signer": "CỤC TRƯỞNG", "sign_note": "(Ký, ghi rõ họ tên, đóng dấu)",
+        "reform": "Từ ngày {day} tỉnh có {n} đơn vị hành chính cấp xã mới; số liệu trước ngày này "
+                  "được tính cho các đơn vị như khi báo cáo rồi chuyển sang {n} xã, phường hiện nay "
+                  "theo danh sách chuyển đổi đơn vị cũ – mới.",
+        "action": "Cần làm",
     },
     "en": {
         "title": "Review of the main targets, {year}",
@@ -79,26 +92,38 @@ LABELS: dict[str, dict[str, str]] = {
         "sheet_completeness": "Reports received", "sheet_findings": "Data quality",
         "target_low": "Target (low)", "target_high": "Target (high)", "target_kind": "Target kind",
         "code": "Code",
+        "issuer_parent": "PEOPLE'S COMMITTEE OF {province}", "issuer": "STATISTICS OFFICE",
+        "number": "No.: …/BC-CTK",
+        "motto": "SOCIALIST REPUBLIC OF VIET NAM", "motto_sub": "Independence - Freedom - Happiness",
+        "doc_kind": "REPORT",
+        "subject_closed": "Results of the main targets, {year}",
+        "subject_open": "Progress on the main targets, {year}",
+        "recipients_title": "To:",
+        "recipients": "People's Committee of {province} (for report);|Provincial departments;|"
+                      "Archive.",
+        "signer": "DIRECTOR", "sign_note": "(Signature, full name, seal)",
+        "reform": "From {day} the province has {n} new communes; figures before that day are counted "
+                  "for the units as they were and carried to today's {n} communes by the "
+                  "old-to-new list.",
+        "action": "What to do",
     },
 }
-
-# What each finding rule means, in words for the office.
-RULES: dict[str, dict[str, str]] = {
-    "vi": {
-        "unknown_unit": "Không nhận ra đơn vị báo cáo", "bad_period": "Không đọc được kỳ báo cáo",
-        "unit_not_valid": "Đơn vị không tồn tại trong kỳ báo cáo", "not_a_number": "Ô số chứa chữ",
-        "excel_error": "Ô có lỗi Excel", "out_of_range": "Giá trị ngoài khoảng hợp lệ",
-        "corrupt_file": "Tệp hỏng hoặc không phải bảng tính", "replaced_value": "Giá trị đã được sửa lại",
-        "total_mismatch": "Dòng tổng cộng không khớp với các dòng chi tiết",
-        "vax18_dose_order": "Số tiêm mũi 2 lớn hơn mũi 1",
-        "not_reported_by_level": "Chỉ tiêu không thuộc cấp báo cáo",
-        "conflicting_pieces": "Hai phần báo cáo ghi khác nhau", "bad_target": "Dòng chỉ tiêu kế hoạch sai",
-        "duplicate_target": "Chỉ tiêu kế hoạch bị trùng", "outlier": "Giá trị bất thường",
-        "outside_minmax_band": "Ngoài khoảng cho phép của đơn vị",
-    },
-    "en": {},
-}
-
 
 def rule_text(rule: str, lang: str) -> str:
-    return RULES.get(lang, {}).get(rule, rule.replace("_", " "))
+    """A finding rule's title from the rule registry (ingest/rules.py), the one the clerk's
+    `validate --lang vi` prints too: Vietnamese or English, first letter capital."""
+    from ingest.rules import RULES
+
+    found = RULES.get(rule)
+    if found is None:
+        return rule.replace("_", " ")
+    title = found.title_vi if lang == "vi" else found.title_en
+    return title[:1].upper() + title[1:]
+
+
+def rule_action(rule: str, lang: str) -> str | None:
+    """What to do about a finding, in Vietnamese (the registry has no English one)."""
+    from ingest.rules import RULES
+
+    found = RULES.get(rule)
+    return found.action_vi if found is not None and lang == "vi" else None

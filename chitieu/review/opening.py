@@ -58,18 +58,23 @@ def _lower_first(name: str) -> str:
     return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
-def _missed(review: Review, lang: str) -> str | None:
+def _missed(review: Review, lang: str, named: set[str]) -> str | None:
+    """The targets not met, each with its figure unless an earlier clause already gave it
+    (`named`): the paragraph names each figure once."""
     missed = [t for t in review.targets if t.status in ("missed", "at_risk")]
     if not missed:
         return None
     items = []
+    goal = "mục tiêu" if lang == "vi" else "target"
     for t in missed:
         d, unit = t.indicator.decimals, t.indicator.unit
+        target = fmt.target_text(t.kind, t.low, t.high, t.indicator.decimals, t.indicator.unit, lang)
+        if t.indicator.code in named:
+            items.append(f"{_lower_first(t.indicator.name(lang))} ({goal} {target})")
+            continue
         actual = (fmt.change_text(t.actual, d, unit, lang) if t.kind == "change"
                   else fmt.quantity(t.actual, d, unit, lang))
-        target = fmt.target_text(t.kind, t.low, t.high, t.indicator.decimals, t.indicator.unit, lang)
-        items.append(f"{_lower_first(t.indicator.name(lang))} ({actual}, "
-                     f"{'mục tiêu' if lang == 'vi' else 'target'} {target})")
+        items.append(f"{_lower_first(t.indicator.name(lang))} ({actual}, {goal} {target})")
     if lang == "vi":
         word = "chưa đạt" if review.closed else "có nguy cơ không đạt hoặc chưa đạt"
         return f"các chỉ tiêu {word}: " + ", ".join(items)
@@ -82,12 +87,14 @@ def opening_paragraph(review: Review, lang: str = "vi") -> str:
         return (f"Năm {review.year} chưa có chỉ tiêu kế hoạch." if lang == "vi"
                 else f"No targets were set for {review.year}.")
     clauses = [_headline(review, lang)]
+    named: set[str] = set()
     if review.closed:
         for code, vi, en in CLAUSES:
             clause = _clause(review, code, vi if lang == "vi" else en, lang)
             if clause:
                 clauses.append(clause)
-    missed = _missed(review, lang)
+                named.add(code)
+    missed = _missed(review, lang, named)
     if missed:
         clauses.append(missed)
     return "; ".join(clauses) + "."

@@ -14,5 +14,7 @@ select
     denominator_code,
     formula,
     direction,
-    decimals
+    decimals,
+    valid_from,
+    valid_to
 from {{ ref('stg_reference__indicators') }}

@@ -19,7 +19,9 @@ renamed as (
         denominator_code,
         formula,
         direction,
-        decimals
+        decimals,
+        valid_from,
+        valid_to
     from source
 )
 
