@@ -65,6 +65,7 @@ def test_ingest_load_writes_where_the_dag_writes(sample_dir: Path, tmp_path: Pat
     archived = [p for p in settings.archive_dir.rglob("*") if p.is_file()]
     assert len(archived) == len([p for p in inbox.rglob("*") if p.is_file()])
     env.pop("INBOX")
+    env.pop("CHITIEU_SAMPLE_INBOX", None)  # make's fallback to the sample, when run through make
     proc = subprocess.run([sys.executable, "-m", "ingest", "load"], env=env, capture_output=True,
                           text=True, check=False, cwd=PROJECT_DIR)
     assert proc.returncode == 2 and "INBOX is not set" in proc.stderr
