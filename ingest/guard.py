@@ -4,8 +4,8 @@ A 6 KB workbook can make a reader allocate hundreds of gigabytes and abort its p
 sheet whose only cells are A1 and XFD1048576); a pool that shares one fate with its parent
 would then lose every good file beside it, night after night. Here each worker is a child
 process that limits its own address space (RLIMIT_AS) when it starts and dies with its
-parent; the parent gives it one file at a time and waits for it with a deadline. A worker
-that dies, or is killed at the deadline, is replaced and the other files go on; its file is
+parent; the parent gives it a few files at a time (PIPELINE) and waits for each with a
+deadline. A worker that dies, or is killed at the deadline, is replaced and the other files go on; its file is
 read once more, alone, in a fresh worker once the others are done, before it is judged: the
 machine's state (the kernel's OOM killer choosing a worker, a busy host) is never blamed on
 the file. A file whose second reading dies too becomes a finding for that file alone — or,
@@ -17,6 +17,7 @@ cost the ingest speed goal): starting one costs about as much as importing the r
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import selectors
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,9 @@ from ingest.layouts import Finding
 from ingest.parse import FileResult, ParseJob
 
 _HEADER = struct.Struct("!I")
+# Files a worker holds at once: it starts the next as soon as it has sent a result, instead
+# of waiting for the parent (on a busy 2-core host, for its turn on a core) to send one.
+PIPELINE = 4
 
 
 @dataclass(frozen=True)
@@ -72,26 +77,44 @@ def _read_frame(stream: IO[bytes]) -> object | None:
 
 
 class Worker:
-    """One parse process: started with its limits, given one file at a time."""
+    """One parse process: started with its limits, given up to PIPELINE files that it reads
+    one after the other, replying once per file in the order given."""
 
     def __init__(self, limits: ParseLimits) -> None:
         self.limits = limits
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p),
                    RUST_BACKTRACE="0")
+        # Unbuffered, so that no result waits in a read-ahead buffer that the selector
+        # cannot see (several results may be on their way); requests are buffered.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.parse_worker", str(limits.memory_mb)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        self.job: tuple[int, ParseJob] | None = None
-        self.started = 0.0
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env, bufsize=0)
+        assert self.proc.stdin is not None
+        self.requests = io.BufferedWriter(self.proc.stdin)
+        self.queue: deque[tuple[int, ParseJob]] = deque()
+        self.started = 0.0  # when the file at the head of the queue began (at the latest)
+
+    @property
+    def job(self) -> tuple[int, ParseJob] | None:
+        """The file being read now (the first not yet answered), if any."""
+        return self.queue[0] if self.queue else None
 
     def give(self, index: int, job: ParseJob) -> None:
-        self.job, self.started = (index, job), time.monotonic()
-        assert self.proc.stdin is not None
+        if not self.queue:
+            self.started = time.monotonic()
+        self.queue.append((index, job))
         # A worker that died already (killed from outside) refuses the pipe (the "broken
         # pipe" that crashed loads): its stdout's end reports the death.
         with contextlib.suppress(OSError):
-            _write_frame(self.proc.stdin, job)
+            _write_frame(self.requests, job)
+
+    def answered(self) -> tuple[int, ParseJob]:
+        """The head file got its result: the next one's clock starts now (it may have begun
+        earlier, so a file gets at least its deadline, never less)."""
+        head = self.queue.popleft()
+        self.started = time.monotonic()
+        return head
 
     def killed_from_outside(self) -> bool:
         """Whether the dead worker was killed by a signal it did not raise itself: SIGKILL
@@ -110,7 +133,7 @@ class Worker:
     def stop(self, kill: bool = False) -> None:
         if kill and self.proc.poll() is None:
             self.proc.kill()
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self.requests, self.proc.stdout):
             try:
                 if stream:
                     stream.close()
@@ -178,7 +201,7 @@ def _alone(job: ParseJob, limits: ParseLimits) -> FileResult:
             ready = selector.select(timeout=limits.timeout_s)
         result = _read_frame(worker.proc.stdout) if ready else None
         if isinstance(result, FileResult):
-            worker.job = None
+            worker.answered()
             return result
         timed_out = not ready
         if worker.proc.poll() is None:
@@ -204,19 +227,34 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
     pool = [Worker(limits) for _ in range(max(1, workers))]
     selector = selectors.DefaultSelector()
     done: dict[int, FileResult | None] = {}
+    requeued: deque[tuple[int, ParseJob]] = deque()  # given to a worker that died before them
     next_job, next_out = 0, 0
 
-    def assign(worker: Worker) -> None:
+    def fill(worker: Worker) -> None:
+        """Top the worker up to PIPELINE files: those a dead worker never began first, then
+        new ones while the result window allows."""
         nonlocal next_job, upcoming
-        if upcoming is not None and next_job < next_out + window:
-            worker.give(next_job, upcoming)
+        was_idle = not worker.queue
+        while len(worker.queue) < PIPELINE:
+            if requeued:
+                worker.give(*requeued.popleft())
+            elif upcoming is not None and next_job < next_out + window:
+                worker.give(next_job, upcoming)
+                next_job += 1
+                upcoming = next(source, None)
+            else:
+                break
+        if was_idle and worker.queue:
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
-            next_job += 1
-            upcoming = next(source, None)
 
     def replace(worker: Worker) -> Worker:
+        """The file at the head of a dead or overdue worker's queue is a suspect; the files
+        behind it were never begun and go to the other workers."""
         assert worker.job is not None
-        index, job = worker.job
+        index, job = worker.queue.popleft()
+        requeued.extendleft(reversed(worker.queue))
+        worker.queue.clear()
+        selector.unregister(worker.proc.stdout)
         if worker.proc.poll() is None:
             worker.proc.kill()
         worker.proc.wait()
@@ -229,37 +267,35 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
 
     try:
         for worker in pool:
-            assign(worker)
-        while upcoming is not None or next_out < next_job:
+            fill(worker)
+        while upcoming is not None or requeued or next_out < next_job:
             while next_out in done:
                 result = done.pop(next_out)
                 if result is not None:
                     yield result
                 next_out += 1
-            if upcoming is None and next_out >= next_job:
+            if upcoming is None and not requeued and next_out >= next_job:
                 break
             for worker in pool:
-                if worker.job is None:
-                    assign(worker)
+                fill(worker)
             busy = [w for w in pool if w.job is not None]
             now = time.monotonic()
             deadline = min(w.started + limits.timeout_s for w in busy) - now if busy else 0.1
             for key, _ in selector.select(timeout=max(0.05, deadline)):
                 worker = key.data
-                selector.unregister(worker.proc.stdout)
                 result = _read_frame(worker.proc.stdout)
                 if isinstance(result, FileResult):
-                    assert worker.job is not None
-                    done[worker.job[0]] = result
-                    worker.job = None
-                    assign(worker)
+                    index, _job = worker.answered()
+                    done[index] = result
+                    if not worker.queue:
+                        selector.unregister(worker.proc.stdout)
+                    fill(worker)
                 else:
-                    assign(replace(worker))
+                    fill(replace(worker))
             now = time.monotonic()
             for worker in list(pool):
                 if worker.overdue(now):
-                    selector.unregister(worker.proc.stdout)
-                    assign(replace(worker))
+                    fill(replace(worker))
     finally:
         selector.close()
         for worker in pool:

@@ -398,8 +398,7 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
     """Each commune x indicator cell is one row of the long form, loaded or quarantined."""
     assert result.unit is not None and result.period is not None
     district = result.unit
-    children = [u for u in resolver.units if u.parent_code == district.code
-                and u.exists_on(result.period.last_day)]
+    children = resolver.children(district.code, result.period.last_day)
     child_resolver = UnitResolver(tuple(children), resolver.changes)
     sums: dict[int, float] = dict.fromkeys(shape.element_cols, 0.0)
     for r in range(shape.data_start, len(rows)):

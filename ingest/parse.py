@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.archive import archive_copy
+from ingest.archive import archive_read
 from ingest.layouts import Finding, SheetResult, parse_grid
 from ingest.reference import data_elements, load_catalogue
 from ingest.sources import FileRejected, read_grids
@@ -59,23 +59,23 @@ class FileResult:
 
 def run_job(job: ParseJob) -> FileResult:
     """Archive (hashing while copying) then parse the archived copy; or parse in place."""
-    path = job.path
-    if job.archive_dir is not None:
-        copy = archive_copy(job.path, job.sha256, job.archive_dir, job.settle_s)
-        if copy is None:
-            return FileResult(job.path, job.sha256, unsettled=True)
-        path = copy
-    return parse_file(path, job.sha256, job.name)
+    if job.archive_dir is None:
+        return parse_file(job.path, job.sha256, job.name)
+    got = archive_read(job.path, job.sha256, job.archive_dir, job.settle_s)
+    if got is None:
+        return FileResult(job.path, job.sha256, unsettled=True)
+    return parse_file(got[0], job.sha256, job.name, got[1])
 
 
-def parse_file(path: Path, sha: str, name: str | None = None) -> FileResult:
-    """Parse one file (an archived copy is named as sent by `name`); a reader crash becomes a
-    finding, never a failed run."""
+def parse_file(path: Path, sha: str, name: str | None = None, data: bytes | None = None
+               ) -> FileResult:
+    """Parse one file (an archived copy is named as sent by `name`; `data`, when given, is
+    its bytes, already read); a reader crash becomes a finding, never a failed run."""
     result = FileResult(path, sha)
     catalogue = data_elements()
     resolver = UnitResolver.default()
     try:
-        grids = read_grids(path, name)
+        grids = read_grids(path, name, data)
     except FileRejected as exc:
         result.file_finding = Finding(rule=exc.rule, severity="error", message=str(exc))
         return result

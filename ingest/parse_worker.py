@@ -36,7 +36,7 @@ def main(memory_mb: int) -> int:
 
     # Reference data is loaded before the limit bites on a file, never charged to one.
     data_elements()
-    UnitResolver.default()
+    UnitResolver.default().prepare()
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer

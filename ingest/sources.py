@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 
 from ingest.rules import IngestProblem
 
@@ -115,7 +115,7 @@ class _OdsExtent:
                         raise _too_large("the ODS table", self.row + 1, self.col)
 
 
-def _check_zip(path: Path) -> dict[str, bytes]:
+def _check_zip(path: Path | IO[bytes]) -> dict[str, bytes]:
     """Decompress once, as a stream, every part a reader will expand, counting the bytes
     really produced (never the directory's claims, which a crafted zip understates) and
     checking how far each sheet reaches, before any reader builds a grid from it. Returns
@@ -235,21 +235,24 @@ def _starts_with(path: Path, magic: bytes) -> bool:
         return fh.read(len(magic)) == magic
 
 
-def read_workbook(path: Path) -> Iterator[Grid]:
+def read_workbook(path: Path, data: bytes | None = None) -> Iterator[Grid]:
+    """Every sheet of a workbook; `data`, when given, is the file's bytes already read (the
+    archive copy's buffer), so neither the pre-scan nor the reader opens the file again."""
     import python_calamine
 
     facts: dict[str, tuple[set, dict]] = {}
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"} and _starts_with(path, OLE_MAGIC):
+    magic = data.startswith(OLE_MAGIC) if data is not None else _starts_with(path, OLE_MAGIC)
+    if suffix in {".xlsx", ".xlsm"} and magic:
         # Excel stores a password-protected .xlsx as an encrypted OLE container, not a zip.
         raise FileRejected("password_protected", "the workbook is password-protected; "
                                                  "send it without a password")
     if suffix in {".xlsx", ".xlsm", ".ods"}:
-        parts = _check_zip(path)
+        parts = _check_zip(path if data is None else io.BytesIO(data))
         if suffix != ".ods":
             facts = xlsx_cell_facts(parts)
     try:
-        book = python_calamine.load_workbook(str(path))
+        book = python_calamine.load_workbook(str(path) if data is None else io.BytesIO(data))
     except python_calamine.PasswordError:
         raise FileRejected("password_protected", "the workbook is password-protected; "
                                                  "send it without a password") from None
@@ -290,9 +293,9 @@ def _decode(data: bytes) -> str:
                                        "'CSV UTF-8' or 'Unicode Text'")
 
 
-def read_csv(path: Path, name: str | None = None) -> Grid:
+def read_csv(path: Path, name: str | None = None, data: bytes | None = None) -> Grid:
     """One grid named after the file as sent (`name`), not after an archived copy's name."""
-    text = _decode(path.read_bytes())
+    text = _decode(path.read_bytes() if data is None else data)
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -315,18 +318,19 @@ def read_csv(path: Path, name: str | None = None) -> Grid:
     return Grid(Path(name).stem if name else path.stem, rows)
 
 
-def read_grids(path: Path, name: str | None = None) -> list[Grid]:
-    """Every sheet of a received file; raises FileRejected when the file itself is unusable."""
+def read_grids(path: Path, name: str | None = None, data: bytes | None = None) -> list[Grid]:
+    """Every sheet of a received file (`data`: its bytes, when already read); raises
+    FileRejected when the file itself is unusable."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise FileRejected("unsupported_format", f"files of type {suffix or '(none)'} are not read; "
                                                  "send .xlsx, .xls, .ods or .csv")
-    size = path.stat().st_size
+    size = path.stat().st_size if data is None else len(data)
     if size > MAX_FILE_BYTES:
         raise FileRejected("too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB")
     if size == 0:
         raise FileRejected("empty_file", "the file is empty (0 bytes): save the report again and "
                                          "resend it")
     if suffix == ".csv":
-        return [read_csv(path, name)]
-    return list(read_workbook(path))
+        return [read_csv(path, name, data)]
+    return list(read_workbook(path, data))

@@ -63,6 +63,8 @@ def header_row(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for r, row in enumerate(grid.rows[:30]):
         columns: dict[str, int] = {}
         for c, value in enumerate(row):
+            if not isinstance(value, str) or not value:
+                continue  # a header is words: numbers and blanks are not folded (most cells)
             field = HEADERS.get(fold(_text(value)))
             if field and field not in columns:
                 columns[field] = c

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from ingest.reference import Unit, UnitChange, load_unit_changes, load_units
 from ingest.rules import IngestProblem
@@ -86,7 +87,53 @@ class UnitResolver:
 
     @classmethod
     def default(cls) -> UnitResolver:
-        return cls(load_units(), load_unit_changes())
+        """The resolver of the seeds in use, built once per unit list (its indexes with it):
+        a parse worker asks for it once a file."""
+        units, changes = load_units(), load_unit_changes()
+        cached = _DEFAULT.get(cls)
+        if cached is None or cached.units is not units or cached.changes is not changes:
+            cached = _DEFAULT[cls] = cls(units, changes)
+        return cached
+
+    @cached_property
+    def _by_code(self) -> dict[str, list[Unit]]:
+        """Every era of each code, in the list's order: a national list holds some 14,000
+        units, and a scan of them per sheet cost more than reading the sheet."""
+        index: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            index.setdefault(unit.code, []).append(unit)
+        return index
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[tuple[int, Unit]]]:
+        """Units by `name_key` of their name, with their place in the list (kept in order)."""
+        index: dict[str, list[tuple[int, Unit]]] = {}
+        for position, unit in enumerate(self.units):
+            index.setdefault(name_key(unit.name), []).append((position, unit))
+        return index
+
+    @cached_property
+    def _by_parent(self) -> dict[str, list[Unit]]:
+        index: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            if unit.parent_code:
+                index.setdefault(unit.parent_code, []).append(unit)
+        return index
+
+    def prepare(self) -> UnitResolver:
+        """Build the indexes now (a parse worker does, before its memory limit bites on a file)."""
+        _ = self._by_code, self._by_name, self._by_parent
+        return self
+
+    def named(self, written: WrittenName) -> list[Unit]:
+        """The units a written name can name (see `_names`), in the list's order."""
+        keys = {written.core, written.whole}
+        found = sorted(hit for key in keys for hit in self._by_name.get(key, ()))
+        return [unit for _, unit in found]
+
+    def children(self, parent_code: str, day: date) -> list[Unit]:
+        """The units under `parent_code` that exist on `day`, in the list's order."""
+        return [u for u in self._by_parent.get(parent_code, ()) if u.exists_on(day)]
 
     def resolve(self, code: str | None, name: str | None, first: date, last: date) -> Unit:
         if code:
@@ -95,7 +142,7 @@ class UnitResolver:
                 code = code[:-2]
             if not _CODE.match(code):
                 raise UnitError("unknown_unit", f"unit code {code!r} is not a GSO code")
-            by_code = [u for u in self.units if u.code == code]
+            by_code = self._by_code.get(code, [])
             if not by_code:
                 raise UnitError("unknown_unit", f"no unit has GSO code {code}")
             unit = self._existing(by_code, f"unit code {code}", last, f"mã đơn vị {code}")
@@ -112,7 +159,7 @@ class UnitResolver:
         if not name:
             raise UnitError("unknown_unit", "no unit code or unit name found above the table")
         written = read_name(name)
-        by_name = [u for u in self.units if self._names(written, u)]
+        by_name = self.named(written)
         if not by_name:
             raise UnitError("unknown_unit", f"no unit is named {name!r} in this province"
                             + self._suggest(written))
@@ -135,7 +182,7 @@ class UnitResolver:
         if written.unit_type is None or written.unit_type == _type_key(unit):
             return True
         return not any(u.code != unit.code and _type_key(u) == written.unit_type
-                       and self._names(written, u) for u in self.units)
+                       for u in self.named(written))
 
     def _narrowed(self, written: WrittenName, units: list[Unit], last: date) -> list[Unit]:
         """Keep the units whose parents match the parents written after a comma or dash."""
@@ -178,7 +225,7 @@ class UnitResolver:
         Bình"): namesakes of a merged province differ by their old district and province."""
         parts, code = [unit.code], unit.parent_code
         while code and len(parts) < 4:
-            parent = next((u for u in self.units if u.code == code and u.exists_on(last)), None)
+            parent = next((u for u in self._by_code.get(code, ()) if u.exists_on(last)), None)
             if parent is None:
                 break
             parts.append(parent.name)
@@ -203,12 +250,14 @@ class UnitResolver:
             report_as = say["or"].join(c.new_name for c in successors)
             return say["merged" if len(successors) == 1 else "divided"].format(
                 it=it, into=into, day=day(changed_on), report_as=report_as)
-        later = [u for u in self.units if u.code == unit.code and u.valid_from == changed_on]
+        later = [u for u in self._by_code.get(unit.code, ()) if u.valid_from == changed_on]
         if later:
             return say["became"].format(it=it, into=f"{later[0].name} ({unit.code})", day=day(changed_on),
                                         report_as=later[0].name)
         return say["ceased"].format(it=it, day=day(unit.valid_to))
 
+
+_DEFAULT: dict[type, UnitResolver] = {}
 
 _WHY = {
     "en": {"from": "{it} exists only from {day}", "exists": "{it} exists",

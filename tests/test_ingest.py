@@ -86,6 +86,30 @@ def test_originals_are_archived_byte_for_byte(loaded, sample_dir: Path) -> None:
     assert sightings == inbox_files, "every path is recorded, duplicates included"
 
 
+def test_every_file_of_a_pipelined_load_is_archived_whole_and_loaded(tmp_path: Path) -> None:
+    """Over SMALL_NIGHT_FILES, two workers each hold PIPELINE files at once: no file is lost at
+    a pipeline's end, each archived copy is the original byte for byte (read once, hashed and
+    written from that buffer, parsed from it), and each file's own values are loaded."""
+    from ingest.guard import PIPELINE
+    from ingest.pipeline import SMALL_NIGHT_FILES
+    from tests import hostile
+
+    n = SMALL_NIGHT_FILES + 2 * PIPELINE + 1  # two workers, and a last pipeline left unfilled
+    reports = hostile.good_reports(tmp_path / "inbox", n)
+    db = tmp_path / "db.duckdb"
+    summary = ingest_inbox(tmp_path / "inbox", db, tmp_path / "archive", workers=2, progress=False)
+    assert (summary.files_new, summary.files_rejected) == (n, 0), summary.line()
+    archived = {name: Path(path) for name, path in _query(db, "SELECT file_name, archive_path "
+                                                              "FROM raw.files")}
+    assert len(archived) == n
+    loaded = {(unit, element, value) for unit, element, value in _query(
+        db, 'SELECT unit_code, element_code, value FROM raw."values"')}
+    for report in reports:
+        assert archived[report.path.name].read_bytes() == report.path.read_bytes(), report.path.name
+        for element, value in report.values.items():
+            assert (report.unit_code, element, value) in loaded, (report.path.name, element)
+
+
 def test_a_crash_mid_file_leaves_nothing(tmp_path: Path, sample_dir: Path, monkeypatch) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(sample_dir / "inbox" / "Tinh", inbox)

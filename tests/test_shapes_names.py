@@ -179,3 +179,22 @@ def test_letterhead_names_reach_district_and_province(letterheads: Build) -> Non
     refusals = con.execute("SELECT rule, source_file FROM marts.data_quality_findings "
                            "WHERE rule IN ('unit_mismatch', 'unknown_unit', 'ambiguous_unit')").fetchall()
     assert refusals == []
+
+
+def test_a_name_that_begins_with_a_type_word_is_found_by_its_whole_name_too() -> None:
+    """"Tịnh Khê" reads as type "tinh" + "Khê", but it is also the whole name of Xã Tịnh Khê:
+    the name index must look both up and keep the list's order, as the scan it replaced did
+    (the hits of the two keys interleave here, so any other order shows)."""
+    from datetime import date
+
+    from ingest.reference import Unit
+    from ingest.units import UnitResolver, read_name
+
+    ever = (date(2000, 1, 1), date(9999, 12, 31))
+    units = (Unit("51001", "Tỉnh Khê", "Tỉnh", "province", "", *ever),
+             Unit("51234", "Xã Tịnh Khê", "Xã", "commune", "51001", *ever),
+             Unit("51235", "Phường Khê", "Phường", "ward", "51001", *ever))
+    resolver = UnitResolver(units)
+    day = date(2024, 12, 31)
+    assert resolver.resolve(None, "Xã Tịnh Khê", day, day).code == "51234"
+    assert [u.code for u in resolver.named(read_name("Tịnh Khê"))] == ["51001", "51234", "51235"]
