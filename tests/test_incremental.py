@@ -1,5 +1,5 @@
 """Nights build incrementally: the reference models (the unit hierarchy per period) are kept when
-the seeds, the periods and today's units did not change, and rebuilt when they did; either way
+the seeds, the periods and today's units did not change, and rebuilt when one did; either way
 the warehouse equals a full refresh of the same raw layer, table for table."""
 
 from __future__ import annotations
@@ -70,13 +70,14 @@ def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str]
 
 
 def _add_commune(seeds: Path) -> str:
-    """A new commune under the first district of the unit list, in every era."""
+    """A new ward (phường: no XA_COUNT to carry) under the province from the July 2025 reform to 30 June 2026."""
     path = seeds / "admin_units.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    district = next(r for r in rows if r["unit_level"] == "district")
-    new = dict(district, unit_code="99999", unit_name="Xã Thử Nghiệm", unit_type="Xã",
-               unit_level="commune", parent_code=district["unit_code"])
+    province = next(r for r in rows if r["unit_level"] == "province")
+    new = dict(province, unit_code="99999", unit_name="Phường Thử Nghiệm", unit_type="Phường",
+               unit_level="commune", parent_code=province["unit_code"], valid_from="2025-07-01",
+               valid_to="2026-06-30")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -89,7 +90,7 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
     monkeypatch.setenv("CHITIEU_SEEDS_DIR", str(seeds))
-    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-11-28")
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-05-01")
     inbox = tmp_path / "inbox"
     for folder in FIRST_NIGHT:
         shutil.copytree(sample_dir / "inbox" / folder, inbox / folder)
@@ -121,7 +122,16 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
                              "where unit_code = ? order by depth", [code]).fetchall()
     finally:
         con.close()
-    assert [d for d, in depths] == [0, 1, 2], depths  # itself, its district, the province
+    assert [d for d, in depths] == [0, 1], depths  # itself and the province
     after_seeds = _fingerprints(settings.build_db)
     assert after_seeds != incremental
     assert after_seeds == _full_refresh_of(settings, tmp_path / "after_seeds")
+
+    # A later day of the same year (same periods) on which that commune has ceased: today's
+    # units changed, so the current-units view of every period is rebuilt.
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-07-15")
+    _night(settings)
+    assert "stg_reference__units" in _compiled(settings)["int_units_in_period"]
+    after_day = _fingerprints(settings.build_db)
+    assert after_day != after_seeds
+    assert after_day == _full_refresh_of(settings, tmp_path / "after_day")
