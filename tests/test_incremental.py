@@ -70,7 +70,8 @@ def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str]
 
 
 def _add_commune(seeds: Path) -> str:
-    """A new ward (phường: no XA_COUNT to carry) under the province from the July 2025 reform to 30 June 2026."""
+    """A new ward (a phường: no XA_COUNT to carry) under the province, from the July 2025
+    reform to 30 June 2026."""
     path = seeds / "admin_units.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
