@@ -1,7 +1,21 @@
+-- sqlfluff:indentation:template_blocks_indent:false
 -- The hierarchy each figure is rolled up in, per view and period: the units that exist on
 -- the view's day for that period.
 -- as_reported: the period's last day (for the year 2025, the units after the July reform);
 -- current_units: today, for every period (the comparable series).
+-- Rebuilt only when the periods, the unit list or today's units change (macros/inputs_key.sql).
+{{ config(materialized='incremental', incremental_strategy='replace_when_changed',
+          on_schema_change='sync_all_columns') }}
+{%- set key = inputs_key([
+    "select * from " ~ ref('int_periods'),
+    "select * from " ~ ref('stg_reference__units'),
+    "select unit_key from " ~ ref('stg_reference__units')
+        ~ " where " ~ as_of_date() ~ " between valid_from and valid_to",
+]) %}
+{%- if inputs_unchanged(key) %}
+select * from {{ this }}
+where false
+{%- else %}
 with views as (
     select
         'as_reported' as unit_view,
@@ -25,12 +39,13 @@ select
     v.period,
     v.period_type,
     v.year,
-    v.units_on,
     u.unit_key,
     u.unit_code,
     u.unit_name,
     u.unit_type,
     u.unit_level,
-    u.parent_code
+    u.parent_code,
+    '{{ key }}' as inputs_key
 from views as v
 inner join {{ ref('stg_reference__units') }} as u on v.units_on between u.valid_from and u.valid_to
+{%- endif %}
