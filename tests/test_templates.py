@@ -276,11 +276,14 @@ def test_value_cells_carry_validation_fitting_the_element(tmp_path: Path) -> Non
             rules[cell] = dv
     fdi, growth, revenue = (rules[f"{col}{rows[c]}"] for c in
                             ("INVEST_PROJECTS_FDI", "GRDP_GROWTH", "BUDGET_REVENUE"))
-    assert (fdi.type, fdi.operator, fdi.formula1) == ("whole", "greaterThanOrEqual", "0")
-    # "between" is the default operator of OOXML, left out of the file
+    # "between" is the default operator of OOXML, left out of the file; every count has a finite
+    # maximum in the catalogue (issue 19: nothing a clerk types may reach a cast that fails)
+    assert (fdi.type, fdi.operator or "between", fdi.formula1, fdi.formula2) == (
+        "whole", "between", "0", "1000000000")
     assert (growth.type, growth.operator or "between", growth.formula1, growth.formula2) == (
         "decimal", "between", "-50", "50")
-    assert (revenue.type, revenue.operator, revenue.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert (revenue.type, revenue.operator or "between", revenue.formula1, revenue.formula2) == (
+        "decimal", "between", "0", "1000000000")
     ws = openpyxl.load_workbook(_generate(tmp_path, "2024", DISTRICT))["Bảng các xã"]
     yes_no = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert yes_no and all(dv.formula1 == '"Đạt,Chưa đạt"' for dv in yes_no)
