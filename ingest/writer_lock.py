@@ -103,6 +103,8 @@ def busy_message(lock_path: Path, holder: str) -> str:
     where = f"the warehouse ({lock_path.parent})"
     stop = "this one stops without writing"
     pid = int(holder) if holder.isdigit() else None
+    if pid is None:  # the holder took the lock a moment ago and has not written its PID yet
+        pid = next((p for p in holders(lock_path) if _alive(p)), None)
     if pid is not None and _alive(pid):
         return (f"another run (PID {pid}) holds {where}, running `{_command(pid)}`; {stop} — "
                 "try again when it has finished")
