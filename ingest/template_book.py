@@ -39,6 +39,17 @@ PROTECTION = {"select_locked_cells": True, "select_unlocked_cells": True,
               "format_columns": True, "format_rows": True}
 
 
+
+# The contract lets any commune report these (indicators.md), but they grade a xã's new-rural
+# programme (NTM_MODEL implies NTM_ADVANCED implies NTM_STATUS, which is xã only): a ward's or
+# a town's form leaves them out; one that sends them anyway is still loaded.
+XA_FORM_ROWS = frozenset({"NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET"})
+
+
+def on_form(element: Element, unit: Unit) -> bool:
+    """Whether the unit's form has a row (or an open cell) for the element."""
+    return element.reported_as_part(unit) and not (element.code in XA_FORM_ROWS and unit.unit_type != "Xã")
+
 @dataclass(frozen=True)
 class UnitSheet:
     """A layout-A sheet: one unit, one row per element it reports for the period."""
@@ -244,7 +255,7 @@ class _Book:
             last = spec.last.get(commune.code, {})
             for j, element in enumerate(spec.elements):
                 c = 2 + j
-                if not element.reported_as_part(commune):  # a ward's NTM status: not its to send
+                if not on_form(element, commune):  # a ward's NTM status: not its to send
                     sheet.write_blank(r, c, None, self.closed)
                     continue
                 sheet.write_blank(r, c, None, self.value_format(element))

@@ -20,7 +20,15 @@ from ingest.calendar import rules_for
 from ingest.last_values import last_values
 from ingest.periods import Period
 from ingest.reference import Element, Unit, data_elements, load_units
-from ingest.template_book import A_SHEET, DISTRICT_OWN_SHEET, TableSheet, Template, UnitSheet, write_book
+from ingest.template_book import (
+    A_SHEET,
+    DISTRICT_OWN_SHEET,
+    TableSheet,
+    Template,
+    UnitSheet,
+    on_form,
+    write_book,
+)
 from ingest.units import UnitResolver
 
 DEFAULT_SEND_TO = "bộ phận tổng hợp của Cục Thống kê"
@@ -46,7 +54,7 @@ def elements_for(unit: Unit, catalogue: dict[str, Element], period: Period) -> l
     """The rows of a unit's report: every element its level reports as its own part (a ward
     gets no NTM row, a commune no GRDP) and that is reported in the period (a 2026 form has no
     COVID-19 row: the catalogue's valid_to), in catalogue order."""
-    return [e for e in catalogue.values() if e.reported_as_part(unit) and e.valid_in(period)]
+    return [e for e in catalogue.values() if on_form(e, unit) and e.valid_in(period)]
 
 
 def units_for(period: Period, unit_code: str | None = None, level: str | None = None,
@@ -100,7 +108,7 @@ def plan(unit: Unit, request: Request, units: tuple[Unit, ...],
         communes = sorted((u for u in units if u.parent_code == unit.code
                            and u.exists_on(period.last_day)), key=lambda u: u.code)
         columns = [e for e in catalogue.values()
-                   if e.valid_in(period) and any(e.reported_as_part(c) for c in communes)]
+                   if e.valid_in(period) and any(on_form(e, c) for c in communes)]
         codes = [e.code for e in columns]
         table = TableSheet(unit, communes, columns,
                            {c.code: last_values(published, c, period, codes) for c in communes})
