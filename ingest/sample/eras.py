@@ -17,11 +17,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ingest.reference import Element, Unit, load_unit_changes, load_units
 from ingest.sample.render import cell_text, layout_a, unit_lines
 from ingest.sample.truth import YEAR, Truth, apportion
+
+if TYPE_CHECKING:
+    from ingest.sample.province import ProvinceTruth
 
 REFORM = date(2025, 7, 1)
 ANNUAL_YEARS = (2022, 2023, 2024)
@@ -76,10 +80,10 @@ class EraTruth:
         return self.values.get(((unit.code, unit.valid_from), period), {})
 
 
-def _successors(old: list[Unit]) -> dict[str, list[tuple[str, float, bool]]]:
+def _successors(old: list[Unit], seeds: Path | None = None) -> dict[str, list[tuple[str, float, bool]]]:
     """eras.md: whole into one; split by share, else whole to the default, approximate."""
     rows: dict[str, list] = {}
-    for change in load_unit_changes():
+    for change in load_unit_changes(seeds):
         rows.setdefault(change.old_code, []).append(change)
     out: dict[str, list[tuple[str, float, bool]]] = {}
     for unit in old:
@@ -357,7 +361,7 @@ def _sum(parts) -> dict[str, float]:
     return total
 
 
-def _carry(era: EraTruth, per_old: dict[str, dict[str, float]]
+def _carry(era: EraTruth | ProvinceTruth, per_old: dict[str, dict[str, float]]
            ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
     """Carried values per new commune, and the elements that include an unshared split."""
     carried: dict[str, dict[str, float]] = {}

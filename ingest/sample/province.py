@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ingest.reference import DEFAULT_SEEDS_DIR, Unit, data_elements, load_unit_changes, load_units
+from ingest.reference import DEFAULT_SEEDS_DIR, Unit, data_elements, load_units
+from ingest.sample.eras import _carry, _successors, _sum, months_between
 from ingest.sample.render import cell_text, layout_a
 from ingest.sample.workbook import Sheet
 
@@ -71,34 +72,6 @@ class ProvinceTruth:
         return self.values.get(((unit.code, unit.valid_from), period), {})
 
 
-def _months(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
-    out, (y, m) = [], start
-    while (y, m) <= end:
-        out.append((y, m))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
-def _successors(seeds: Path, old: list[Unit]) -> dict[str, list[tuple[str, float, bool]]]:
-    """eras.md: whole into one; split by share, else whole to the default, approximate."""
-    rows: dict[str, list] = {}
-    for change in load_unit_changes(seeds):
-        rows.setdefault(change.old_code, []).append(change)
-    out: dict[str, list[tuple[str, float, bool]]] = {}
-    for unit in old:
-        changes = rows.get(unit.code, [])
-        if not changes:
-            raise ValueError(f"{unit.name} ({unit.code}) has no successor in admin_unit_changes")
-        if any(c.share is not None for c in changes):
-            out[unit.code] = [(c.new_code, c.share or 0.0, False) for c in changes]
-        elif len(changes) == 1:
-            out[unit.code] = [(changes[0].new_code, 1.0, False)]
-        else:
-            default = next(c for c in changes if c.is_default_new)
-            out[unit.code] = [(default.new_code, 1.0, True)]
-    return out
-
-
 def build_truth(seeds: Path, today: date, seed: int, communes: int | None = None) -> ProvinceTruth:
     """`communes`: keep only the first N old communes of each old province and the communes
     of today that succeed them (a small inbox for tests); every unit of the list otherwise."""
@@ -118,11 +91,11 @@ def build_truth(seeds: Path, today: date, seed: int, communes: int | None = None
         for c in old:
             kept.setdefault(province_of[c.parent_code], []).append(c)
         old = sorted((c for group in kept.values() for c in group[:communes]), key=lambda u: u.code)
-        successors = _successors(seeds, old)
+        successors = _successors(old, seeds)
         reached = {code for links in successors.values() for code, _, _ in links}
         new = [n for n in new if n.code in reached]
     first = today.replace(day=1) - timedelta(days=1)
-    truth = ProvinceTruth(province, old_provinces, districts, old, new, _successors(seeds, old),
+    truth = ProvinceTruth(province, old_provinces, districts, old, new, _successors(old, seeds),
                           (first.year, first.month))
     state = {c.code: {"HH_TOTAL": rng.randint(800, 4000)} for c in old}
     for s in state.values():
@@ -133,7 +106,7 @@ def build_truth(seeds: Path, today: date, seed: int, communes: int | None = None
             s["HH_TOTAL"] = round(s["HH_TOTAL"] * rng.uniform(1.005, 1.015))
             s["HH_POOR"] = max(1, round(s["HH_POOR"] * rng.uniform(0.80, 0.92)))
             truth.put(c, str(year), {**s, "PARTY_NEW_MEMBERS": rng.randint(2, 12)})
-    for _, month in _months((2025, 1), (2025, 6)):
+    for _, month in months_between((2025, 1), (2025, 6)):
         for c in old:
             s = state[c.code]
             s["HH_TOTAL"] += rng.randint(0, 3)
@@ -142,7 +115,7 @@ def build_truth(seeds: Path, today: date, seed: int, communes: int | None = None
     carried, _ = _carry(truth, {c.code: state[c.code] for c in old})
     new_state = {n.code: {e: round(carried.get(n.code, {}).get(e, 0.0)) or 500 for e in STOCKS}
                  for n in new}
-    for year, month in _months((2025, 7), truth.last_month):
+    for year, month in months_between((2025, 7), truth.last_month):
         for n in new:
             s = new_state[n.code]
             s["HH_TOTAL"] += rng.randint(0, 8)
@@ -191,30 +164,6 @@ def _save(path: Path, sheets: list[Sheet], when: datetime, tz) -> None:
     os.utime(path, (stamp, stamp))
 
 
-def _sum(parts) -> dict[str, float]:
-    total: dict[str, float] = {}
-    for part in parts:
-        for element, value in part.items():
-            total[element] = total.get(element, 0.0) + value
-    return total
-
-
-def _carry(truth: ProvinceTruth, per_old: dict[str, dict[str, float]]
-           ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
-    """Each old commune's figures carried to its successor(s), and which are approximate."""
-    carried: dict[str, dict[str, float]] = {}
-    approx: dict[str, set[str]] = {}
-    for code, values in per_old.items():
-        for new_code, share, is_approx in truth.successors[code]:
-            target = carried.setdefault(new_code, {})
-            marks = approx.setdefault(new_code, set())
-            for element, value in values.items():
-                target[element] = target.get(element, 0.0) + value * share
-                if is_approx:
-                    marks.add(element)
-    return carried, approx
-
-
 def expected_rows(truth: ProvinceTruth) -> list[dict]:
     """Year figures in both views (eras.md), with the poverty rate."""
     rows: list[dict] = []
@@ -252,7 +201,7 @@ def expected_rows(truth: ProvinceTruth) -> list[dict]:
              set().union(*approx.values()))
     for year in range(2025, truth.last_month[0] + 1):
         period = str(year)
-        months = [(y, m) for y, m in _months((year, 1), (year, 12)) if (y, m) <= truth.last_month]
+        months = [(y, m) for y, m in months_between((year, 1), (year, 12)) if (y, m) <= truth.last_month]
         before = [f"{y}-{m:02d}" for y, m in months if date(y, m, 1) < REFORM]
         after = [f"{y}-{m:02d}" for y, m in months if date(y, m, 1) >= REFORM]
         flows_old = {c.code: _sum({e: v for e, v in truth.get(c, p).items() if e in FLOWS}
