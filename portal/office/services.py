@@ -33,31 +33,43 @@ def chitieu_settings():
     return Settings.from_env()
 
 
-def unit(code: str) -> Unit | None:
-    return next((u for u in load_units() if u.code == code), None)
+def versions(code: str) -> list[Unit]:
+    """Every version of a unit code in the unit list: a code may live on across the 2025
+    reform under another parent (a commune of a district, then of the province)."""
+    return [u for u in load_units() if u.code == code]
+
+
+def unit(code: str, day: date | None = None) -> Unit | None:
+    """The unit of that code on `day`, or its latest version."""
+    found = versions(code)
+    if day is not None:
+        return next((u for u in found if u.exists_on(day)), None)
+    return max(found, key=lambda u: u.valid_to, default=None)
 
 
 def allowed(account: Account | None, action: str, unit_code: str = "", period: Period | None = None) -> bool:
     """The role-by-action table (roles.py) applied: the account's role has a scope for the
-    action, the unit is in it, and for a period both units existed in it."""
+    action and the unit is in it; for a period, as the units stood on its last day, both
+    existing then (a ceased unit's accounts act only on periods in which it existed)."""
     if account is None:
         return False
     scope = ACTIONS[action].scopes.get(account.role)
     if scope is None:
         return False
-    if scope == "all" and not unit_code:
-        return True
-    target, own = unit(unit_code), unit(account.unit_code)
-    if target is None or own is None or not in_scope(scope, own.code, target.code, target.parent_code):
-        return False
+    if not unit_code:
+        return scope == "all"
     if period is not None:
-        return own.exists_on(period.last_day) and target.exists_on(period.last_day)
-    return True
+        own, target = unit(account.unit_code, period.last_day), unit(unit_code, period.last_day)
+        return own is not None and target is not None and in_scope(
+            scope, own.code, target.code, target.parent_code)
+    return bool(versions(account.unit_code)) and any(
+        in_scope(scope, account.unit_code, t.code, t.parent_code) for t in versions(unit_code))
 
 
 def units_seen_by(account: Account) -> list[Unit]:
     """The units whose page the account may open, own unit first."""
-    units = [u for u in load_units() if allowed(account, "see_unit", u.code)]
+    units = [u for u in {u.code: unit(u.code) for u in load_units()}.values()
+             if u is not None and allowed(account, "see_unit", u.code)]
     return sorted(units, key=lambda u: (u.code != account.unit_code, u.level != "province",
                                         u.level != "district", u.code))
 
@@ -68,12 +80,13 @@ def open_periods(u: Unit, today: date) -> list[Period]:
     from ingest.calendar import rules_for
 
     found: dict[str, Period] = {}
-    year, month = today.year, today.month
+    last = min(today, u.valid_to)  # a ceased unit: the periods before it ceased
+    year, month = last.year, last.month
     for _ in range(15):
         for text in (f"{year}-{month:02d}", f"Quý {(month - 1) // 3 + 1}/{year}", str(year)):
             p = parse_period(text)
             if p and p.code not in found and p.first_day <= today and u.level in rules_for(p) \
-                    and u.exists_on(p.last_day):
+                    and unit(u.code, p.last_day) is not None:
                 found[p.code] = p
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return sorted(found.values(), key=lambda p: (p.last_day, p.period_type), reverse=True)

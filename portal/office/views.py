@@ -84,7 +84,7 @@ def _account(request):
 def _require(request, action: str, unit_code: str = "", period=None):
     account = _account(request)
     if not services.allowed(account, action, unit_code, period):
-        record(request.user.username, "refused", unit_code, period.code if period else "", action=action)
+        record(request.user.username, "refused", unit_code, period.code if period else "", tried=action)
         raise PermissionDenied(f"Vai trò của tài khoản không được phép: {action}")
     return account
 
