@@ -22,7 +22,7 @@ def postgres_database(prefix: str) -> Iterator[str]:
         import psycopg2
 
         admin = psycopg2.connect(dbname="postgres", connect_timeout=5, **PG)
-    except Exception as exc:  # noqa: BLE001 - whatever stops the connection, say it
+    except Exception as exc:
         missing(f"PostgreSQL on 127.0.0.1:5432 ({exc})")
         raise
     admin.autocommit = True

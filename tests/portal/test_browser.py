@@ -112,7 +112,7 @@ class Browser:
         self.page.evaluate(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
 
     def submit(self, form: str) -> None:
-        self.page.evaluate(f"window.__before = location.href; document.querySelector('{form}').requestSubmit()")
+        self.page.evaluate(f"document.querySelector('{form}').requestSubmit()")
         time.sleep(0.5)
         self.settle()
 

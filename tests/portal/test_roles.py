@@ -132,10 +132,9 @@ def test_a_ceased_units_clerk_acts_only_on_periods_it_existed_in(portal_django, 
 
 
 def test_a_district_reviewer_sees_its_communes_only_while_it_existed(portal_django) -> None:
+    from ingest.periods import period_from_code
     from portal.office import services
     from portal.office.models import Account
-
-    from ingest.periods import period_from_code
 
     reviewer = Account.objects.get(user__username="duyet436")
     assert services.allowed(reviewer, "approve_period", "18112", period_from_code("2024"))
