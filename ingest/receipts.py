@@ -2,10 +2,10 @@
 receipt says (docs/spec/spreadsheets.md, "Resubmission"), not when the pipeline first saw it.
 
 The portal appends one JSON line per receipt to its export (CHITIEU_RECEIPTS_FILE; written by
-portal/office/services.py), keyed by the file's fingerprint. Each ingest copies the export
-whole into raw.receipts (the first receipt of a fingerprint counts), so the table is always
-what the portal said, however many nights failed in between; the night never opens the
-portal's database. A line that cannot be read is skipped and counted, never fatal.
+portal/office/services.py), keyed by the file's fingerprint. Each ingest reads the export
+whole into raw.receipts (the first receipt of a fingerprint counts; none is ever dropped), so
+the table holds what the portal said, however many nights failed in between; the night never
+opens the portal's database. A line that cannot be read is skipped and counted, never fatal.
 """
 
 from __future__ import annotations
@@ -57,20 +57,30 @@ def read_receipts(path: Path | None) -> tuple[dict[str, Receipt], int]:
 
 
 def load_receipts(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
-    """raw.receipts becomes the export's receipts (one per fingerprint); returns how many."""
+    """raw.receipts gains the export's receipts (one per fingerprint, the earliest kept); a
+    receipt is never dropped, even when the export is missing or was cut short (a lost
+    volume: `python -m portal export_receipts` writes it again). Returns how many it holds."""
     receipts, _ = read_receipts(path)
+    held = {sha: Receipt(sha, when, sender, unit, period) for sha, when, sender, unit, period in
+            con.execute("SELECT file_sha256, received_at, sender, unit_code, period FROM raw.receipts")
+            .fetchall()}
+    merged = dict(held)
+    for sha, r in receipts.items():
+        if sha not in merged or r.received_at < merged[sha].received_at:
+            merged[sha] = r
+    if merged == held:
+        return len(held)
     con.execute("BEGIN")
     try:
         con.execute("DELETE FROM raw.receipts")
-        if receipts:
-            con.executemany("INSERT INTO raw.receipts VALUES (?, ?, ?, ?, ?)",
-                            [(r.file_sha256, r.received_at, r.sender, r.unit_code, r.period)
-                             for r in receipts.values()])
+        con.executemany("INSERT INTO raw.receipts VALUES (?, ?, ?, ?, ?)",
+                        [(r.file_sha256, r.received_at, r.sender, r.unit_code, r.period)
+                         for r in merged.values()])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return len(receipts)
+    return len(merged)
 
 
 def new_receipts(path: Path | None, db_path: Path) -> int:
@@ -89,4 +99,4 @@ def new_receipts(path: Path | None, db_path: Path) -> int:
         held = dict(con.execute("SELECT file_sha256, received_at FROM raw.receipts").fetchall())
     finally:
         con.close()
-    return sum(1 for sha, r in receipts.items() if held.get(sha) != r.received_at)
+    return sum(1 for sha, r in receipts.items() if sha not in held or r.received_at < held[sha])

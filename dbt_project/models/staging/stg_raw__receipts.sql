@@ -2,12 +2,16 @@
 -- received the file (UTC), who sent it, for which unit and period.
 with source as (
     select * from {{ source('raw', 'receipts') }}
+),
+
+renamed as (
+    select
+        file_sha256,
+        received_at,
+        sender,
+        unit_code,
+        period
+    from source
 )
 
-select
-    file_sha256,
-    received_at,
-    sender,
-    unit_code,
-    period
-from source
+select * from renamed
