@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chitieu.settings import DBT_DIR
+from base.settings import DBT_DIR
 
 log = logging.getLogger(__name__)
 # dbt's threads share one DuckDB file: one per core, up to four (beyond, they mostly wait).
@@ -35,7 +35,7 @@ def seed_path() -> str:
     """The seeds folder (CHITIEU_SEEDS_DIR, read by ingest too) relative to the dbt project.
     dbt writes a seed's compiled SQL to target/run/<project>/<seed path>/<file>: with an
     absolute path that is the CSV itself, which dbt would overwrite."""
-    from ingest.reference import seeds_dir
+    from base.reference import seeds_dir
 
     return os.path.relpath(seeds_dir().resolve(), DBT_DIR.resolve())
 

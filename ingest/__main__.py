@@ -15,7 +15,7 @@ def _describe(path: Path, sheet: str, finding: Finding, lang: str = "en") -> str
     vi`) the registry's title and what to do come first, the detail after."""
     where = " › ".join(p for p in (path.name, sheet or finding.sheet, finding.cell) if p)
     if lang == "vi":
-        from ingest.rules import RULES
+        from base.rules import RULES
 
         rule = RULES.get(finding.rule)
         if rule is not None:
@@ -43,7 +43,7 @@ def _summary(path: Path, sheet, lang: str) -> str:
 
 def _published_default() -> Path | None:
     """The published warehouse of this machine (WAREHOUSE_DIR), when there is one."""
-    from chitieu.settings import Settings, SettingsError
+    from base.settings import Settings, SettingsError
 
     try:
         published = Settings.from_env().published_db
@@ -54,8 +54,8 @@ def _published_default() -> Path | None:
 
 def _warehouse_findings(sheet, published: Path | None) -> list[Finding]:
     """What the warehouse will say about a loaded report's figures (ingest/file_checks.py)."""
+    from base.reference import data_elements, load_units
     from ingest.file_checks import history_findings, rule_findings
-    from ingest.reference import data_elements, load_units
 
     found = rule_findings(sheet)
     if sheet.unit is not None and sheet.period is not None:
@@ -115,8 +115,8 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
 
 
 def cmd_rules(write: bool) -> int:
-    """The finding rules (ingest/rules.py); --write regenerates the dbt seed and docs/rules.md."""
-    from ingest.rules import RULES, write_generated
+    """The finding rules (base/rules.py); --write regenerates the dbt seed and docs/rules.md."""
+    from base.rules import RULES, write_generated
 
     if write:
         for path in write_generated():
@@ -131,9 +131,9 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     """The DAG's ingest stage by hand: the same Settings, so the same database and archive."""
     from dataclasses import replace
 
-    from chitieu.settings import Settings, SettingsError
+    from base.settings import Settings, SettingsError
+    from base.writer_lock import WarehouseBusy, exclusive
     from ingest.pipeline import ingest_inbox
-    from ingest.writer_lock import WarehouseBusy, exclusive
 
     try:
         settings = Settings.from_env()
@@ -174,8 +174,8 @@ def cmd_sample(out: Path, seed: int, province: str | None = None) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Blank report templates for the units (or the targets workbook for a year)."""
-    from chitieu.settings import Settings
-    from ingest.periods import parse_period
+    from base.periods import parse_period
+    from base.settings import Settings
     from ingest.templates import Request, TemplateError, write_templates
 
     settings = Settings.from_env()

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from base.reference import Element, Unit
+from base.rules import PROJECT_DIR
 from ingest.last_values import LastValue, last_values
 from ingest.layouts import Finding, SheetResult
-from ingest.reference import Element, Unit
-from ingest.rules import PROJECT_DIR
 
 RULES_SQL = PROJECT_DIR / "dbt_project" / "models" / "intermediate" / "int_rule_violations.sql"
 # A value at least this many times above or below its last published value is flagged (a

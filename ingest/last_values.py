@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingest.periods import Period, period_from_code
-from ingest.reference import Unit
+from base.periods import Period, period_from_code
+from base.reference import Unit
 
 # How far back a "last value" may be: the year before the period (a 2021 COVID figure beside a
 # 2026 form is noise, not a jump to check).

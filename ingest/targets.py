@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from base.reference import Element
+from base.rules import IngestProblem
+from base.text import fold
+from base.units import UnitError, UnitResolver
 from ingest.layouts import Finding, SheetResult, _text
-from ingest.reference import Element
-from ingest.rules import IngestProblem
 from ingest.sources import Grid
-from ingest.text import fold
-from ingest.units import UnitError, UnitResolver
 from ingest.values import parse_number_text
 
 # Header (folded) -> field. The template writes the first form of each.

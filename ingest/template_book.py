@@ -18,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chitieu.review.fmt import excel_number_format, number
+from base.fmt import excel_number_format, number
+from base.periods import Period, period_label
+from base.reference import Element, Unit
+from base.text import safe_text
 from ingest.last_values import LastValue
-from ingest.periods import Period, period_label
-from ingest.reference import Element, Unit
-from ingest.text import safe_text
 
 YES_NO = ["Đạt", "Chưa đạt"]
 GSO_MARKS = "'-' = không phát sinh, '...' = không thu thập được, 'x' = không áp dụng"

@@ -16,10 +16,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.calendar import rules_for
+from base.calendar import rules_for
+from base.periods import Period
+from base.reference import Element, Unit, data_elements, load_units
+from base.units import UnitResolver
 from ingest.last_values import last_values
-from ingest.periods import Period
-from ingest.reference import Element, Unit, data_elements, load_units
 from ingest.template_book import (
     A_SHEET,
     DISTRICT_OWN_SHEET,
@@ -29,7 +30,6 @@ from ingest.template_book import (
     on_form,
     write_book,
 )
-from ingest.units import UnitResolver
 
 DEFAULT_SEND_TO = "bộ phận tổng hợp của Cục Thống kê"
 
@@ -65,7 +65,7 @@ def units_for(period: Period, unit_code: str | None = None, level: str | None = 
     units = units or load_units()
     last = period.last_day
     if unit_code:
-        from ingest.units import UnitError
+        from base.units import UnitError
 
         try:
             return [UnitResolver.default().resolve(unit_code, None, period.first_day, last)]

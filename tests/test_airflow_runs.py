@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from base.reference import data_elements
 from chitieu.airflow_home import dag_run_state, init_metadata
-from ingest.reference import data_elements
 from ingest.sample.render import layout_a, unit_lines
 from ingest.sample.truth import build_truth
 from ingest.sample.workbook import Percent, write_workbook
@@ -209,7 +209,7 @@ def test_ingested_but_unpublished_files_are_published_the_next_night(env, first_
     """A run killed after its files were ingested (during dbt, the audit or publish) leaves
     them in the build database only; the next night has no new file, yet must build and
     publish them rather than report success with the old marts."""
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import ingest_new
 
     e = data_elements()

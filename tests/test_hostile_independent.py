@@ -63,7 +63,7 @@ UNITS = communes_2021(24)
 GOOD_UNITS = UNITS[:3]
 
 # Runs the whole night once, in the child, from the environment (INBOX, WAREHOUSE_DIR, ...).
-NIGHT = ("from chitieu.settings import Settings\n"
+NIGHT = ("from base.settings import Settings\n"
          "from chitieu.stages import run_once\n"
          "print(run_once(Settings.from_env()))\n")
 

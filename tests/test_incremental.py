@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from base.settings import Settings
 from chitieu.build import run_dbt_build
-from chitieu.settings import Settings
 from chitieu.stages import build, ingest_new, prepare
 
 pytestmark = pytest.mark.warehouse

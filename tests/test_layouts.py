@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from base.reference import Unit, load_units
+from base.units import UnitError, UnitResolver
 from ingest.parse import parse_file
 from ingest.pipeline import archive_path
-from ingest.reference import Unit, load_units
 from ingest.sample import to_tcvn3
 from ingest.sample.workbook import ExcelError, Percent, Sheet, write_workbook
-from ingest.units import UnitError, UnitResolver
 from tests.inboxes import HEADER, MOTTO, SIGNATURE, layout_a_sheet
 
 pytestmark = pytest.mark.unit

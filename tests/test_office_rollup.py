@@ -85,7 +85,7 @@ class Inbox:
     """An inbox that the pipeline reads in stages, each stage at its own arrival time."""
 
     def __init__(self, root: Path) -> None:
-        from chitieu.settings import Settings
+        from base.settings import Settings
 
         self.root = root
         self.path = root / "inbox"

@@ -256,7 +256,7 @@ def test_the_review_prints_the_old_wards_own_figure(office: Build) -> None:
 
 def test_the_breakdown_line_carries_the_units_own_actual(office: Build) -> None:
     """The district breakdown (HTML and workbook) writes 439's own target with 439's own figures."""
-    from chitieu.review import fmt
+    from base import fmt
 
     target = _review_target(office, 2022, HUONG_SON, "POVERTY_RATE")
     assert _plain(fmt.describe_target(target, "vi")) == (

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from base.settings import Settings, SettingsError
 from chitieu.params import BadParams, check_params
-from chitieu.settings import Settings, SettingsError
 from tests.smtp_sink import smtp_sink
 
 PYTHON = sys.executable
@@ -43,7 +43,7 @@ def test_the_calendar_bounds_are_inclusive() -> None:
 
 @pytest.mark.unit
 def test_any_unit_can_be_reingested_and_a_wrong_code_is_named() -> None:
-    from ingest.reference import load_units
+    from base.reference import load_units
 
     commune = next(u for u in load_units() if u.level == "commune" and u.valid_to.year > 9000)
     assert check_params({"reingest_unit": commune.code})["reingest_unit"] == commune.code
@@ -66,11 +66,11 @@ def test_a_backfill_from_1900_to_2100_is_refused_before_airflow_is_asked() -> No
 def test_a_lock_left_by_a_dead_run_is_called_stale_and_names_the_live_holder(tmp_path: Path) -> None:
     """The run that took the lock died; its child (as `airflow dags test` under `make run`)
     still holds it: the message must not send the operator after the dead PID."""
-    from ingest.writer_lock import WarehouseBusy, acquire
+    from base.writer_lock import WarehouseBusy, acquire
 
     lock = tmp_path / "build" / ".chitieu.lock"
     script = ("import os, subprocess, sys\n"
-              "from ingest.writer_lock import acquire\n"
+              "from base.writer_lock import acquire\n"
               f"fd = acquire(__import__('pathlib').Path({str(lock)!r}))\n"
               "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'],"
               " pass_fds=(fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
@@ -90,10 +90,10 @@ def test_a_lock_left_by_a_dead_run_is_called_stale_and_names_the_live_holder(tmp
 
 @pytest.mark.unit
 def test_a_live_holder_is_named_with_its_command(tmp_path: Path) -> None:
-    from ingest.writer_lock import WarehouseBusy, acquire
+    from base.writer_lock import WarehouseBusy, acquire
 
     lock = tmp_path / ".chitieu.lock"
-    script = (f"from ingest.writer_lock import acquire; import pathlib, time; "
+    script = (f"from base.writer_lock import acquire; import pathlib, time; "
               f"acquire(pathlib.Path({str(lock)!r})); print('held', flush=True); time.sleep(60)")
     holder = subprocess.Popen([PYTHON, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
@@ -159,10 +159,10 @@ def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path:
     of the built warehouse, as if they had not arrived."""
     import shutil
 
+    from base.calendar import load_calendar
+    from base.periods import parse_period
+    from base.reference import load_units
     from chitieu.alerts import alert_overdue
-    from ingest.calendar import load_calendar
-    from ingest.periods import parse_period
-    from ingest.reference import load_units
 
     settings, _ = built
     con = duckdb.connect(str(settings.build_db))  # the configuration dbt holds it open with
@@ -205,8 +205,8 @@ def test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue(
         built, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
+    from base.settings import DBT_DIR
     from chitieu.__main__ import main
-    from chitieu.settings import DBT_DIR
 
     settings, _ = built
     # In this process: dbt keeps the session's build database open here (a second process

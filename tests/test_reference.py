@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.reference import load_catalogue, load_units, seeds_dir
+from base.reference import load_catalogue, load_units, seeds_dir
 
 pytestmark = pytest.mark.unit
 

@@ -300,7 +300,7 @@ def test_two_same_time_submissions_that_disagree_give_a_finding_naming_both(tmp_
     assert_good_files_loaded(box)
     # The disagreement is between files, so the warehouse finds it (the integrator's design):
     # build, then read every finding, the reader's and the warehouse's.
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import build
 
     assert build(Settings(box.inbox, box.root))["success"]
@@ -564,7 +564,7 @@ def test_every_element_of_the_catalogue_has_a_finite_valid_range() -> None:
 def test_the_reader_refuses_a_number_beyond_any_figure_whatever_the_catalogue_says() -> None:
     """An office may edit the catalogue and leave a maximum blank: 30 digits and 1E+308 are
     still refused by the reader, so dbt's exact sums never meet them."""
-    from ingest.reference import Element
+    from base.reference import Element
     from ingest.values import parse_cell
 
     open_ended = Element("HH_TOTAL", "element", "Tổng số hộ", "hộ", "count", "sum", "last", 0, None)
@@ -599,7 +599,7 @@ def test_a_number_beyond_any_range_is_quarantined_and_the_night_publishes(tmp_pa
     assert checked.returncode == 1 and digits.name in checked.stdout and huge.name in checked.stdout, \
         checked.describe()
 
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import build
 
     built = build(Settings(box.inbox, box.root))
@@ -631,7 +631,7 @@ def test_the_targets_workbook_that_arrived_last_wins_whatever_its_file_time(tmp_
     second = box.load()
     assert second.returncode == 0, second.describe()
 
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import build
 
     built = build(Settings(box.inbox, box.root))

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from base.settings import Settings
 from chitieu.publish import MARTS
-from chitieu.settings import Settings
 
 pytestmark = pytest.mark.warehouse
 
@@ -150,7 +150,7 @@ def test_leftovers_of_a_crashed_run_are_removed_when_the_next_run_starts(warehou
 
 
 def test_a_second_writer_is_refused_naming_the_first(warehouse: Settings) -> None:
-    from ingest.writer_lock import acquire, release
+    from base.writer_lock import acquire, release
 
     fd = acquire(warehouse.lock_file)
     try:
@@ -329,7 +329,7 @@ def test_a_backslash_in_the_warehouse_path_is_refused_naming_the_setting(tmp_pat
     run is refused at once, naming the variable and why, not with a "no such file" about
     another path from deep inside ingest; the archive and reports folders, which DuckDB
     never opens, may hold one."""
-    from chitieu.settings import SettingsError
+    from base.settings import SettingsError
 
     env = {"INBOX": str(tmp_path / "inbox"), "WAREHOUSE_DIR": str(tmp_path / "kho\\du lieu")}
     with pytest.raises(SettingsError, match=r"WAREHOUSE_DIR=.*backslash"):

@@ -19,7 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chitieu.review import fmt, write_review
+from base import fmt
+from base.settings import LOCAL_TZ
+from chitieu.review import write_review
 from chitieu.review.chart import attainment_svg
 from chitieu.review.data import (
     Breakdown,
@@ -30,7 +32,6 @@ from chitieu.review.data import (
     Scorecard,
     Target,
 )
-from chitieu.settings import LOCAL_TZ
 from tests.conftest import PROJECT, require_tool
 
 pytestmark = pytest.mark.warehouse
@@ -382,7 +383,7 @@ def test_opening_names_each_figure_once(reviews) -> None:
 
 
 def test_findings_in_vietnamese_from_the_registry(reviews) -> None:
-    from ingest.rules import RULES
+    from base.rules import RULES
 
     page = _text(Path(reviews["report"]["years"]["2021"]["html"]))
     section = html.unescape(page.split("Các vấn đề về chất lượng số liệu")[1].split("Nơi nhận:")[0])

@@ -1,5 +1,5 @@
 """One registry of finding rules (issue 12): every code the reader or the warehouse can emit is
-in ingest/rules.py, nothing registered is dead, and the seed and docs made from it are current."""
+in base/rules.py, nothing registered is dead, and the seed and docs made from it are current."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.rules import DOC, RULES, SEED, IngestProblem, rules_markdown, seed_csv
+from base.rules import DOC, RULES, SEED, IngestProblem, rules_markdown, seed_csv
 
 pytestmark = pytest.mark.unit
 
@@ -31,7 +31,8 @@ def _strings(node: ast.AST) -> set[str]:
 
 def python_rules() -> set[str]:
     found: set[str] = set()
-    for path in [*(PROJECT / "ingest").glob("*.py"), *(PROJECT / "chitieu").rglob("*.py")]:
+    for path in [*(PROJECT / "ingest").glob("*.py"), *(PROJECT / "base").glob("*.py"),
+                 *(PROJECT / "chitieu").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
@@ -56,7 +57,7 @@ def sql_rules() -> set[str]:
 
 def test_every_rule_in_the_code_is_registered() -> None:
     used = python_rules() | sql_rules()
-    assert used - set(RULES) == set(), "emitted but not in ingest/rules.py"
+    assert used - set(RULES) == set(), "emitted but not in base/rules.py"
 
 
 def test_every_registered_rule_is_emitted_somewhere() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chitieu.settings import PROJECT_DIR, Settings, SettingsError
+from base.settings import PROJECT_DIR, Settings, SettingsError
 
 pytestmark = pytest.mark.unit
 

@@ -187,8 +187,8 @@ def test_a_name_that_begins_with_a_type_word_is_found_by_its_whole_name_too() ->
     (the hits of the two keys interleave here, so any other order shows)."""
     from datetime import date
 
-    from ingest.reference import Unit
-    from ingest.units import UnitResolver, read_name
+    from base.reference import Unit
+    from base.units import UnitResolver, read_name
 
     ever = (date(2000, 1, 1), date(9999, 12, 31))
     units = (Unit("51001", "Tỉnh Khê", "Tỉnh", "province", "", *ever),

@@ -34,7 +34,7 @@ import pytest
 import requests
 import yaml
 
-from chitieu.review.fmt import STATUS_WORDS
+from base.fmt import STATUS_WORDS
 from tests.conftest import PROJECT, fetched, require_tool
 from tools import bi_superset
 

@@ -70,7 +70,7 @@ def test_cli_validate_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixtu
 def built_with_targets(tmp_path_factory: pytest.TempPathFactory):
     """A small inbox: one commune's poverty in 2024 (Phường Nam Hà, code 18073) and 2025
     (Phường Thành Sen, the same code after the reform), and two versions of the targets."""
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import run_once
 
     root = tmp_path_factory.mktemp("targets")

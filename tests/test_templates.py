@@ -18,8 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingest.periods import period_from_code
-from ingest.reference import seeds_dir
+from base.periods import period_from_code
+from base.reference import seeds_dir
 from ingest.targets import write_year_template
 from ingest.templates import Request, write_templates
 from tests.conftest import PROJECT, require_tool

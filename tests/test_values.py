@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.periods import parse_period
-from ingest.reference import data_elements
+from base.periods import parse_period
+from base.reference import data_elements
 
 pytestmark = pytest.mark.unit
 

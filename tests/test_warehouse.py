@@ -193,7 +193,7 @@ def test_reports_are_written(built) -> None:
 def test_dbt_docs_generate(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dbt.cli.main import dbtRunner
 
-    from chitieu.settings import DBT_DIR
+    from base.settings import DBT_DIR
 
     settings, _ = built
     monkeypatch.setenv("CHITIEU_DB", str(settings.build_db))

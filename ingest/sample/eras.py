@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ingest.reference import Element, Unit, load_unit_changes, load_units
+from base.reference import Element, Unit, load_unit_changes, load_units
 from ingest.sample.render import cell_text, layout_a, unit_lines
 from ingest.sample.truth import YEAR, Truth, apportion
 
@@ -253,7 +253,7 @@ def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
 
 def _named_once(unit: Unit) -> bool:
     """Whether the unit's name alone names it in its period (no namesake in the unit list)."""
-    from ingest.units import name_key
+    from base.units import name_key
 
     key = name_key(unit.name)
     return sum(1 for u in load_units() if name_key(u.name) == key) == 1

@@ -174,7 +174,7 @@ class IngestProblem(ValueError):
     def __init__(self, rule: str, message: str, message_vi: str | None = None) -> None:
         super().__init__(message)
         if rule not in RULES:
-            raise KeyError(f"unregistered finding rule {rule!r}: add it to ingest/rules.py")
+            raise KeyError(f"unregistered finding rule {rule!r}: add it to base/rules.py")
         self.rule = rule
         self.message_vi = message_vi  # the same, in Vietnamese, for `validate --lang vi`
 
@@ -195,7 +195,7 @@ def seed_csv() -> str:
 
 def rules_markdown() -> str:
     lines = ["# Finding rules", "",
-             "Generated from `ingest/rules.py` by `python -m ingest rules --write`; do not edit.",
+             "Generated from `base/rules.py` by `python -m ingest rules --write`; do not edit.",
              "Every finding in `raw.findings` and `marts.data_quality_findings` names one of these.",
              "",
              "| rule | severity | found by | scope | what it means | tiếng Việt | what to do |",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from ingest.reference import Unit, UnitChange, load_unit_changes, load_units
-from ingest.rules import IngestProblem
-from ingest.text import fold
+from base.reference import Unit, UnitChange, load_unit_changes, load_units
+from base.rules import IngestProblem
+from base.text import fold
 
 _CODE = re.compile(r"^\d{2}(\d{1}|\d{3})?$")
 # Issuing bodies clerks put before the unit's name in a letterhead ("UBND xã Ân Phú").

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ingest.text import fold
+from base.text import fold
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingest.periods import Period
-from ingest.reference import _read, seeds_dir
+from base.periods import Period
+from base.reference import _read, seeds_dir
 
 
 @dataclass(frozen=True)

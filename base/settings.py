@@ -4,7 +4,7 @@ over it) and passed down.
 The stages, the DAG's tasks and both command lines build one `Settings` (`from_env`) and
 hand its values to the functions that need them; nothing below reads the environment for
 these. The two exceptions are channels to other processes, each with a single reader:
-CHITIEU_SEEDS_DIR (ingest.reference.seeds_dir, read in parse workers and by dbt) and the
+CHITIEU_SEEDS_DIR (base.reference.seeds_dir, read in parse workers and by dbt) and the
 variables dbt's profile reads (set for the duration of a build in chitieu.build).
 
 | variable | default | what |
@@ -114,6 +114,14 @@ def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Pa
 
 
 @dataclass(frozen=True)
+class ParseLimits:
+    """What one file may cost to read (CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S); ingest/guard.py enforces it."""
+
+    memory_mb: int = 1024
+    timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
 class Settings:
     inbox: Path | None
     warehouse_dir: Path
@@ -174,9 +182,7 @@ class Settings:
 
     @property
     def parse_limits(self):
-        """What one file may cost to parse (ingest.guard.ParseLimits)."""
-        from ingest.guard import ParseLimits
-
+        """What one file may cost to parse (ParseLimits, enforced by ingest/guard.py)."""
         return ParseLimits(self.parse_memory_mb, self.parse_timeout_s)
 
     @property
@@ -204,8 +210,8 @@ class Settings:
 
     @property
     def lock_file(self) -> Path:
-        """Held by every writer of the warehouse (ingest/writer_lock.py)."""
-        from ingest.writer_lock import lock_path_for
+        """Held by every writer of the warehouse (base/writer_lock.py)."""
+        from base.writer_lock import lock_path_for
 
         return lock_path_for(self.build_db)
 
