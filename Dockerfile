@@ -23,6 +23,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode
 COPY --chown=airflow:0 base ./base
 COPY --chown=airflow:0 chitieu ./chitieu
+COPY --chown=airflow:0 clerk ./clerk
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 dags ./dags
 COPY --chown=airflow:0 dbt_project ./dbt_project

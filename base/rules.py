@@ -126,7 +126,7 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     _r("out_of_range", "error", "ingest", "row", "outside the catalogue's valid range",
        "giá trị ngoài khoảng hợp lệ", "Kiểm tra lại số liệu và đơn vị tính."),
     # --- beside the unit's usual level (the warehouse; `validate` beside the last published
-    # value, ingest/file_checks.py)
+    # value, clerk/file_checks.py)
     _r("percent_as_fraction", "warning", "warehouse", "figure", "a percentage typed as a fraction "
        "(0,0502 for 5,02 %) where the last published value is above 1",
        "tỷ lệ phần trăm ghi dạng phân số", "Ghi số phần trăm (5,02 cho 5,02 %), không ghi 0,0502."),

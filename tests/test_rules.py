@@ -32,6 +32,7 @@ def _strings(node: ast.AST) -> set[str]:
 def python_rules() -> set[str]:
     found: set[str] = set()
     for path in [*(PROJECT / "ingest").glob("*.py"), *(PROJECT / "base").glob("*.py"),
+                 *(PROJECT / "clerk").glob("*.py"),
                  *(PROJECT / "chitieu").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):

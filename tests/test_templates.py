@@ -20,8 +20,8 @@ import pytest
 
 from base.periods import period_from_code
 from base.reference import seeds_dir
-from ingest.targets import write_year_template
-from ingest.templates import Request, write_templates
+from clerk.target_book import write_year_template
+from clerk.templates import Request, write_templates
 from tests.conftest import PROJECT, require_tool
 from tests.inboxes import Build, build, stamp, value
 
@@ -219,7 +219,7 @@ def test_template_rows_follow_the_level_and_the_era(tmp_path: Path) -> None:
         catalogue = {r["indicator_code"]: r for r in csv.DictReader(fh) if r["kind"] == "element"}
     ended = {c for c, r in catalogue.items() if r["valid_to"] and r["valid_to"] < "2023-01-01"}
     assert {"COVID_CASES", "VAX18_DOSE1"} <= ended and "HH_TOTAL" not in ended
-    from ingest.template_book import XA_FORM_ROWS
+    from clerk.template_book import XA_FORM_ROWS
 
     xa_only = {c for c, r in catalogue.items() if r["reported_by"] == "xa"} | XA_FORM_ROWS
     assert {"NTM_STATUS", "NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET"} <= xa_only

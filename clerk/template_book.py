@@ -22,7 +22,7 @@ from base.fmt import excel_number_format, number
 from base.periods import Period, period_label
 from base.reference import Element, Unit
 from base.text import safe_text
-from ingest.last_values import LastValue
+from clerk.last_values import LastValue
 
 YES_NO = ["Đạt", "Chưa đạt"]
 GSO_MARKS = "'-' = không phát sinh, '...' = không thu thập được, 'x' = không áp dụng"

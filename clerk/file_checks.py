@@ -4,7 +4,7 @@ The row rules are not written twice: they are read from the warehouse's own mode
 (dbt_project/models/intermediate/int_rule_violations.sql, its `rule_violation(...)` calls
 on the `wide` relation and that relation's element columns) and their conditions are
 evaluated by DuckDB in memory, so a rule changed there changes here. The figures are also
-set beside the unit's last published value (ingest/last_values.py): a percentage typed as
+set beside the unit's last published value (clerk/last_values.py): a percentage typed as
 a fraction (0,0502 for 5,02 %), and a value far above or far below the last one (a digit
 added is as likely as a digit dropped).
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from base.reference import Element, Unit
 from base.rules import PROJECT_DIR
-from ingest.last_values import LastValue, last_values
+from clerk.last_values import LastValue, last_values
 from ingest.layouts import Finding, SheetResult
 
 RULES_SQL = PROJECT_DIR / "dbt_project" / "models" / "intermediate" / "int_rule_violations.sql"

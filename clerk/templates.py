@@ -20,8 +20,8 @@ from base.calendar import rules_for
 from base.periods import Period
 from base.reference import Element, Unit, data_elements, load_units
 from base.units import UnitResolver
-from ingest.last_values import last_values
-from ingest.template_book import (
+from clerk.last_values import last_values
+from clerk.template_book import (
     A_SHEET,
     DISTRICT_OWN_SHEET,
     TableSheet,
