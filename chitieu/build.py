@@ -61,7 +61,7 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
 
     dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
     them out, as dbt recommends for production, and the test suite runs them
-    (`unit_tests=True`, tests/test_build.py)."""
+    (`unit_tests=True`, tests/warehouse/test_seeds_read_only.py)."""
     from dbt.cli.main import dbtRunner
 
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),

@@ -274,7 +274,7 @@ def edited_seeds(root: Path) -> Path:
     parent change: one territory, two rows of one code); Xã Hồng Lộc 18412 merges into Xã Tân
     Lộc 18409 on 2023-01-01 (a listed change: the Tân Lộc of 2023 is another territory than
     the Tân Lộc of 2022, under the same code)."""
-    from tests.test_eras import SEEDS, read_csv, write_csv
+    from tests.warehouse.test_eras_contract import SEEDS, read_csv, write_csv
 
     seeds = root / "seeds"
     shutil.copytree(SEEDS, seeds)

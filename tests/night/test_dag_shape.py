@@ -14,7 +14,7 @@ from chitieu.params import BadParams, check_params
 
 pytestmark = pytest.mark.unit
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,9 @@ a stage has a night of its own, so each failure below names its own cause.
 Not covered here, as a black box cannot force them: a file deleted between discovery and copy
 (a race inside one stage), and `ingest load` run by hand between the `dbt_build` and `publish`
 stages (the README documents no command that runs one stage alone).
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 
 from tests import cluster
 from tests.conftest import fetched, index_reachable
-from tests.test_warehouse import older_duckdb
+from tests.warehouse.test_sample_article_figures import older_duckdb
 from tools import bi_superset
 
 pytestmark = pytest.mark.unit

@@ -12,7 +12,7 @@ from ingest import store
 
 pytestmark = pytest.mark.warehouse
 
-SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 
 
 def test_seeds_folder_outside_the_project_is_left_byte_for_byte(

@@ -19,6 +19,9 @@ Four builds, so that a case that stops publication cannot hide the others:
   skipped naming it (a failure under CHITIEU_REQUIRE_ALL=1).
 
 Every build is as of 2026-12-06 (CHITIEU_AS_OF_DATE): November 2026 is the last month ended.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from tests.inboxes import MOTTO, SIGNATURE, Build, build, deliver, report_by_cod
 
 pytestmark = pytest.mark.warehouse
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 AS_OF = {"CHITIEU_AS_OF_DATE": "2026-12-06"}
 VN = timezone(timedelta(hours=7))
 CURRENT = "marts.indicator_values_current_units"

@@ -13,7 +13,7 @@ from tests.conftest import missing
 
 pytestmark = pytest.mark.airflow
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SERVICES = {"postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
             "airflow-dag-processor", "airflow-triggerer", "airflow-worker"}
 

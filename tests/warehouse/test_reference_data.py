@@ -14,8 +14,8 @@ pytestmark = pytest.mark.unit
 
 # The contract lives in the repository (docs/spec/, kept in step with the office's copy), so
 # that a clean clone tests against it wherever it is checked out.
-TARGETS_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "chi_tieu_ke_hoach.xlsx"
-SPEC = Path(__file__).resolve().parent.parent / "docs" / "spec" / "indicators.md"
+TARGETS_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "chi_tieu_ke_hoach.xlsx"
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec" / "indicators.md"
 
 
 def _rows(path: Path) -> list[dict]:

@@ -37,7 +37,7 @@ from tests.inboxes import MOTTO, SIGNATURE, Build, build, one, report_by_code, s
 
 pytestmark = pytest.mark.warehouse
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SEEDS = PROJECT / "dbt_project" / "seeds"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CURRENT = "marts.indicator_values_current_units"

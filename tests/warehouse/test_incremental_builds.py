@@ -18,7 +18,7 @@ from chitieu.stages import build, ingest_new, prepare
 
 pytestmark = pytest.mark.warehouse
 
-SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 KEPT = ("int_units_in_period", "int_unit_ancestors")  # incremental on their inputs' key
 FIRST_NIGHT = ("2022", "2023", "Ke hoach", "Tinh")  # sample inbox folders
 NEXT_NIGHT = ("2024",)

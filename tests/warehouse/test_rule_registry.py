@@ -16,7 +16,7 @@ from base.rules import DOC, RULES, SEED, IngestProblem, rules_markdown, seed_csv
 
 pytestmark = pytest.mark.unit
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 RAISERS = {"Finding", "FileRejected", "UnitError", "IngestProblem", "_problem"}
 
 

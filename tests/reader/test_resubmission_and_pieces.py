@@ -9,6 +9,9 @@ its own commune in its own district (the only commune of that district reporting
 - (b) Xã Quang Vĩnh 18235 (440): one workbook, two sheets, COVID_CASES 213 and 347.
 - (c) Xã Thọ Điền 18325 (441): original (run 1), correction with an older file time (run 2).
 - (d) Xã Xuân Phổ 18364 (442): original and correction in the same scan, the correction newer.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ One build, as of 2026-11-28 (CHITIEU_AS_OF_DATE): 2022, 2023 and 2024 are closed
       2023  1000      45       45            4.5           4.5
       2024  1000      25       50            2.5           5.0
   so the province's rates are Ân Phú's.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from tests.conftest import fetched, uv_path
 
 pytestmark = pytest.mark.warehouse
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _published(built) -> duckdb.DuckDBPyConnection:

@@ -8,6 +8,9 @@ Units (dbt_project/seeds/admin_units.csv, before the July 2025 reform):
 - Huyện Vũ Quang 441: Thị trấn Vũ Quang 18313, Xã Ân Phú 18316, Xã Đức Giang 18319;
 - Thành phố Hà Tĩnh 436 (Phường Nam Hà 18073 until 2025-06-30), Thị xã Hồng Lĩnh 437;
 - from 2025-07-01 the code 18073 is Phường Thành Sen (directly under the province 42).
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ district reporting 2022), all in 2022:
 - C: Xã Đức Lạng 18307 (Huyện Đức Thọ 440): months 1 to 3 AND "Quý I/2022" (consistent),
   then quarters II to IV.
 - D: Xã Xuân Hội 18355 (Huyện Nghi Xuân 442): quarters I and II only.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

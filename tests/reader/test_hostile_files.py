@@ -17,6 +17,9 @@ What each test demands, in the issue's words:
   element twice in one sheet, each give a finding naming both sources;
 - a 0-byte CSV is refused by `validate`; a symlink in the inbox is a finding, not a silent skip;
   a CSV field over Python's csv limit is reported in plain words.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations

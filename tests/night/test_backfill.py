@@ -50,7 +50,7 @@ def cluster(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(sample_dir / "inbox", inbox)
     # The "bug": a catalogue whose GRDP growth range stops at 5 %, so 5.02 is quarantined.
     broken = root / "seeds"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "dbt_project" / "seeds", broken)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "dbt_project" / "seeds", broken)
     with open(broken / "indicators.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     for row in rows:

@@ -16,7 +16,7 @@ from ingest.pipeline import ingest_inbox, reingest
 
 pytestmark = pytest.mark.warehouse
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,9 @@ One build, as of 2026-11-28, monthly reports of 2026 from post-reform communes (
   values, no z-score (and seeds/minmax_bands.csv sets no band): not an outlier.
 - Xã Nghi Xuân 18352, March 2026: HH_TOTAL 100, HH_POOR 150 -> POVERTY_RATE = 100 * 150 / 100
   = 150 > 100, outside its valid range 0..100 -> an indicator_out_of_range finding.
+
+Independent suite: written from the issue and the spec without reading the implementation, and
+kept so: change it from the spec, never to fit the code.
 """
 
 from __future__ import annotations
