@@ -93,6 +93,7 @@ superset: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar
+	$(VENV)/bin/lint-imports --no-cache --no-logo  # the rooms' import contract (pyproject.toml)
 
 test: lint airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed
