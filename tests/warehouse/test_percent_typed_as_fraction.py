@@ -27,7 +27,7 @@ from tests.inboxes import Build, build, deliver, report_by_code
 
 pytestmark = pytest.mark.warehouse
 
-SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 NAMES = {"GRDP_GROWTH": ("Tốc độ tăng trưởng GRDP", "%")}
 GROWTH = {"42": {2021: 0.03, 2022: 0.04, 2023: 0.05, 2024: 0.04},
           "99": {2021: 5, 2022: 6, 2023: 7, 2024: 0.065}}
