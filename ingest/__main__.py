@@ -1,5 +1,6 @@
-"""Command line: `python -m ingest sample | validate FILE... | load [--inbox DIR] [--warehouse DIR] |
-template --period PERIOD [--unit CODE | --level LEVEL] | template --targets YEAR`."""
+"""Command line: `python -m ingest sample | load [--inbox DIR] [--warehouse DIR] | rules`, and
+the clerk tools' `validate` and `template` (clerk/__main__.py), which clerks and the office
+have always typed after `python -m ingest`."""
 
 from __future__ import annotations
 
@@ -8,32 +9,9 @@ import sys
 from pathlib import Path
 
 
-def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
-                 published: Path | None = None) -> int:
-    """What a clerk runs before sending: plain words (or one JSON document for machines,
-    `--json`), what the reader refuses and what the warehouse will flag (its row rules;
-    beside the last published values when a published warehouse is at hand, read only).
-    The messages are ingest/messages.py's, which the portal shows too. Exits 1 when anything
-    was refused."""
-    from ingest.messages import check_files, describe, summary_lines
-
-    checks = check_files(files, published, lang)
-    if as_json:
-        import json
-
-        print(json.dumps({"refused": any(c.refused for c in checks),
-                          "files": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=1))
-    else:
-        for check in checks:
-            summary = summary_lines(check, lang)
-            print("\n".join(summary[:-1] + [describe(check, m, lang) for m in check.messages]
-                            + summary[-1:]))
-    return 1 if any(c.refused for c in checks) else 0
-
-
 def cmd_rules(write: bool) -> int:
-    """The finding rules (ingest/rules.py); --write regenerates the dbt seed and docs/rules.md."""
-    from ingest.rules import RULES, write_generated
+    """The finding rules (base/rules.py); --write regenerates the dbt seed and docs/rules.md."""
+    from base.rules import RULES, write_generated
 
     if write:
         for path in write_generated():
@@ -48,9 +26,9 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     """The DAG's ingest stage by hand: the same Settings, so the same database and archive."""
     from dataclasses import replace
 
-    from chitieu.settings import Settings, SettingsError
+    from base.settings import Settings, SettingsError
+    from base.writer_lock import WarehouseBusy, exclusive
     from ingest.pipeline import ingest_inbox
-    from ingest.writer_lock import WarehouseBusy, exclusive
 
     try:
         settings = Settings.from_env()
@@ -89,44 +67,15 @@ def cmd_sample(out: Path, seed: int, province: str | None = None) -> int:
     return 0
 
 
-def cmd_template(args: argparse.Namespace) -> int:
-    """Blank report templates for the units (or the targets workbook for a year)."""
-    from chitieu.settings import Settings
-    from ingest.periods import parse_period
-    from ingest.templates import Request, TemplateError, write_templates
-
-    settings = Settings.from_env()
-    published = args.published or settings.published_db
-    if args.targets is not None:
-        from ingest.targets import write_year_template
-
-        out = args.out or settings.warehouse_dir / "templates" / str(args.targets)
-        path = write_year_template(out, args.targets, published)
-        print(f"targets workbook for {args.targets}: {path}")
-        return 0
-    if args.period is None:
-        print("give --period (e.g. 'Tháng 12/2025', 2025-12, 'Năm 2025') or --targets YEAR",
-              file=sys.stderr)
-        return 2
-    period = parse_period(args.period)
-    if period is None:
-        print(f"{args.period!r} is not a period (write e.g. 2025-12, 'Quý IV/2025', 2025)",
-              file=sys.stderr)
-        return 2
-    out = args.out or settings.warehouse_dir / "templates" / period.code
-    request = Request(period, out, published if published.exists() else None, args.send_to)
-    try:
-        paths = write_templates(request, args.unit, args.level)
-    except TemplateError as exc:
-        print(f"no template written: {exc}", file=sys.stderr)
-        return 1
-    source = f"last values from {published}" if request.published else \
-        "no published warehouse: last values left empty"
-    print(f"{len(paths)} templates for {period.code} in {out} ({source})")
-    return 0
+CLERK_COMMANDS = ("validate", "template")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in CLERK_COMMANDS:
+        from clerk.__main__ import main as clerk_main  # the contract's one allowed ingest -> clerk import
+
+        return clerk_main(argv, prog="python -m ingest")
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sample", help="generate the sample inbox and its expected values")
@@ -135,14 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--province", help="any of the 34 provinces' GSO codes: its own unit list "
                    "(written to OUT/seeds) and reports across the reform; default: Hà Tĩnh's "
                    "sample with the source article's figures")
-    p = sub.add_parser("validate", help="check files before sending them; writes nothing")
-    p.add_argument("files", type=Path, nargs="+")
-    p.add_argument("--json", action="store_true", help="one JSON document, for machines")
-    p.add_argument("--lang", choices=["en", "vi"], default="en",
-                   help="vi: each problem's title, what to do and its detail in Vietnamese")
-    p.add_argument("--published", type=Path, default=None,
-                   help="published warehouse with the units' last values "
-                        "(default: <WAREHOUSE_DIR>/warehouse.duckdb when it exists)")
+    for name in CLERK_COMMANDS:  # listed in --help; handed to clerk/__main__.py before parsing
+        sub.add_parser(name, help=f"the clerk tools: python -m clerk {name} --help")
     p = sub.add_parser("rules", help="the finding rules; --write regenerates seed and docs")
     p.add_argument("--write", action="store_true")
     p = sub.add_parser("load", help="ingest an inbox into the warehouse's build database")
@@ -150,34 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warehouse", type=Path, default=None,
                    help="default: WAREHOUSE_DIR (the build database and archive inside it)")
     p.add_argument("--workers", type=int, default=None, help="default: CHITIEU_PARSE_WORKERS")
-    p = sub.add_parser("template", help="blank report templates for units to fill and send")
-    p.add_argument("--period", help="the reporting period, in any written form")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--unit", help="one unit's GSO code (default: every unit the calendar expects)")
-    who.add_argument("--level", choices=["commune", "district", "province"],
-                     help="every unit of that level on the period's last day")
-    who.add_argument("--targets", type=int, metavar="YEAR",
-                     help="the planning office's targets workbook for YEAR instead")
-    p.add_argument("--out", type=Path, default=None,
-                   help="folder to write into (default: <WAREHOUSE_DIR>/templates/<period>)")
-    p.add_argument("--published", type=Path, default=None,
-                   help="published warehouse to read last values from "
-                        "(default: <WAREHOUSE_DIR>/warehouse.duckdb)")
-    p.add_argument("--send-to", default=None,
-                   help="where to send the report, printed in the instructions "
-                        "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
     if args.command == "sample":
         return cmd_sample(args.out, args.seed, args.province)
-    if args.command == "validate":
-        from ingest.messages import published_default
-
-        return cmd_validate(args.files, args.json, args.lang,
-                            args.published if args.published else published_default())
     if args.command == "rules":
         return cmd_rules(args.write)
-    if args.command == "template":
-        return cmd_template(args)
     return cmd_load(args.inbox, args.warehouse, args.workers)
 
 

@@ -16,8 +16,8 @@ def filled_template(out_dir: Path, unit_code: str, period_code: str, values: dic
     """The unit's template for the period with `values` (element code -> what is typed)."""
     import openpyxl
 
-    from ingest.periods import period_from_code
-    from ingest.templates import Request, write_templates
+    from base.periods import period_from_code
+    from clerk.templates import Request, write_templates
 
     out_dir.mkdir(parents=True, exist_ok=True)
     blank_dir = out_dir / f".blank-{unit_code}-{period_code}"

@@ -18,8 +18,8 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
-from ingest.periods import Period, parse_period, period_label
-from ingest.reference import Unit, load_units
+from base.periods import Period, parse_period, period_label
+from base.reference import Unit, load_units
 from portal.office.models import Account, CheckedUpload, Receipt, UnitPeriod, record
 from portal.office.roles import ACTIONS, in_scope
 
@@ -28,7 +28,7 @@ SUFFIXES = {".xlsx": ".xlsx", ".xls": ".xls", ".ods": ".ods", ".csv": ".csv"}
 
 
 def chitieu_settings():
-    from chitieu.settings import Settings
+    from base.settings import Settings
 
     return Settings.from_env()
 
@@ -77,7 +77,7 @@ def units_seen_by(account: Account) -> list[Unit]:
 def open_periods(u: Unit, today: date) -> list[Period]:
     """The periods a unit may send, overdue and current first: its level's periods in the
     reporting calendar over the last 14 months and this year, while the unit existed."""
-    from ingest.calendar import rules_for
+    from base.calendar import rules_for
 
     found: dict[str, Period] = {}
     last = min(today, u.valid_to)  # a ceased unit: the periods before it ceased
@@ -114,7 +114,7 @@ def stage_and_check(upload, account: Account, username: str) -> CheckedUpload:
     """Keep the upload under a name of the portal's own, check it as validate would, and say
     whether it may be sent: no Lỗi, one unit (the account's own), one period the account's
     unit existed in."""
-    from ingest.messages import check_files, published_default
+    from clerk.messages import check_files, published_default
 
     name = shown_name(upload.name)
     suffix = SUFFIXES.get(PurePath(name).suffix.lower(), "")

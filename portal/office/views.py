@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ingest.periods import parse_period, period_label
+from base.periods import parse_period, period_label
 from portal.office import services
 from portal.office.models import AuditEntry, CheckedUpload, Receipt, record
 from portal.office.published import unit_facts
@@ -133,7 +133,7 @@ def template_download(request, unit_code: str, period: str):
     if parsed is None or parsed.code != period:
         raise Http404("Kỳ báo cáo không hợp lệ")
     _require(request, "download_template", unit_code, parsed)
-    from ingest.templates import Request, TemplateError, write_templates
+    from clerk.templates import Request, TemplateError, write_templates
 
     with tempfile.TemporaryDirectory(prefix="portal-template-") as out:
         try:

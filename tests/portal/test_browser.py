@@ -242,7 +242,7 @@ def next_night(portal: Portal, clerk_session: dict):
     dropped into the inbox by hand; the next night at NIGHT reads the inbox and the receipts."""
     import shutil
 
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from ingest.pipeline import ingest_inbox
     from tests.inboxes import build
 

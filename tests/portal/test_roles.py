@@ -132,7 +132,7 @@ def test_a_ceased_units_clerk_acts_only_on_periods_it_existed_in(portal_django, 
 
 
 def test_a_district_reviewer_sees_its_communes_only_while_it_existed(portal_django) -> None:
-    from ingest.periods import period_from_code
+    from base.periods import period_from_code
     from portal.office import services
     from portal.office.models import Account
 

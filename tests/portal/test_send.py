@@ -40,11 +40,11 @@ def test_a_warning_needs_an_explanation_then_a_receipt(portal_django, office_pat
     assert "0 lỗi, 1 cảnh báo" in text and "Tháng 11/2026" in text
     refused = client.post(where, {})
     assert refused.status_code == 400 and "cần một dòng giải thích" in refused.content.decode()
-    assert not Receipt.objects.filter(unit_period__unit_code="18685", unit_period__period="2026-11").exists()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert not Receipt.objects.filter(file_sha256=sha).exists()
     sent = client.post(where, {"giai_thich_0": "Năm nay lũ lớn, nhiều hộ tái nghèo."})
     assert sent.status_code == 302 and sent["Location"].startswith("/bien-nhan/")
     receipt = Receipt.objects.get(pk=int(sent["Location"].rstrip("/").split("/")[-1]))
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
     assert receipt.file_sha256 == sha and receipt.explanations[0]["explanation"].startswith("Năm nay lũ")
     # in the inbox under codes and the fingerprint, never the upload's name; no temporary left
     landed = office_paths["inbox"] / "portal" / "18685" / "2026-11" / f"{sha}.xlsx"
@@ -73,7 +73,7 @@ def test_an_error_blocks_sending(portal_django, office_paths, tmp_path: Path) ->
     assert "Lỗi" in text and "Tổng số hộ dân cư" in text and "E14" in text and "12.500?" in text
     assert 'id="nut-gui"' not in text and "sửa các lỗi" in text
     client.post(where, {})
-    assert not Receipt.objects.filter(unit_period__period="2026-10").exists()
+    assert not Receipt.objects.filter(file_sha256=hashlib.sha256(path.read_bytes()).hexdigest()).exists()
     assert not any(office_paths["inbox"].rglob("*.xlsx"))
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ingest.reference import load_units
+from base.reference import load_units
 from portal.office.models import Account, record
 from portal.office.roles import CLERK, OFFICE, REVIEWER, ROLE_NAMES
 
