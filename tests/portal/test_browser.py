@@ -187,6 +187,9 @@ def clerk_session(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> I
         seen["other_text"] = b.text()
         seen["other_has_button"] = page.evaluate("!!document.querySelector('#nut-gui')")
         b.shot("don-vi-khac")
+        b.go("/nhat-ky/")  # the office's page: refused to a clerk
+        seen["forbidden_text"] = b.text()
+        b.shot("khong-duoc-phep")
         # the office's audit log
         page.send("Network.clearBrowserCookies")
         b.go("/dang-nhap/")
@@ -199,6 +202,9 @@ def clerk_session(portal: Portal, tmp_path_factory: pytest.TempPathFactory) -> I
         b.go("/nhat-ky/")
         seen["audit_text"] = b.text()
         b.shot("nhat-ky")
+        b.go("/")
+        seen["units_text"] = b.text()
+        b.shot("cac-don-vi")
     return seen
 
 
@@ -234,6 +240,9 @@ def test_another_units_file_is_refused_naming_it(clerk_session: dict) -> None:
 def test_the_audit_log_shows_the_clerks_actions(clerk_session: dict) -> None:
     text = clerk_session["audit_text"]
     assert "send_report" in text and "check_file" in text and "bc18685" in text
+    assert "refused" in text  # the clerk's try at the office's page
+    assert "Không được phép" in clerk_session["forbidden_text"]
+    assert "Xã Cẩm Bình" in clerk_session["units_text"] and "Thành phố Hà Tĩnh" in clerk_session["units_text"]
 
 
 @pytest.fixture(scope="module")

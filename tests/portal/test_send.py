@@ -196,3 +196,20 @@ def test_the_password_sheet_is_its_owners_only(portal_django) -> None:
     assert stat.S_IMODE(os.stat(sheet).st_mode) == 0o600
     text = sheet.read_text(encoding="utf-8")
     assert "Xã Thạch Bình (18112) — Đơn vị báo cáo" in text and "chỉ dùng cho các kỳ trước 30/06/2025" in text
+
+
+def test_export_receipts_mends_a_lost_export(portal_django, office_paths) -> None:
+    """`python -m portal export_receipts` (docs/clerk.md) appends every receipt the export
+    lacks: after a lost volume the night gets them all back, none twice."""
+    import io
+
+    from django.core.management import call_command
+
+    from portal.office.models import Receipt
+
+    out = io.StringIO()
+    call_command("export_receipts", stdout=out)
+    lines = office_paths["receipts"].read_text().splitlines()
+    assert len(lines) == Receipt.objects.count() > 0 and "biên nhận ghi thêm" in out.getvalue()
+    call_command("export_receipts", stdout=io.StringIO())
+    assert office_paths["receipts"].read_text().splitlines() == lines
