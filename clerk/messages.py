@@ -19,9 +19,10 @@ from ingest.layouts import Finding, SheetResult, cell_name
 
 ERROR, WARNING = "Lỗi", "Cảnh báo"
 _LABELS_EN = {ERROR: "error", WARNING: "warning"}
-# Notes the clerk needs to see: a hidden sheet may hold the figures. Other info findings
-# (a sheet with no table) are said only when no sheet of the file is a report.
-_NOTES_SHOWN = {"hidden_sheet"}
+# A sheet with no indicator table (the template's instructions) is said only when no sheet
+# of the file is a report; every other note (a hidden sheet may hold the figures) is a
+# Cảnh báo, worth a look.
+_SILENT_BESIDE_A_REPORT = {"no_table"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def check_files(paths: Sequence[Path], published: Path | None = None, lang: str 
         has_table = any(s.layout for s in result.sheets)
         for sheet in result.sheets:
             for finding in sheet.findings:
-                if finding.severity == "info" and finding.rule not in _NOTES_SHOWN:
+                if finding.rule in _SILENT_BESIDE_A_REPORT:
                     if has_table:
                         continue
                     finding = Finding(**{**asdict(finding), "severity": "error"})

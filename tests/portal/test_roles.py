@@ -20,6 +20,7 @@ pytestmark = pytest.mark.portal
 ACCOUNTS = {  # username -> (role, unit)
     "bc18685": ("don_vi", "18685"),  # a commune today (and before the reform, under 436)
     "bc18112": ("don_vi", "18112"),  # a commune merged into 18685 on 1/7/2025
+    "bc436": ("don_vi", "436"),  # a district's clerk: its own reports, not its communes'
     "duyet436": ("nguoi_duyet", "436"),  # a district's reviewer (the district ceased 1/7/2025)
     "duyet42": ("nguoi_duyet", "42"),
     "ctk42": ("cuc_thong_ke", "42"),

@@ -213,3 +213,20 @@ def test_export_receipts_mends_a_lost_export(portal_django, office_paths) -> Non
     assert len(lines) == Receipt.objects.count() > 0 and "biên nhận ghi thêm" in out.getvalue()
     call_command("export_receipts", stdout=io.StringIO())
     assert office_paths["receipts"].read_text().splitlines() == lines
+
+
+def test_the_template_download_is_the_units_blank_form(portal_django, office_paths, tmp_path: Path) -> None:
+    """The blank template of the account's unit and period, as `python -m ingest template` writes
+    it: validate reads it back as that unit's report for that period, with nothing in it."""
+    from clerk.messages import check_files
+
+    client = client_for("bc18685")
+    response = client.get("/don-vi/18685/mau/2026-11/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="BC_2026-11_18685_Xa_Cam_Binh.xlsx"'
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(response.content)
+    (check,) = check_files([path], None, "vi")
+    (sheet,) = [s for s in check.sheets if s.layout]
+    assert (sheet.unit_code, sheet.period_label) == ("18685", "Tháng 11/2026")
+    assert [m.rule for m in check.messages] == ["blank_report"]
