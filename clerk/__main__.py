@@ -122,7 +122,7 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Blank report templates for the units (or the targets workbook for a year)."""
-    from base.periods import parse_period
+    from base.periods import parse_period, period_label
     from base.settings import Settings
     from clerk.templates import Request, TemplateError, write_templates
 
@@ -149,11 +149,11 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         paths = write_templates(request, args.unit, args.level)
     except TemplateError as exc:
-        print(f"no template written: {exc}", file=sys.stderr)
+        print(f"Không tạo biểu mẫu nào: {exc}", file=sys.stderr)
         return 1
-    source = f"last values from {published}" if request.published else \
-        "no published warehouse: last values left empty"
-    print(f"{len(paths)} templates for {period.code} in {out} ({source})")
+    source = f"số liệu kỳ trước lấy từ {published}" if request.published else \
+        "chưa có kho dữ liệu đã công bố: cột kỳ trước để trống"
+    print(f"Đã tạo {len(paths)} biểu mẫu kỳ {period_label(period)} trong {out} ({source})")
     return 0
 
 
@@ -171,7 +171,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m clerk") -> int:
     p = sub.add_parser("template", help="blank report templates for units to fill and send")
     p.add_argument("--period", help="the reporting period, in any written form")
     who = p.add_mutually_exclusive_group()
-    who.add_argument("--unit", help="one unit's GSO code (default: every unit the calendar expects)")
+    who.add_argument("--unit", help="one unit, by GSO code or by name as a letterhead writes it "
+                                    "('Xã Cẩm Bình'; add ', huyện …' for namesakes); default: every "
+                                    "unit the calendar expects")
     who.add_argument("--level", choices=["commune", "district", "province"],
                      help="every unit of that level on the period's last day")
     who.add_argument("--targets", type=int, metavar="YEAR",

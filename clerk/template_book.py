@@ -87,6 +87,22 @@ def _bound(x: float | None) -> float | int | None:
     return int(x) if x is not None and float(x).is_integer() else x
 
 
+# Excel's limit on a cell prompt's title
+_TITLE_MAX = 32
+MARKS_SHORT = "'-', '...' hoặc 'x'"
+
+
+def _vi(x: float | int) -> str:
+    """A bound as a clerk reads it: 1.000.000.000, 0,5 (never 1e+09)."""
+    decimals = 0 if float(x).is_integer() else len(repr(float(x)).split(".")[1])
+    return number(x, decimals)
+
+
+def _title(name: str) -> str:
+    """The element's Vietnamese name as the prompt's title, cut with an ellipsis at Excel's 32."""
+    return name if len(name) <= _TITLE_MAX else name[:_TITLE_MAX - 1].rstrip() + "…"
+
+
 def validation(element: Element) -> dict[str, Any]:
     """The data validation of an element's value cell, for xlsxwriter's `data_validation`.
 
@@ -102,23 +118,25 @@ def validation(element: Element) -> dict[str, Any]:
         kind = "integer" if element.is_whole else "decimal"
         if lo is not None and hi is not None:
             rule = {"validate": kind, "criteria": "between", "minimum": lo, "maximum": hi}
-            expect = f"Số từ {lo:g} đến {hi:g}"
+            expect = f"Số từ {_vi(lo)} đến {_vi(hi)}"
         elif lo is not None:
             rule = {"validate": kind, "criteria": ">=", "value": lo}
-            expect = f"Số không nhỏ hơn {lo:g}"
+            expect = f"Số không nhỏ hơn {_vi(lo)}"
         elif hi is not None:
             rule = {"validate": kind, "criteria": "<=", "value": hi}
-            expect = f"Số không lớn hơn {hi:g}"
+            expect = f"Số không lớn hơn {_vi(hi)}"
         else:
             rule = {"validate": kind, "criteria": "between", "minimum": -1e15, "maximum": 1e15}
             expect = "Số"
         expect += " (số nguyên)" if element.is_whole else " (phần thập phân dùng dấu phẩy)"
     rule.update({
         "error_type": "warning",
-        "input_title": element.code[:32],
+        "input_title": _title(element.name_vi),
         "input_message": f"{expect}, đơn vị: {element.unit_of_measure}. {GSO_MARKS}."[:255],
         "error_title": "Kiểm tra số liệu",
-        "error_message": f"{expect}. Nếu đúng là {GSO_MARKS}, chọn Yes để giữ."[:255],
+        # Yes keeps only a GSO mark; a number out of range is corrected, never kept
+        "error_message": f"{expect}. Nếu ô ghi ký hiệu {MARKS_SHORT}, chọn Yes; nếu là số, chọn No "
+                         "và sửa lại."[:255],
     })
     return rule
 
@@ -322,7 +340,8 @@ def instruction_lines(template: Template) -> list[str]:
         "Chỉ tiêu Đạt/Chưa đạt: chọn trong danh sách của ô.",
         "Quy ước của Cục Thống kê: dấu gạch ngang '-' là không phát sinh (bằng 0); "
         "'...' là có phát sinh nhưng không thu thập được; 'x' là không áp dụng. "
-        "Ô để trống là chưa báo cáo. Khi Excel cảnh báo với các ký hiệu này, chọn Yes để giữ.",
+        "Ô để trống là chưa báo cáo. Khi Excel cảnh báo một ô ghi các ký hiệu này, chọn Yes để "
+        "giữ ký hiệu; khi Excel cảnh báo một con số, chọn No và sửa lại số.",
         "Cột 'Báo cáo kỳ trước' (trong bảng các xã: ghi chú của ô) là số liệu đã công bố của kỳ "
         "trước. Nếu số liệu kỳ này chênh lệch nhiều, hãy kiểm tra lại và ghi lý do vào 'Ghi chú'.",
     ]

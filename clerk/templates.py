@@ -67,8 +67,11 @@ def units_for(period: Period, unit_code: str | None = None, level: str | None = 
     if unit_code:
         from base.units import UnitError
 
+        # a GSO code, or a name resolved as a report's letterhead is ("Xã Cẩm Bình", "Cẩm
+        # Bình, huyện Cẩm Xuyên"): an ambiguous name is refused with its candidates
+        code, name = (unit_code, None) if unit_code.strip().isdigit() else (None, unit_code)
         try:
-            return [UnitResolver.default().resolve(unit_code, None, period.first_day, last)]
+            return [UnitResolver.default().resolve(code, name, period.first_day, last)]
         except UnitError as exc:
             raise TemplateError(str(exc)) from None
     levels = [level] if level else list(rules_for(period))

@@ -368,3 +368,42 @@ def test_command_line_writes_the_calendar_s_units(tmp_path: Path) -> None:
     assert len(names) == len(expected) == 70
     assert "BC_2025_42_Tinh_Ha_Tinh.xlsx" in names and "BC_2025_18073_Phuong_Thanh_Sen.xlsx" in names
     assert all(n.isascii() for n in names)
+
+
+def test_a_cell_prompt_speaks_vietnamese_numbers(tmp_path: Path) -> None:
+    """What Excel shows a clerk on a value cell: the element's Vietnamese name as the prompt's
+    title (not its code), bounds in Vietnamese digits (1.000.000.000, not 1e+09), and a warning
+    that keeps only a GSO mark: a number out of range is corrected (No), never kept (Yes)."""
+    ws = openpyxl.load_workbook(_generate(tmp_path, "2025", PROVINCE))["Báo cáo"]
+    header, rows = _rows_by_code(ws)
+    col = openpyxl.utils.get_column_letter(_col(ws, header, "Thực hiện"))
+    rules = {cell: dv for dv in ws.data_validations.dataValidation for cell in str(dv.sqref).split()}
+    fdi, growth = rules[f"{col}{rows['INVEST_PROJECTS_FDI']}"], rules[f"{col}{rows['GRDP_GROWTH']}"]
+    assert fdi.promptTitle == "Số dự án FDI được thu hút"
+    assert growth.promptTitle == "Tốc độ tăng trưởng GRDP"
+    assert "Số từ 0 đến 1.000.000.000" in fdi.prompt and "e+" not in fdi.prompt
+    assert "Số từ -50 đến 50" in growth.prompt
+    for dv in rules.values():
+        if dv.type != "list":
+            assert dv.promptTitle and len(dv.promptTitle) <= 32
+            assert not re.fullmatch(r"[A-Z0-9_]+", dv.promptTitle)
+            assert "chọn No và sửa lại" in dv.error and "e+" not in dv.error + dv.prompt
+
+
+def test_command_line_takes_a_unit_by_name(tmp_path: Path) -> None:
+    """--unit "Xã Cẩm Bình" is resolved as a letterhead is; a name that matches nothing is refused
+    in Vietnamese with no traceback; one template is "1 biểu mẫu"."""
+    def template(unit: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ingest", "template", "--period", "Năm 2024",
+                               "--unit", unit, "--out", str(tmp_path), "--published",
+                               str(tmp_path / "none.duckdb")], capture_output=True, text=True,
+                              cwd=PROJECT, timeout=300)
+
+    run = template("Xã Cẩm Bình")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Đã tạo 1 biểu mẫu kỳ Năm 2024"), run.stdout
+    (written,) = tmp_path.glob("*.xlsx")
+    assert "Cam_Binh" in written.name
+    refused = template("Xã Không Có")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.startswith("Không tạo biểu mẫu nào:"), refused.stderr

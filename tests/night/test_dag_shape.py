@@ -80,3 +80,28 @@ def test_params_are_checked_with_clear_errors() -> None:
     with pytest.raises(BadParams, match="reingest_day"):
         check_params({"reingest_day": "2022-13-01"})
     assert check_params({"reingest_district": "436"})["reingest_district"] == "436"
+
+
+@pytest.mark.parametrize(("moment", "day"), [
+    ("2026-11-04T18:00:00+00:00", "2026-11-05"),  # the scheduled 01:00 run of 5 November, Vietnam time
+    ("2026-11-04T16:59:59+00:00", "2026-11-04"),  # 23:59:59 on the 4th in Vietnam
+    ("2026-11-05T01:00:00+07:00", "2026-11-05"),
+])
+def test_the_run_day_is_the_vietnam_calendar_day(moment: str, day: str) -> None:
+    """The day a run re-reads, alerts for and reports on is its logical moment's date in Vietnam
+    time: the 01:00 run is 18:00 UTC the evening before, and must not read the day before."""
+    import importlib.util
+    from datetime import datetime
+
+    dag_file = PROJECT / "dags" / "chitieu_nightly.py"
+    spec = importlib.util.spec_from_file_location("chitieu_nightly_dag", dag_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    when = datetime.fromisoformat(moment)
+    assert module.run_day({"logical_date": when}).isoformat() == day
+
+    class Run:
+        run_after = when
+
+    # a run triggered without a logical date falls back on its run_after, in Vietnam time too
+    assert module.run_day({"logical_date": None, "dag_run": Run()}).isoformat() == day

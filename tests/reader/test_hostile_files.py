@@ -665,6 +665,24 @@ def test_a_worker_killed_from_outside_is_read_again_alone_and_nothing_is_blamed(
     assert box.query("SELECT count(*) FROM raw.files WHERE status = 'rejected'") == [(0,)]
 
 
+@pytest.mark.parametrize("signame", ["SIGSEGV", "SIGABRT", "SIGBUS"])
+def test_a_reader_that_crashes_on_a_file_twice_blames_the_file(tmp_path: Path, signame: str) -> None:
+    """A reader that dies of its own signal (a segfault, an abort) on the file, in the pool and
+    again alone: the file is rejected with a parse_crash finding naming it, once, and is not
+    read again every night. Only SIGKILL (the OOM killer, an operator) is the machine's."""
+    import signal
+
+    box = make_box(tmp_path, n_good=1)
+    with hostile.WorkerKiller(signum=getattr(signal, signame)) as killer:
+        first = box.load(workers=1)
+    assert len(killer.killed) >= 2, killer.killed  # the first reading and the retry alone
+    assert first.returncode == 0, first.describe()
+    (good,) = box.good
+    assert box.query("SELECT file_name, status FROM raw.files") == [(good.path.name, "rejected")]
+    assert [(s, r) for s, r, _ in findings_naming(box, good.path.name)] == [("error", "parse_crash")]
+    assert box.query("SELECT count(*) FROM raw.findings WHERE rule = 'parse_interrupted'") == [(0,)]
+
+
 def test_a_file_whose_reader_the_server_kills_twice_is_read_again_next_night(tmp_path: Path) -> None:
     """Every worker is killed (a machine out of memory all night): no file is rejected, each gets
     a machine-side note and no ledger row, and the next night reads them all and drops the notes."""

@@ -201,3 +201,24 @@ def test_a_name_that_begins_with_a_type_word_is_found_by_its_whole_name_too() ->
     day = date(2024, 12, 31)
     assert resolver.resolve(None, "Xã Tịnh Khê", day, day).code == "51234"
     assert [u.code for u in resolver.named(read_name("Tịnh Khê"))] == ["51001", "51234", "51235"]
+
+
+def test_a_district_after_the_comma_narrows_even_once_it_has_ceased() -> None:
+    """"Xã Sơn Hồng, huyện Hương Sơn" for August 2025 names the old Sơn Hồng (18139, merged on
+    1 July 2025): Huyện Hương Sơn ceased before the period's last day, yet it still tells the
+    namesakes apart, so the sheet is refused with where the old commune went, and never taken
+    silently for today's Xã Sơn Hồng (18160) of another territory. Without the district, the
+    name is today's commune's."""
+    from datetime import date
+
+    from ingest.units import UnitError, UnitResolver
+
+    resolver = UnitResolver.default()
+    first, last = date(2025, 8, 1), date(2025, 8, 31)
+    with pytest.raises(UnitError) as refused:
+        resolver.resolve(None, "Xã Sơn Hồng, huyện Hương Sơn", first, last)
+    assert refused.value.rule == "unit_not_valid"
+    assert "18139" in str(refused.value) and "18160" in str(refused.value)
+    assert resolver.resolve(None, "Xã Sơn Hồng", first, last).code == "18160"
+    assert resolver.resolve(None, "Xã Sơn Hồng, huyện Hương Sơn", date(2024, 1, 1),
+                            date(2024, 12, 31)).code == "18139"

@@ -11,6 +11,10 @@ One build, 2022, each shape in its own district:
   communes sends the first half; Xã Yên Hòa 18679 sends July to December (1 + ... + 6 = 21):
   the district's and the province's year is 141. Thị trấn Cẩm Xuyên 18673 sends its HH_TOTAL
   for the year: another element, so it does not set aside the district's COVID_CASES.
+- (2b) The mirror of (2): Huyện Đức Thọ 440 sends its own HOUSES_BUILT for the second half (50),
+  none of its communes sends the second half; Thị trấn Đức Thọ 18229 sends January to June
+  (1 + ... + 6 = 21): the months are before the half, so they do not set aside the district's
+  total, and the district's and the province's year is 71.
 - (5) Arrival (the pipeline's first sighting, staged with ingest_inbox's `now`) around the
   communes' annual due day, 15 January 2023 (the year's last day + 15), in Thị xã Kỳ Anh 449:
   C1 first seen 15 Jan 23:30 Vietnam time (16:30 UTC): on time, though its file says 25 Jan;
@@ -44,13 +48,16 @@ CURRENT = "marts.indicator_values_current_units"
 PROVINCE = "42"
 
 NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_NEAR_POOR": ("Số hộ cận nghèo", "hộ"),
-         "COVID_CASES": ("Số ca mắc COVID-19", "ca")}
+         "COVID_CASES": ("Số ca mắc COVID-19", "ca"),
+         "HOUSES_BUILT": ("Số nhà ở kiên cố được xây dựng cho hộ dân", "nhà")}
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 # (1) a district's own total beside another district's commune
 TOTAL_DISTRICT, OTHER_DISTRICT, OTHER_COMMUNE = "443", "444", "18499"
 # (2) a district's first half beside a commune's July to December
 H1_DISTRICT, H2_COMMUNE, OTHER_ELEMENT_COMMUNE = "446", "18679", "18673"
+# (2b) a district's second half beside a commune's January to June
+H2_DISTRICT, H1_COMMUNE = "440", "18229"
 # (5) completeness and timeliness
 TABLE_DISTRICT, LATE_DISTRICT = "437", "449"
 
@@ -118,6 +125,9 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Build:
     inbox.report("cam xuyen H1", H1_DISTRICT, "6 tháng đầu năm 2022", vn(2022, 7, 10), COVID_CASES=120)
     for m in range(7, 13):
         inbox.report(f"yen hoa T{m}", H2_COMMUNE, f"Tháng {m}/2022", vn(2022, m, 28), COVID_CASES=m - 6)
+    inbox.report("duc tho H2", H2_DISTRICT, "6 tháng cuối năm 2022", vn(2023, 1, 5), HOUSES_BUILT=50)
+    for m in range(1, 7):
+        inbox.report(f"tt duc tho T{m}", H1_COMMUNE, f"Tháng {m}/2022", vn(2022, m, 28), HOUSES_BUILT=m)
     for unit in (C4, C5, C6):
         for q in (1, 2, 3):
             inbox.report(f"{unit} Q{q}", unit, f"Quý {ROMAN[q]}/2022", vn(2022, 3 * q, 28), HH_TOTAL=1000 + q)
@@ -183,6 +193,16 @@ def test_a_district_first_half_and_a_communes_later_months_make_the_year(office:
     assert value(con, H1_DISTRICT, "2022", "HH_TOTAL") == 3000  # 18673's, another element
     assert value(con, PROVINCE, "2022", "COVID_CASES") == 141
     assert value(con, PROVINCE, "2022", "COVID_CASES", CURRENT) == 141
+
+
+def test_a_district_second_half_and_a_communes_earlier_months_make_the_year(office: Build) -> None:
+    """The overlap check looks at both ends: months before the district's half do not overlap it."""
+    con = office.con()
+    assert value(con, H2_DISTRICT, "2022-H2", "HOUSES_BUILT") == 50  # its own
+    assert value(con, H1_COMMUNE, "2022-H1", "HOUSES_BUILT") == 21  # 1 + 2 + ... + 6
+    assert value(con, H2_DISTRICT, "2022", "HOUSES_BUILT") == 71  # 50 + 21
+    assert value(con, PROVINCE, "2022", "HOUSES_BUILT") == 71
+    assert value(con, PROVINCE, "2022", "HOUSES_BUILT", CURRENT) == 71
 
 
 # --------------------------------------------------------------------------- (5)

@@ -87,6 +87,7 @@ HOUSEHOLDS = {
     (2024, "18073"): (1000, 20), (2024, "18077"): (1000, 30),
     (2024, "18139"): (600, 30), (2024, "18160"): (400, 30),
     (2025, "18160"): (1000, 45),
+    (2023, "18316"): (4000, 87),  # 2.175 %: 2.18 through DECIMAL, 2.17 rounded on the double
 }
 
 TARGETS = [
@@ -106,6 +107,10 @@ TARGETS = [
     [2026, TRAN_PHU, "COVID_CASES", CHANGE, "-100", "15", "flow"],
     [2026, NAM_HA, "HOUSES_BUILT", AT_LEAST, "84", None, "flow"],
     [2026, PROVINCE, "INVEST_CAPITAL_FDI", AT_LEAST, "3,6", None, "flow"],
+    # a stock in the year in progress, taken as it stands (never projected like a flow)
+    [2026, TRAN_PHU, "HH_TOTAL", AT_LEAST, "1150", None, "stock"],
+    # rounded half up as published: 2.175 % is 2,18 %
+    [2023, "18316", "POVERTY_RATE", AT_MOST, "2,18", None, "rounding"],
 ]
 
 
@@ -125,7 +130,8 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Build:
          HOUSES_BUILT=132, COVID_CASES=100)
     for m in range(1, 12):  # January .. November 2026
         when = datetime(2026, m + 1, 3)
-        send(inbox, f"BC 18100 T{m}-2026", TRAN_PHU, f"Tháng {m}/2026", when, HOUSES_BUILT=11, COVID_CASES=10)
+        send(inbox, f"BC 18100 T{m}-2026", TRAN_PHU, f"Tháng {m}/2026", when, HOUSES_BUILT=11, COVID_CASES=10,
+             HH_TOTAL=1100)
         send(inbox, f"BC 18073 T{m}-2026", NAM_HA, f"Tháng {m}/2026", when, HOUSES_BUILT=7)
         send(inbox, f"BC tinh T{m}-2026", PROVINCE, f"Tháng {m}/2026", when, INVEST_CAPITAL_FDI=0.3)
     send(inbox, "BC nam 2024 tinh", PROVINCE, "Năm 2024", datetime(2025, 1, 20),
@@ -209,6 +215,37 @@ def test_a_projection_exactly_on_its_limit_is_on_track(office: Build) -> None:
     row = attainment(con, PROVINCE, 2026, "INVEST_CAPITAL_FDI")
     assert float(row["actual"]) == pytest.approx(3.6)
     assert row["status"] == "on_track"
+
+
+def test_a_stock_in_the_year_in_progress_is_taken_as_it_stands(office: Build) -> None:
+    """Trần Phú's households, 1,100 in each month to November: the year so far is 1,100 (a stock
+    takes its latest month), below the least planned 1,150 -> at risk. Projected like a flow
+    (1,100 x 12/11 = 1,200) it would read on track."""
+    row = attainment(office.con(), TRAN_PHU, 2026, "HH_TOTAL")
+    assert float(row["actual"]) == pytest.approx(1100.0)
+    assert (row["status"], row["is_year_to_date"]) == ("at_risk", True)
+
+
+def test_an_actual_is_rounded_half_up_through_decimal(office: Build) -> None:
+    """Ân Phú 2023: 87 / 4,000 = 2.175 %, which the review prints 2,18 % (half up). Rounded on
+    the double (2.17499999... in binary) it would be 2,17."""
+    row = attainment(office.con(), "18316", 2023, "POVERTY_RATE")
+    assert float(row["actual"]) == 2.18
+    assert row["status"] == "met"  # at most 2,18
+
+
+def test_a_year_report_is_no_arrival_for_its_months(office: Build) -> None:
+    """New Sơn Hồng 18160 sent only its year 2025: each month it owed from July 2025 is missing
+    (a year's report does not stand for the monthly reports due during it)."""
+    con = office.con()
+    for month in ("2025-07", "2025-12"):
+        rows = con.execute("SELECT expected_reports, received_reports, on_time_reports "
+                           "FROM marts.reporting_completeness WHERE unit_code = ? AND period = ?",
+                           [SON_HONG, month]).fetchall()
+        assert rows == [(1, 0, 0)], (month, rows)
+    rows = con.execute("SELECT received_reports FROM marts.reporting_completeness "
+                       "WHERE unit_code = ? AND period = '2025'", [SON_HONG]).fetchall()
+    assert rows == [(1,)]  # the year itself arrived
 
 
 @pytest.mark.parametrize(("indicator", "actual"), [
