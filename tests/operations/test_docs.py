@@ -247,7 +247,8 @@ def test_the_clerk_commands_run_as_shown(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, *shlex.split(cmd)[1:]], env=env, cwd=PROJECT,
                               capture_output=True, text=True, timeout=900, check=False)
         assert proc.returncode == 0, f"{cmd}: {proc.stderr[-2000:]}"
-        assert "no published warehouse" in proc.stdout or "targets workbook" in proc.stdout, proc.stdout
+        said = proc.stdout
+        assert "chưa có kho dữ liệu đã công bố" in said or "targets workbook" in said, said
     folder = tmp_path / "warehouse" / "templates" / "2026-11"
     assert (folder / "BC_2026-11_18073_Phuong_Thanh_Sen.xlsx").is_file()
     for cmd in (c for c in shown if " validate " in c):
