@@ -165,6 +165,21 @@ def test_no_guide_calls_the_checker_a_district_data_officer() -> None:
         assert "district data officer" not in path.read_text(encoding="utf-8"), path
 
 
+@pytest.mark.unit
+def test_what_the_code_tells_an_operator_to_read_exists() -> None:
+    """Alerts, failure files and refusals point to a guide's heading: it must be there."""
+    pointers = [(path, target) for folder in ("chitieu", "dags", "clerk", "ingest", "base")
+                for path in (PROJECT / folder).rglob("*.py")
+                for target in re.findall(r"docs/\w+\.md#[\w-]+", path.read_text(encoding="utf-8"))]
+    assert len(pointers) >= 3  # the failure alert, LAST_FAILURE.txt, a refused backfill day
+    for path, target in pointers:
+        file, anchor = target.split("#")
+        assert anchor in anchors(PROJECT / file), f"{path.name} points to {target}: no such heading"
+    for folder in ("chitieu", "dags"):
+        for path in (PROJECT / folder).rglob("*.py"):
+            assert "README.md, section" not in path.read_text(encoding="utf-8"), path
+
+
 def _function_exists(path: Path, name: str) -> bool:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.walk(tree))
