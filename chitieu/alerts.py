@@ -61,7 +61,7 @@ def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -
             "Kho dữ liệu đã công bố không thay đổi: bảng điều khiển và báo cáo vẫn là bản tốt "
             "gần nhất.\n"
             f"Chi tiết: {status_file}\n"
-            "Cách xử lý: xem mục \"Runbook\" trong README.md.\n")
+            "Cách xử lý: xem docs/engineer.md#why-a-night-failed.\n")
     return subject, body
 
 

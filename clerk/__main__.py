@@ -16,11 +16,11 @@ COMMANDS = ("validate", "template")
 
 def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
                  published: Path | None = None) -> int:
-    """What a clerk runs before sending: plain words (or one JSON document for machines,
-    `--json`), what the reader refuses and what the warehouse will flag (its row rules;
-    beside the last published values when a published warehouse is at hand, read only).
-    The messages are clerk/messages.py's, which the portal shows too. Exits 1 when anything
-    was refused."""
+    """What the office runs on a file before loading it (a clerk may, before sending): plain
+    words (or one JSON document for machines, `--json`), what the reader refuses and what the
+    warehouse will flag (its row rules; beside the last published values when a published
+    warehouse is at hand, read only). The messages are clerk/messages.py's, which the portal
+    shows too. Exits 1 when anything was refused."""
     from clerk.messages import check_files, describe, summary_lines
 
     checks = check_files(files, published, lang)
