@@ -37,6 +37,7 @@ class Message:
     cell: str  # "E7"; "" when the problem is not one cell's
     sheet: str
     text: str  # what is wrong and what to do
+    severity: str = ""  # the rule's: error, warning or info (a note shown as a Cảnh báo)
 
     @property
     def is_error(self) -> bool:
@@ -196,7 +197,8 @@ def _message(finding: Finding, sheet_name: str, sheet: SheetResult | None, lang:
     else:
         label, text = _LABELS_EN[label], finding.message
     return Message(label, finding.rule, element.name_vi if element else "",
-                   finding.element_code or "", row, cell, sheet_name or finding.sheet, text)
+                   finding.element_code or "", row, cell, sheet_name or finding.sheet, text,
+                   finding.severity)
 
 
 def describe(check: FileCheck, message: Message, lang: str = "vi") -> str:

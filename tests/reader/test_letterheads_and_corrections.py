@@ -307,7 +307,7 @@ def test_validate_says_what_the_warehouse_says(office, tmp_path: Path,
     code, out = validate(tmp_path, capsys, [coded(BREACHED, "Quý II/2022", BREACH_ROWS)], "--json")
     import json
 
-    said = {(f["rule"], f["message"]) for e in json.loads(out)["files"] for f in e["findings"]}
+    said = {(m["rule"], m["text"]) for e in json.loads(out)["files"] for m in e["messages"]}
     assert code == 0 and {r for r, _ in said} == {r for r, _ in flagged}
     assert any("1,050 against 1,000" in m for _, m in said)
 
@@ -376,7 +376,7 @@ def test_validate_against_the_last_published_value(office, tmp_path: Path, capsy
     published = str(office.con() and office.settings.published_db)
     exit_code, out = validate(tmp_path, capsys, [coded(code, period, rows)], "--json",
                               "--published", published)
-    said = {(f["rule"], f["message"].split()[0]) for e in json.loads(out)["files"] for f in e["findings"]}
+    said = {(m["rule"], m["text"].split()[0]) for e in json.loads(out)["files"] for m in e["messages"]}
     assert exit_code == 0 and said == expected, out
 
 
