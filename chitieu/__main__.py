@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
-from chitieu.settings import Settings
+from chitieu.settings import LOCAL_TZ, Settings
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
@@ -52,7 +52,7 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
                           pass_fds=(lock,))
     log_dir = settings.warehouse_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S%f}.log"
+    log_file = log_dir / f"run-{datetime.now(LOCAL_TZ):%Y%m%dT%H%M%S%f}.log"  # Vietnam time
     try:
         log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     except OSError as exc:  # a full disk: the reason must still reach the operator
