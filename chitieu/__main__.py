@@ -41,7 +41,10 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
 
 def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str | None,
                 conf: dict | None) -> int:
+    from chitieu.replay import arrivals_file, replay_sample
+
     settings.status_file.unlink(missing_ok=True)
+    replayed = replay_sample(settings)  # the sample's first run: its arrivals, night by night
     args = [airflow_bin(), "dags", "test", "chitieu_nightly"]
     # Microseconds: two runs started in the same second must not share a run id.
     args.append(logical_date or datetime.now().astimezone().isoformat(timespec="microseconds"))
@@ -71,6 +74,9 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
     from chitieu.stages import scorecard_text
 
     print(f"inbox read:          {settings.inbox} (from {settings.inbox_source})")
+    if replayed:
+        print(f"arrivals replayed:   {replayed} nights before this run "
+              f"({arrivals_file(settings.inbox)})")
     print(f"published warehouse: {settings.published_db}")
     print(f"parquet copies:      {settings.parquet_dir / 'current'}")
     print(f"reports:             {settings.reports_dir}")

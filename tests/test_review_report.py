@@ -583,6 +583,101 @@ def test_docx_is_the_same_draft_and_editable(reviews) -> None:
     assert rows["Tốc độ tăng trưởng GRDP"][4] == "Không đạt"
     sign = doc.tables[-1].rows[0].cells
     assert sign[0].paragraphs[0].text == "Nơi nhận:" and len(sign[0].paragraphs) >= 3
-    assert [p.text for p in sign[1].paragraphs] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
+    signer = [p.text for p in sign[1].paragraphs]
+    assert signer[:2] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
+    assert signer[2:-1] == [""] * 4 and signer[-1].strip("…") == "" and len(signer[-1]) >= 20
     assert doc.styles["Normal"].font.name == "Times New Roman"
     assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
+
+
+def _mm(length) -> float:
+    return round(length.mm, 1)
+
+
+def _all_words(pdf: Path) -> list[tuple[int, str, float]]:
+    """Every word of a PDF with its page and the top of its line (pdftotext -bbox)."""
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [(page, unicodedata.normalize("NFC", html.unescape(w)), round(float(y)))
+            for page, text in enumerate(out.split("<page ")[1:])
+            for y, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                                   r'yMax="[\d.]+">([^<]*)</word>', text)]
+
+
+def _lines_of(words: list[tuple[int, str, float]], name: str) -> list[int]:
+    """For each place `name` is printed (its words one after another), over how many lines."""
+    parts = name.split()
+    found = []
+    for i in range(len(words) - len(parts) + 1):
+        if [w for _, w, _ in words[i:i + len(parts)]] == parts:
+            found.append(len({(page, y) for page, _, y in words[i:i + len(parts)]}))
+    return found
+
+
+@pytest.mark.parametrize("year", ["2021", "current"])
+def test_docx_tables_are_sized_by_their_content(reviews, ci_fonts, tmp_path: Path, year: str) -> None:
+    """The .docx's geometry, as python-docx reads it and as LibreOffice prints it (with only the
+    fonts .ci/run installs): every table's grid (w:tblGrid, what LibreOffice lays out by) and
+    its cells' widths (w:tcW, what Word uses) agree and fill the 165 mm between the margins;
+    the motto stays on one line; the longest indicator and unit names take at most two lines
+    in the printed tables, where they took 3 to 6 beside half-empty number columns."""
+    docx = pytest.importorskip("docx")
+    soffice = require_tool("soffice", "libreoffice")
+    years = reviews["report"]["years"]
+    year = max(years) if year == "current" else year
+    path = Path(years[year]["docx"])
+    doc = docx.Document(str(path))
+    for table in doc.tables:
+        grid = [_mm(col.w) for col in table._tbl.tblGrid.gridCol_lst]
+        assert sum(grid) == pytest.approx(165, abs=1), grid
+        for row in table.rows:
+            assert [_mm(cell.width) for cell in row.cells] == pytest.approx(grid, abs=0.2), grid
+    header = doc.tables[0]._tbl.tblGrid.gridCol_lst
+    assert _mm(header[1].w) > 95, "the motto's column: 50/50 (82.5 mm) wrapped it"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = tmp_path / f"{path.stem}.pdf"
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert any(MOTTO in unicodedata.normalize("NFC", line) for line in layout.splitlines()), layout[:800]
+    tables = [t for t in doc.tables[1:-1] if t.rows[0].cells[0].text in ("Chỉ tiêu", "Đơn vị")][:2]
+    names = {c.text for t in tables for r in t.rows[1:] for c in r.cells
+             if c.text and not re.search(r"\d", c.text) and c.text not in fmt.STATUS_WORDS["vi"].values()}
+    words = _all_words(pdf)
+    start = next(i for i in range(len(words)) if words[i][1] == "từng" and words[i + 1][1] == "chỉ")
+    stop = next(i for i in range(start, len(words)) if words[i][1] in ("Theo", "Tình")
+                and words[i + 1][1] in ("đơn", "hình"))
+    longest = sorted(names, key=len)[-3:]
+    for name in longest:
+        lines = _lines_of(words[start:stop], name)
+        assert lines and max(lines) <= 2, (name, lines)
+
+
+def test_sample_reports_arrive_on_time_late_and_missing(reviews) -> None:
+    """The sample replayed night by night (chitieu.replay, as `make run` does): most reports of
+    the province arrive on time, some late, some never (the districts' own reports after
+    2021), where read in one run every report was late ("Đúng hạn 0")."""
+    con = duckdb.connect(str(reviews["settings"].published_db), read_only=True)
+    expected, received, on_time = con.execute(
+        "SELECT sum(expected_reports), sum(received_reports), sum(on_time_reports) "
+        "FROM marts.reporting_completeness WHERE unit_code = '42'").fetchone()
+    con.close()
+    assert received > on_time > 0.7 * received, (expected, received, on_time)  # late ones too
+    assert expected > received, "some reports never arrived"
+    page = _text(Path(reviews["report"]["years"]["2025"]["html"]))
+    on_time_cells = re.findall(r"<td>Tháng \d+/2025</td><td class=\"num\">[\d.]+</td>"
+                               r"<td class=\"num\">[\d.]+</td><td class=\"num\">([\d.]+)</td>", page)
+    assert len(on_time_cells) == 12 and "0" not in on_time_cells, on_time_cells
+
+
+def test_replayed_nights_leave_files_sent_after_now_for_the_run() -> None:
+    from chitieu.replay import nights
+
+    vn = LOCAL_TZ
+    sent = {"a.xlsx": datetime(2025, 2, 3, 9, tzinfo=vn), "b.xlsx": datetime(2025, 2, 3, 23, 30, tzinfo=vn),
+            "c.xlsx": datetime(2025, 2, 9, 9, tzinfo=vn), "d.xlsx": datetime(2025, 3, 3, 9, tzinfo=vn)}
+    # 23:30 in Hà Tĩnh is 16:30 UTC: still the 3rd, the day it was sent
+    assert nights(sent, datetime(2025, 3, 1, tzinfo=vn)) == {date(2025, 2, 3): {"a.xlsx", "b.xlsx"},
+                                                             date(2025, 2, 9): {"c.xlsx"}}
