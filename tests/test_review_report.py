@@ -585,7 +585,7 @@ def test_docx_is_the_same_draft_and_editable(reviews) -> None:
     assert sign[0].paragraphs[0].text == "Nơi nhận:" and len(sign[0].paragraphs) >= 3
     signer = [p.text for p in sign[1].paragraphs]
     assert signer[:2] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
-    assert signer[2:-1] == [""] * 4 and signer[-1].strip("…") == "" and len(signer[-1]) >= 20
+    assert signer[2:-1] == [""] * 4 and signer[-1].strip("…") == "" and len(signer[-1]) >= 10
     assert doc.styles["Normal"].font.name == "Times New Roman"
     assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
 
@@ -634,7 +634,7 @@ def test_docx_tables_are_sized_by_their_content(reviews, ci_fonts, tmp_path: Pat
         for row in table.rows:
             assert [_mm(cell.width) for cell in row.cells] == pytest.approx(grid, abs=0.2), grid
     header = doc.tables[0]._tbl.tblGrid.gridCol_lst
-    assert _mm(header[1].w) > 95, "the motto's column: 50/50 (82.5 mm) wrapped it"
+    assert _mm(header[1].w) > 85, "the motto's column: 50/50 (82.5 mm) wrapped it"
     subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
                    check=True, capture_output=True, timeout=300)

@@ -108,10 +108,8 @@ def column_widths(headers: list[str], rows: list[list[str]], numeric: set[int],
     spare = total_mm - sum(widths)
     if spare < 0:
         return [round(w * total_mm / sum(widths), 1) for w in widths]
-    for group in ([c for c in cols if c in numeric], names, list(cols)):
+    for group in ([c for c in cols if c in numeric], names):
         wish = {c: max(ideal[c] - widths[c], 0.0) for c in group}
-        if group == list(cols):  # all wishes met: the rest to every column alike
-            wish = dict.fromkeys(group, 1.0)
         total_wish = sum(wish.values())
         if not total_wish or spare <= 0:
             continue
@@ -119,6 +117,9 @@ def column_widths(headers: list[str], rows: list[list[str]], numeric: set[int],
         for c in group:
             widths[c] += given * wish[c] / total_wish
         spare -= given
+    # every wish met: the rest to the name columns alike (to every column if there is none)
+    for c in names or list(cols):
+        widths[c] += max(spare, 0.0) / len(names or list(cols))
     return [round(w, 1) for w in widths]
 
 
