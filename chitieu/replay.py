@@ -21,7 +21,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from chitieu.settings import LOCAL_TZ, Settings
+from base.settings import LOCAL_TZ, Settings
 
 log = logging.getLogger(__name__)
 ARRIVALS = Path("expected") / "arrivals.csv"  # beside the sample's inbox (ingest.sample.ARRIVALS)

@@ -102,8 +102,8 @@ def bad_inputs(sample_dir: Path) -> list[dict[str, str]]:
 def built(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The whole job run once in-process (no Airflow) on the sample inbox, after its files
     arrived night by night as `make run` replays them (chitieu.replay)."""
+    from base.settings import Settings
     from chitieu.replay import replay_sample
-    from chitieu.settings import Settings
     from chitieu.stages import run_once
 
     settings = Settings(sample_dir / "inbox", tmp_path_factory.mktemp("warehouse"))
