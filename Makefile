@@ -62,7 +62,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
+# The review's PDF is set in Liberation Serif 2.x, which has every Vietnamese letter (Debian's
+# fonts-liberation2; 1.07 has none): say so on a machine without it (docs/engineer.md).
 setup: $(VENV)/.synced
+	@fc-list "Liberation Serif:charset=1ebf" file 2>/dev/null | grep -q . || echo "note: no \
+	Liberation Serif with Vietnamese letters: apt-get install fonts-liberation2 (docs/engineer.md)"
 
 # The sample is regenerated whenever its generator or the reference data change.
 $(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced

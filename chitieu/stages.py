@@ -246,7 +246,7 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")  # Vietnam time, +07:00
     data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
         :FAILURE_SLOT_BYTES - 1] + b"\n"
     slot = _failure_slot(settings)
