@@ -13,7 +13,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
 | CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
 | CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
-| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts (night reads) |
+| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts; decisions.jsonl beside it |
 | CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
@@ -181,6 +181,12 @@ class Settings:
     def receipts_file(self) -> Path:
         """The portal's receipts export (portal/office/services.py), read by the ingest stage."""
         return self.receipts_file_setting or self.warehouse_dir / "receipts" / "receipts.jsonl"
+
+    @property
+    def decisions_file(self) -> Path:
+        """The portal's decisions export (portal/office/signoff.py), beside its receipts (one
+        volume shared with the night), read into raw.decisions by the ingest stage."""
+        return self.receipts_file.with_name("decisions.jsonl")
 
     def require_inbox(self) -> Path:
         if self.inbox is None:

@@ -24,9 +24,11 @@ def count_new_files(settings: Settings) -> int:
     inbox = settings.require_inbox()
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
+    from ingest.decisions import new_decisions
     from ingest.receipts import new_receipts
 
-    return count(inbox, settings.build_db) + new_receipts(settings.receipts_file, settings.build_db)
+    return count(inbox, settings.build_db) + new_receipts(settings.receipts_file, settings.build_db) \
+        + new_decisions(settings.decisions_file, settings.build_db)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:

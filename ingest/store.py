@@ -96,6 +96,21 @@ CREATE TABLE IF NOT EXISTS raw.findings (
     period VARCHAR,
     found_at TIMESTAMP NOT NULL
 );
+-- Decisions on a unit's period, written by the portal (a reviewer's approval or return). The
+-- warehouse's change detection reads them (dbt int_rebuild_periods): a new or changed row
+-- rebuilds its period on the next night (docs/engineer.md, "What a night rebuilds").
+CREATE TABLE IF NOT EXISTS raw.decisions (
+    unit_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    decided_by VARCHAR,
+    decided_at TIMESTAMP NOT NULL,
+    note VARCHAR
+);
+-- the portal's own number of each decision (the export's key: each is loaded once) and the
+-- fingerprint of the figures approved (portal/office/published.py, FINGERPRINT_SQL)
+ALTER TABLE raw.decisions ADD COLUMN IF NOT EXISTS decision_id BIGINT;
+ALTER TABLE raw.decisions ADD COLUMN IF NOT EXISTS figures_sha256 VARCHAR;
 """
 
 TABLE_COLUMNS = {
@@ -175,6 +190,12 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
         count, latest = con.execute("SELECT count(*), max(received_at) FROM raw.receipts").fetchone()
         if count:
             state += f";receipts={count};last_receipt={latest}"
+    has_decisions = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                                "AND table_name = 'decisions'").fetchone()[0]
+    if has_decisions:  # a new decision is a change to build and publish, even with no file
+        count, latest = con.execute("SELECT count(*), max(decided_at) FROM raw.decisions").fetchone()
+        if count:
+            state += f";decisions={count};last_decision={latest}"
     return state
 
 

@@ -3,7 +3,7 @@ shown read-only (no add, change or delete, whoever asks)."""
 
 from django.contrib import admin
 
-from portal.office.models import Account, AuditEntry, Receipt
+from portal.office.models import Account, AuditEntry, Decision, Receipt
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -26,6 +26,12 @@ class AuditEntryAdmin(ReadOnly):
 @admin.register(Receipt)
 class ReceiptAdmin(ReadOnly):
     list_display = ("received_at", "file_sha256", "sender", "unit_period")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnly):
+    list_display = ("decided_at", "unit_period", "decision", "decided_by", "figures_sha256")
+    list_filter = ("decision",)
 
 
 @admin.register(Account)

@@ -51,3 +51,84 @@ def unit_facts(published: Path | None, unit_code: str) -> UnitFacts:
     finally:
         con.close()
     return UnitFacts(periods, values, findings, True)
+
+
+# The fingerprint of a unit-period's figures: the same expression the warehouse uses for
+# approval status (dbt: approval_status), so that "changed after approval" compares like with like.
+FINGERPRINT_SQL = ("sha256(string_agg(indicator_code || '=' || coalesce(cast(value AS VARCHAR), ''), ';' "
+                   "ORDER BY indicator_code))")
+
+
+def _connect(published: Path | None):
+    if published is None or not published.exists():
+        return None
+    import duckdb
+
+    try:
+        return duckdb.connect(str(published), read_only=True)
+    except duckdb.Error:
+        return None
+
+
+def period_review(published: Path | None, unit_codes: list[str], period: str, previous: str,
+                  last_year: str) -> dict[str, dict]:
+    """For each unit: received, on time, its findings, its figures beside the previous period
+    and the same period last year, and the fingerprint of its figures for `period`."""
+    con = _connect(published)
+    if con is None or not unit_codes:
+        return {}
+    import duckdb
+
+    marks = ", ".join("?" for _ in unit_codes)
+    try:
+        done = _rows(con, f"""SELECT unit_code, received_reports, on_time_reports
+            FROM marts.reporting_completeness WHERE period = ? AND unit_code IN ({marks})""",
+                     [period, *unit_codes])
+        figures = _rows(con, f"""
+            SELECT unit_code, indicator_code, any_value(indicator_name) AS indicator_name,
+                   any_value(unit_of_measure) AS unit_of_measure,
+                   max(value) FILTER (WHERE period = ?) AS value,
+                   max(value) FILTER (WHERE period = ?) AS previous_value,
+                   max(value) FILTER (WHERE period = ?) AS last_year_value
+            FROM marts.indicator_values WHERE period IN (?, ?, ?) AND unit_code IN ({marks})
+            GROUP BY unit_code, indicator_code HAVING count(*) FILTER (WHERE period = ?) > 0
+            ORDER BY unit_code, indicator_code""",
+                        [period, previous, last_year, period, previous, last_year, *unit_codes, period])
+        prints = _rows(con, f"""SELECT unit_code, {FINGERPRINT_SQL} AS fingerprint FROM marts.indicator_values
+            WHERE period = ? AND unit_code IN ({marks}) GROUP BY unit_code""", [period, *unit_codes])
+        findings = _rows(con, f"""SELECT unit_code, indicator_code, rule, severity, message
+            FROM marts.data_quality_findings
+            WHERE period = ? AND severity <> 'info' AND unit_code IN ({marks}) ORDER BY unit_code, rule""",
+                         [period, *unit_codes])
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    out: dict[str, dict] = {c: {"figures": [], "findings": []} for c in unit_codes}
+    for r in done:
+        out[r["unit_code"]].update(received=r["received_reports"] > 0,
+                                   on_time=r["on_time_reports"] >= r["received_reports"] > 0)
+    for r in figures:
+        out[r["unit_code"]]["figures"].append(r)
+    for r in prints:
+        out[r["unit_code"]]["fingerprint"] = r["fingerprint"]
+    for r in findings:
+        out[r["unit_code"]]["findings"].append(r)
+    return out
+
+
+def figures_fingerprints(published: Path | None) -> dict[tuple[str, str], str]:
+    """Every unit-period of the published figures with its fingerprint (bulk approval)."""
+    con = _connect(published)
+    if con is None:
+        return {}
+    import duckdb
+
+    try:
+        rows = con.execute(f"""SELECT unit_code, period, {FINGERPRINT_SQL} FROM marts.indicator_values
+            GROUP BY unit_code, period""").fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return {(u, p): fp for u, p, fp in rows}

@@ -26,7 +26,7 @@ class Action:
     code: str
     title_vi: str
     scopes: dict[str, str]  # role -> own | below | all; a role absent may not
-    part: int = 1  # 2: sign-off and follow-up (docs/spec/portal.md), no view yet
+    part: int = 1  # 2: sign-off and follow-up (docs/spec/portal.md, issue 29)
 
 
 ACTIONS: dict[str, Action] = {a.code: a for a in [
@@ -38,10 +38,13 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
     Action("see_receipt", "xem biên nhận", {CLERK: "own", REVIEWER: "below", OFFICE: "all"}),
     Action("see_audit_log", "xem nhật ký thao tác", {OFFICE: "all"}),
     Action("manage_accounts", "quản lý tài khoản (trang quản trị)", {OFFICE: "all"}),
-    # part 2: the table is written now so that the models carry what they need
+    # part 2: sign off (views in views_signoff.py); exceptions and follow-up have no view yet
+    Action("review_period", "xem trang duyệt kỳ của các đơn vị cấp dưới",
+           {REVIEWER: "own", OFFICE: "all"}, part=2),
     Action("approve_period", "duyệt kỳ báo cáo của đơn vị", {REVIEWER: "below"}, part=2),
     Action("return_period", "trả lại kỳ báo cáo kèm lý do", {REVIEWER: "below"}, part=2),
     Action("accept_period", "chấp nhận kỳ của tỉnh", {OFFICE: "all"}, part=2),
+    Action("bulk_approve", "duyệt hàng loạt các kỳ đã qua (khi bắt đầu dùng cổng)", {OFFICE: "all"}, part=2),
     Action("grant_exception", "cho phép sửa kỳ đã duyệt", {OFFICE: "all"}, part=2),
     Action("answer_finding", "giải trình / đã sửa một phát hiện", {CLERK: "own"}, part=2),
     Action("close_finding", "chấp nhận giải trình", {REVIEWER: "below"}, part=2),

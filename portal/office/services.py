@@ -224,6 +224,14 @@ def sync_export(path: Path) -> int:
     """Append to the export every receipt not yet in it (the night reads it: ingest/receipts.py).
     Append-only and self-healing: a receipt whose append failed is appended by the next send,
     or by `python -m portal export_receipts`. Returns how many lines were appended."""
+    return append_missing(path, "receipt_id", lambda done: [
+        receipt_line(r) for r in Receipt.objects.exclude(pk__in=done)
+        .select_related("sender", "unit_period").order_by("pk")])
+
+
+def append_missing(path: Path, key: str, missing) -> int:
+    """Append to a JSON-lines export the rows `missing(ids already written)` gives, under a
+    lock; a torn last line's row is appended again. Returns how many lines were appended."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -231,11 +239,10 @@ def sync_export(path: Path) -> int:
         if path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
-                    done.add(int(json.loads(line)["receipt_id"]))
+                    done.add(int(json.loads(line)[key]))
                 except (ValueError, KeyError, TypeError):
-                    continue  # a torn last line: its receipt is appended again below
-        missing = Receipt.objects.exclude(pk__in=done).select_related("sender", "unit_period").order_by("pk")
-        lines = [json.dumps(receipt_line(r), ensure_ascii=False) for r in missing]
+                    continue  # a torn last line: its row is appended again below
+        lines = [json.dumps(row, ensure_ascii=False) for row in missing(done)]
         if lines:
             with path.open("a", encoding="utf-8") as out:
                 if out.tell() and not path.read_bytes().endswith(b"\n"):

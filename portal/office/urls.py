@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.office import views
+from portal.office import views, views_signoff
 
 app_name = "office"
 urlpatterns = [
@@ -14,7 +14,14 @@ urlpatterns = [
     path("don-vi/<str:unit_code>/gui/<str:token>/", views.send_view, name="send"),
     path("bien-nhan/<int:receipt_id>/", views.receipt_view, name="receipt"),
     path("nhat-ky/", views.audit_view, name="audit"),
+    path("duyet/<str:unit_code>/<str:period>/", views_signoff.review_page, name="review"),
+    path("duyet/<str:unit_code>/<str:period>/chap-nhan/", views_signoff.accept, name="accept"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/duyet/", views_signoff.approve, name="approve"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/tra-lai/", views_signoff.return_view, name="return"),
+    path("duyet-hang-loat/", views_signoff.bulk, name="bulk"),
 ]
 # Every view and the action of the role-by-action table it performs (tests/portal/test_roles.py).
 VIEW_ACTIONS = {"unit": "see_unit", "template": "download_template", "upload": "check_file",
-                "send": "send_report", "receipt": "see_receipt", "audit": "see_audit_log"}
+                "send": "send_report", "receipt": "see_receipt", "audit": "see_audit_log",
+                "review": "review_period", "accept": "accept_period", "approve": "approve_period",
+                "return": "return_period", "bulk": "bulk_approve"}

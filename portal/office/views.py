@@ -122,9 +122,13 @@ def unit_page(request, unit_code: str):
                for p in services.open_periods(unit, timezone.localdate())] if can_send else []
     for r in receipts:
         r.period_label = period_label(parse_period(r.unit_period.period))
+    from portal.office import signoff
+
     return render(request, "office/unit.html", {
         "account": account, "unit": unit, "facts": facts, "receipts": receipts[:30],
-        "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role]})
+        "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
+        "decisions": signoff.unit_decisions(unit_code),
+        "review_periods": signoff.review_periods(account, unit, timezone.localdate())})
 
 
 @login_required

@@ -1,0 +1,88 @@
+"""The portal's decisions (approve, return, the province's acceptance), read by the night.
+
+The portal appends one JSON line per decision to its export, beside its receipts
+(Settings.decisions_file; written by portal/office/signoff.py), keyed by the portal's own
+decision number. Each ingest appends the decisions raw.decisions does not hold yet, so the
+table keeps every decision however many nights failed in between (the night never opens
+the portal's database); a new row rebuilds its unit-period (dbt int_rebuild_periods on the
+incremental night). A line that cannot be read is skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+_SHA = re.compile(r"^([0-9a-f]{64})?$")
+DECISIONS = {"approved", "returned", "accepted"}
+
+
+def decisions_file(receipts: Path | None) -> Path | None:
+    """Where the decisions export lies: beside the receipts export (Settings.decisions_file)."""
+    return receipts.with_name("decisions.jsonl") if receipts is not None else None
+
+
+def read_decisions(path: Path | None) -> tuple[list[tuple], int]:
+    """The export's decisions as raw.decisions rows (one per decision number), and how many
+    lines were unreadable."""
+    if path is None or not path.is_file():
+        return [], 0
+    rows: dict[int, tuple] = {}
+    bad = 0
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                when = datetime.fromisoformat(str(row["decided_at"]).replace("Z", "+00:00"))
+                number, decision = int(row["decision_id"]), str(row["decision"])
+                fingerprint = str(row.get("figures_sha256") or "")
+                if when.tzinfo is None or decision not in DECISIONS or not _SHA.match(fingerprint):
+                    raise ValueError(line)
+                rows.setdefault(number, (
+                    str(row["unit_code"]), str(row["period"]), decision, str(row.get("decided_by", "")),
+                    when.astimezone(UTC).replace(tzinfo=None), str(row.get("note", ""))[:1000], number,
+                    fingerprint or None))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                bad += 1
+    return list(rows.values()), bad
+
+
+def _held(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {n for (n,) in con.execute("SELECT decision_id FROM raw.decisions WHERE decision_id IS NOT NULL")
+            .fetchall()}
+
+
+def load_decisions(con: duckdb.DuckDBPyConnection, path: Path | None) -> int:
+    """raw.decisions gains the export's decisions it does not hold; none is ever dropped or
+    changed (a decision is superseded by a later one, not edited). Returns how many were added."""
+    rows, _ = read_decisions(path)
+    held = _held(con)
+    new = [r for r in rows if r[6] not in held]
+    if new:
+        con.executemany("INSERT INTO raw.decisions (unit_code, period, decision, decided_by, decided_at, "
+                        "note, decision_id, figures_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
+    return len(new)
+
+
+def new_decisions(path: Path | None, db_path: Path) -> int:
+    """Decisions the build database does not hold yet: a change the night must see even
+    when no file arrived."""
+    rows, _ = read_decisions(path)
+    if not rows:
+        return 0
+    if not db_path.exists():
+        return len(rows)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'raw' "
+                            "AND table_name = 'decisions' AND column_name = 'decision_id'").fetchone()[0]
+        held = _held(con) if found else set()
+    finally:
+        con.close()
+    return sum(1 for r in rows if r[6] not in held)

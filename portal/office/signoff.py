@@ -1,0 +1,192 @@
+"""Sign off (docs/spec/portal.md): who reviews which units for a period, what a reviewer
+sees of each, and the decisions (approve, return, accept, bulk approval of past periods),
+exported append-only for the night as receipts are (ingest/decisions.py reads the export
+into raw.decisions, which rebuilds the decisions' periods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from base.periods import Period, parse_period, period_label
+from base.reference import Unit, load_units
+from portal.office.models import ACCEPTED, APPROVED, RETURNED, Decision, Receipt, UnitPeriod, record
+from portal.office.published import figures_fingerprints, period_review
+
+
+def previous_period(p: Period) -> Period:
+    """The period of the same kind just before `p` (December before January, and so on)."""
+    before = p.first_day - timedelta(days=1)
+    y, m = before.year, before.month
+    code = {"month": f"{y}-{m:02d}", "quarter": f"{y}-Q{(m - 1) // 3 + 1}",
+            "half": f"{y}-H{(m - 1) // 6 + 1}"}.get(p.period_type, str(y))
+    return parse_period(code)
+
+
+def same_period_last_year(p: Period) -> Period:
+    year = p.first_day.year
+    return parse_period(p.code.replace(str(year), str(year - 1), 1))
+
+
+def units_below(parent_code: str, period: Period) -> list[Unit]:
+    """The units a reviewer of `parent_code` signs off for `period`: those whose parent it was
+    on the period's last day and whose level reports that period (a district's communes
+    before 1 July 2025; the province's communes directly from it)."""
+    from base.calendar import rules_for
+
+    levels = set(rules_for(period))
+    day = period.last_day
+    return sorted((u for u in load_units() if u.parent_code == parent_code and u.exists_on(day)
+                   and u.level in levels), key=lambda u: u.code)
+
+
+def units_signed_for_province(province: str, period: Period) -> list[Unit]:
+    """Every unit the province's acceptance of `period` waits for: the units below it and,
+    before the reform, the units below its districts."""
+    found = []
+    for u in units_below(province, period):
+        found.append(u)
+        found.extend(units_below(u.code, period))
+    return found
+
+
+def latest_decisions(unit_codes: list[str], period: str) -> dict[str, Decision]:
+    latest: dict[str, Decision] = {}
+    for d in Decision.objects.filter(unit_period__unit_code__in=unit_codes, unit_period__period=period)\
+            .exclude(decision=ACCEPTED).select_related("decided_by", "unit_period")\
+            .order_by("decided_at", "pk"):
+        latest[d.unit_period.unit_code] = d
+    return latest
+
+
+@dataclass
+class ReviewRow:
+    unit: Unit
+    received: bool
+    on_time: bool | None
+    portal_receipts: int
+    findings: list[dict]
+    figures: list[dict]  # indicator, value now, last period, last year
+    fingerprint: str
+    decision: Decision | None
+    changed_since_approval: bool = field(default=False)
+
+    @property
+    def status(self) -> str:
+        if self.decision is None:
+            return "chờ duyệt" if self.received else "chưa nhận"
+        if self.decision.decision == RETURNED:
+            return "đã trả lại"
+        return "đã thay đổi sau khi duyệt" if self.changed_since_approval else "đã duyệt"
+
+
+def review(parent_code: str, period: Period, published: Path | None) -> list[ReviewRow]:
+    units = units_below(parent_code, period)
+    codes = [u.code for u in units]
+    facts = period_review(published, codes, period.code, previous_period(period).code,
+                          same_period_last_year(period).code)
+    decisions = latest_decisions(codes, period.code)
+    receipts: dict[str, int] = {}
+    for r in Receipt.objects.filter(unit_period__unit_code__in=codes, unit_period__period=period.code)\
+            .select_related("unit_period"):
+        receipts[r.unit_period.unit_code] = receipts.get(r.unit_period.unit_code, 0) + 1
+    rows = []
+    for u in units:
+        f = facts.get(u.code, {})
+        d = decisions.get(u.code)
+        fp = f.get("fingerprint", "")
+        rows.append(ReviewRow(
+            unit=u, received=bool(f.get("received")) or u.code in receipts,
+            on_time=f.get("on_time"), portal_receipts=receipts.get(u.code, 0),
+            findings=f.get("findings", []), figures=f.get("figures", []), fingerprint=fp, decision=d,
+            changed_since_approval=bool(d and d.decision == APPROVED and d.figures_sha256 != fp)))
+    return rows
+
+
+def unit_decisions(unit_code: str) -> list[Decision]:
+    """A unit's latest decision of each period, newest period first: what its clerk sees
+    (a return's reason above all)."""
+    latest: dict[str, Decision] = {}
+    for d in Decision.objects.filter(unit_period__unit_code=unit_code).exclude(decision=ACCEPTED)\
+            .select_related("decided_by", "unit_period").order_by("decided_at", "pk"):
+        latest[d.unit_period.period] = d
+    for period, d in latest.items():
+        d.period_label = period_label(parse_period(period))
+    return sorted(latest.values(), key=lambda d: parse_period(d.unit_period.period).last_day, reverse=True)
+
+
+def review_periods(account, unit: Unit | None, today: date) -> list[tuple[str, str]]:
+    """The periods whose review page the account may open from this unit's page: those its
+    units below reported in, over the last 14 months and this year."""
+    from portal.office.services import allowed, open_periods
+
+    if unit is None or not allowed(account, "review_period", unit.code):
+        return []
+    children = {u.code: u for u in load_units() if u.parent_code == unit.code}
+    found: dict[str, Period] = {}
+    for child in children.values():
+        for p in open_periods(child, today):
+            if p.code not in found and allowed(account, "review_period", unit.code, p) \
+                    and units_below(unit.code, p):
+                found[p.code] = p
+    return [(p.code, period_label(p)) for p in
+            sorted(found.values(), key=lambda p: (p.last_day, p.period_type), reverse=True)]
+
+
+def decide(unit_code: str, period: str, decision: str, user, fingerprint: str = "",
+           note: str = "") -> Decision:
+    with transaction.atomic():
+        up, _ = UnitPeriod.objects.get_or_create(unit_code=unit_code, period=period)
+        made = Decision(unit_period=up, decision=decision, decided_by=user, decided_at=timezone.now(),
+                        figures_sha256=fingerprint, note=note)
+        made.save()
+        record(user.username, {APPROVED: "approve_period", RETURNED: "return_period",
+                               ACCEPTED: "accept_period"}[decision], unit_code, period,
+               decision=made.pk, figures_sha256=fingerprint, note=note)
+    return made
+
+
+def province_ready(province: str, period: Period) -> list[Unit]:
+    """The units still not approved (empty: the office may accept the period)."""
+    units = units_signed_for_province(province, period)
+    latest = latest_decisions([u.code for u in units], period.code)
+    return [u for u in units if u.code not in latest or latest[u.code].decision != APPROVED]
+
+
+def bulk_approve(province: str, before: date, user, published: Path | None) -> int:
+    """An office starting out approves, in one go, every unit-period of the published
+    warehouse that ended before `before` and has figures but no decision yet; each gets its
+    own decision (with the fingerprint of its figures) and its own audit line."""
+    done = 0
+    units = {u.code for u in load_units()}
+    decided = {(d.unit_period.unit_code, d.unit_period.period) for d in
+               Decision.objects.select_related("unit_period")}
+    for (unit_code, period_code), fp in sorted(figures_fingerprints(published).items()):
+        p = parse_period(period_code)
+        if p is None or p.last_day >= before or unit_code not in units or unit_code == province \
+                or (unit_code, period_code) in decided:
+            continue
+        decide(unit_code, period_code, APPROVED, user, fp, "duyệt hàng loạt các kỳ đã qua")
+        done += 1
+    return done
+
+
+def decision_line(d: Decision) -> dict:
+    return {"decision_id": d.pk, "unit_code": d.unit_period.unit_code, "period": d.unit_period.period,
+            "decision": d.decision, "decided_by": d.decided_by.username,
+            "decided_at": d.decided_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "figures_sha256": d.figures_sha256, "note": d.note}
+
+
+def sync_decisions(path: Path) -> int:
+    """Append to the decisions export every decision not yet in it (the night reads it into
+    raw.decisions: ingest/decisions.py). Append-only and self-healing like the receipts'."""
+    from portal.office.services import append_missing
+
+    return append_missing(path, "decision_id", lambda done: [
+        decision_line(d) for d in Decision.objects.exclude(pk__in=done)
+        .select_related("decided_by", "unit_period").order_by("pk")])
