@@ -106,8 +106,9 @@ def period_review(published: Path | None, unit_codes: list[str], period: str, pr
         con.close()
     out: dict[str, dict] = {c: {"figures": [], "findings": []} for c in unit_codes}
     for r in done:
-        out[r["unit_code"]].update(received=r["received_reports"] > 0,
-                                   on_time=r["on_time_reports"] >= r["received_reports"] > 0)
+        received = r["received_reports"] > 0
+        on_time = r["on_time_reports"] >= r["received_reports"] if received else None
+        out[r["unit_code"]].update(received=received, on_time=on_time)
     for r in figures:
         out[r["unit_code"]]["figures"].append(r)
     for r in prints:

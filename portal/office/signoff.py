@@ -104,7 +104,7 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
             on_time=f.get("on_time"), portal_receipts=receipts.get(u.code, 0),
             findings=f.get("findings", []), figures=f.get("figures", []), fingerprint=fp, decision=d,
             changed_since_approval=bool(d and d.decision == APPROVED and d.figures_sha256 != fp)))
-    return rows
+    return sorted(rows, key=lambda r: not r.received)  # what there is to review first, by code
 
 
 def unit_decisions(unit_code: str) -> list[Decision]:

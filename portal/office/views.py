@@ -97,8 +97,13 @@ def home(request):
     units = services.units_seen_by(account)
     if len(units) == 1:
         return redirect("office:unit", unit_code=units[0].code)
-    return render(request, "office/home.html", {"account": account, "units": units,
-                                                "role": ROLE_NAMES[account.role]})
+    from portal.office import signoff
+
+    return render(request, "office/home.html", {
+        "account": account, "units": units, "role": ROLE_NAMES[account.role],
+        "review_periods": signoff.review_periods(account, services.unit(account.unit_code),
+                                                 timezone.localdate()),
+        "can_bulk": services.allowed(account, "bulk_approve")})
 
 
 def _status(row: dict) -> str:
@@ -127,8 +132,7 @@ def unit_page(request, unit_code: str):
     return render(request, "office/unit.html", {
         "account": account, "unit": unit, "facts": facts, "receipts": receipts[:30],
         "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
-        "decisions": signoff.unit_decisions(unit_code),
-        "review_periods": signoff.review_periods(account, unit, timezone.localdate())})
+        "decisions": signoff.unit_decisions(unit_code)})
 
 
 @login_required

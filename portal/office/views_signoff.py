@@ -43,7 +43,7 @@ def review_page(request, unit_code: str, period: str):
     return render(request, "office/review.html", {
         "unit": unit, "period": p, "period_label": period_label(p), "rows": rows,
         "previous_label": period_label(signoff.previous_period(p)),
-        "last_year_label": period_label(signoff.same_period_last_year(p)),
+        "last_year_label": "" if p.period_type == "year" else period_label(signoff.same_period_last_year(p)),
         "accepted": accepted, "can_accept": can_accept,
         "waiting": signoff.province_ready(unit_code, p) if can_accept else [],
         "error": ERRORS.get(request.GET.get("loi", ""), "")})

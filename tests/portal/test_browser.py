@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import require_tool
@@ -294,3 +295,104 @@ def test_the_unit_page_shows_published_values_after_the_night(portal: Portal, ne
         b.shot("don-vi-sau-dem")
     assert "Tổng số hộ dân cư" in text and "3000" in text.replace(".", "").replace(",", ""), text
     assert "Năm 2026\tđúng hạn" in text, text
+
+
+# --------------------------------------------------------------------------- sign off (issue 29)
+REVIEWER_PASSWORD = "Duyet-Ha-Tinh-2026"
+RETURN_REASON = "Số liệu năm 2026 gửi trễ hạn: xác nhận lại số hộ nghèo"
+
+
+def first_login(b: Browser, username: str, new_password: str) -> None:
+    b.page.send("Network.clearBrowserCookies")
+    b.go("/dang-nhap/")
+    b.fill("#id_username", username)
+    b.fill("#id_password", PASSWORD)
+    b.submit("#dang-nhap")
+    b.fill("#id_new_password1", new_password)
+    b.fill("#id_new_password2", new_password)
+    b.submit("#doi-mat-khau")
+
+
+@pytest.fixture(scope="module")
+def signoff_session(portal: Portal, next_night) -> dict:
+    """After the night: the province's reviewer (the communes are the province's own since
+    1/7/2025) opens the 2026 period, approves Cẩm Bình and returns Xuân Lộc with a reason; Xuân
+    Lộc's clerk sees it; then the next night reads the decisions."""
+    chromium = require_tool("chromium", "chromium-browser")
+    from tests.cdp import chromium_page
+
+    seen: dict = {}
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        first_login(b, "duyet42", REVIEWER_PASSWORD)
+        b.go("/")
+        seen["home_text"] = b.text()
+        b.shot("trang-nguoi-duyet")
+        b.go("/duyet/42/2026/")
+        seen["review_text"] = b.text()
+        b.shot("duyet-ky")
+        b.submit("#don-vi-18685 form.duyet")
+        b.fill("#don-vi-18481 input[name=ly_do]", RETURN_REASON)
+        b.submit("#don-vi-18481 form.tra-lai")
+        seen["after_path"] = b.path()
+        seen["after_text"] = b.text()
+        b.shot("duyet-da-duyet")
+        first_login(b, "bc18481", "Xuan-Loc-bao-cao-2026")
+        b.go("/don-vi/18481/")
+        seen["clerk_text"] = b.text()
+        b.shot("don-vi-bi-tra-lai")
+    portal.stop()
+    from tests.inboxes import build
+
+    seen["night"] = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-21"})
+    portal.start()
+    return seen
+
+
+def row_of(text: str, unit_name: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(unit_name))
+
+
+def test_a_reviewer_sees_each_unit_below_with_its_figures(signoff_session: dict) -> None:
+    assert "Duyệt Năm 2026" in signoff_session["home_text"]  # the periods to review, on the home page
+    text = signoff_session["review_text"]
+    assert "Duyệt Năm 2026: Tỉnh Hà Tĩnh (42)" in text, text
+    assert "đã nhận\tđúng hạn" in row_of(text, "Xã Cẩm Bình"), text
+    assert "đã nhận\ttrễ hạn" in row_of(text, "Xã Xuân Lộc"), text
+    assert "chưa nhận\t—\t" in row_of(text, "Xã Sơn Tiến"), text  # sent nothing: neither on time nor late
+    assert "Năm 2025" in text and "2900" in text.replace(".", "").replace(",", "")
+
+
+def test_a_reviewer_approves_and_returns_with_a_reason_the_clerk_sees(signoff_session: dict) -> None:
+    assert signoff_session["after_path"] == "/duyet/42/2026/"
+    after = signoff_session["after_text"]
+    assert "đã duyệt" in row_of(after, "Xã Cẩm Bình") and "duyet42" in after
+    assert "đã trả lại" in row_of(after, "Xã Xuân Lộc") and RETURN_REASON in after
+    clerk = signoff_session["clerk_text"]
+    assert "Năm 2026\ttrả lại\tduyet42" in clerk and RETURN_REASON in clerk, clerk
+
+
+def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Portal) -> None:
+    night = signoff_session["night"]
+    assert night.error is None, night.error
+    import shutil
+
+    # a copy: dbt, run in this process by the night, still holds the build file open
+    copy = portal.root / "decisions-check.duckdb"
+    shutil.copy(night.settings.build_db, copy)
+    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
+    if wal.exists():  # rows the night wrote and DuckDB has not checkpointed yet
+        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    exported = night.settings.decisions_file.read_text(encoding="utf-8")
+    assert exported.count("\n") == 2 and RETURN_REASON in exported, exported
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        rows = con.execute("SELECT unit_code, period, decision, decided_by, note, length(figures_sha256) "
+                           "FROM raw.decisions ORDER BY unit_code").fetchall()
+    finally:
+        con.close()
+    assert rows == [("18481", "2026", "returned", "duyet42", RETURN_REASON, None),
+                    ("18685", "2026", "approved", "duyet42", "", 64)], rows
+    from ingest.decisions import new_decisions
+
+    assert new_decisions(night.settings.decisions_file, copy) == 0  # nothing left for a later night
