@@ -20,6 +20,12 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | CHITIEU_ALERT_TO | none | alert addresses, comma-separated (no address: no e-mail) |
 | CHITIEU_ALERT_FROM | chitieu@localhost | the alerts' sender |
 | CHITIEU_SMTP_HOST, CHITIEU_SMTP_PORT | none, 25 | the office's mail server |
+| CHITIEU_SMTP_SECURITY | none | none, starttls or ssl (a login needs one of the last two) |
+| CHITIEU_SMTP_USER | none | the login at the mail server (none: no login) |
+| CHITIEU_SMTP_PASSWORD | none | its password: environment only, never in chitieu.toml |
+| CHITIEU_SMTP_PASSWORD_FILE | none | or a file holding it (0600, outside the repository) |
+| CHITIEU_SMTP_CA_FILE | the system's | CA certificates to verify the server with |
+| CHITIEU_SMTP_TIMEOUT_S | 30 | the longest one alert may take, all of it (a hung server) |
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
@@ -34,7 +40,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,6 +60,39 @@ FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_D
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
+
+
+# The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
+# itself is never a key of the file (chitieu.toml lives in the repository): only
+# CHITIEU_SMTP_PASSWORD in the environment, or smtp_password_file naming a file.
+ALERT_FILE_KEYS = ("CHITIEU_SMTP_SECURITY", "CHITIEU_SMTP_USER", "CHITIEU_SMTP_PASSWORD_FILE",
+                   "CHITIEU_SMTP_CA_FILE", "CHITIEU_SMTP_TIMEOUT_S")
+FILE_KEYS = FILE_KEYS + ALERT_FILE_KEYS
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+def alert_settings(env: Mapping[str, str]) -> dict:
+    """The alert server's login and protection, checked: an unknown security mode, a login
+    without TLS (the password would cross the network in clear) and a zero deadline are
+    refused here, naming the setting."""
+    security = (env.get("CHITIEU_SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"CHITIEU_SMTP_SECURITY={security!r}: use one of "
+                            f"{', '.join(SMTP_SECURITY)}")
+    user = env.get("CHITIEU_SMTP_USER") or None
+    if user and security == "none":
+        raise SettingsError("CHITIEU_SMTP_USER is set but CHITIEU_SMTP_SECURITY is none: the "
+                            "password would cross the network in clear; set smtp_security = "
+                            "\"starttls\" (port 587) or \"ssl\" (port 465)")
+    timeout = _number(env, "CHITIEU_SMTP_TIMEOUT_S", 30.0)
+    if timeout <= 0:
+        raise SettingsError("CHITIEU_SMTP_TIMEOUT_S must be more than 0 seconds")
+    password_file, ca_file = env.get("CHITIEU_SMTP_PASSWORD_FILE"), env.get("CHITIEU_SMTP_CA_FILE")
+    return {"smtp_security": security, "smtp_user": user,
+            "smtp_password": env.get("CHITIEU_SMTP_PASSWORD") or None,
+            "smtp_password_file": Path(password_file).expanduser() if password_file else None,
+            "smtp_ca_file": Path(ca_file).expanduser() if ca_file else None,
+            "smtp_timeout_s": timeout}
 
 
 def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
@@ -77,6 +116,10 @@ def read_settings_file(path: Path) -> dict[str, str]:
     known = {name.lower().removeprefix("chitieu_"): name for name in FILE_KEYS}
     values: dict[str, str] = {}
     for key, value in data.items():
+        if key == "smtp_password":  # the alerts' password: never in a file of the repository
+            raise SettingsError(f"settings file {path}: smtp_password is not kept in this file; "
+                                "set CHITIEU_SMTP_PASSWORD in the environment or "
+                                "smtp_password_file to a file only the service can read")
         if key not in known:
             raise SettingsError(f"settings file {path}: unknown setting {key!r} "
                                 f"(known: {', '.join(sorted(known))})")
@@ -128,6 +171,13 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    # The alerts' mail server beyond host and port (alert_settings; chitieu/alerts.py).
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    smtp_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -164,6 +214,7 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+            **alert_settings(env),
         )
 
     def require_inbox(self) -> Path:

@@ -29,10 +29,11 @@ def run_day(context):
 
 class NightFailed(BaseNotifier):
     """A task failed for good: write what failed to <WAREHOUSE_DIR>/LAST_FAILURE.txt and
-    e-mail the office (chitieu.alerts, the office's SMTP server from its settings)."""
+    e-mail the office (chitieu.alerts, the office's SMTP server from its settings: an
+    alert the server does not take within its deadline is kept and sent the next night)."""
 
     def notify(self, context) -> None:
-        from chitieu.alerts import failure_message, send
+        from chitieu.alerts import failure_message, send_or_keep
         from chitieu.settings import Settings
         from chitieu.stages import write_failure
 
@@ -43,8 +44,8 @@ class NightFailed(BaseNotifier):
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
                                 f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
                                 "\nwhat to do: README.md, section Runbook")
-        send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
-                                        settings.status_file))
+        send_or_keep(settings, *failure_message(str(context.get("run_id")), task_id, reason,
+                                                settings.status_file))
 
 
 DEFAULT_ARGS = {
@@ -178,21 +179,25 @@ def chitieu_nightly():
     def close_night(found: dict) -> dict:
         """Every night that did not fail, quiet or not: clear LAST_FAILURE.txt (the failure it
         describes is over), e-mail the units whose report was due yesterday and has not
-        arrived, and say which inbox was read."""
+        arrived (and the alerts kept from nights the mail server did not take them: a mail
+        server that refuses or hangs never fails this task), and say which inbox was read."""
         import logging
 
-        from chitieu.alerts import alert_overdue
+        from chitieu.alerts import night_alerts
         from chitieu.settings import Settings
         from ingest.writer_lock import exclusive
 
         settings = Settings.from_env()
         settings.status_file.unlink(missing_ok=True)
         with exclusive(settings.lock_file):
-            overdue = alert_overdue(settings, run_day(get_current_context()))
-        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue",
-                                         found["inbox"], found["inbox_source"], len(overdue))
+            alerts = night_alerts(settings, run_day(get_current_context()))
+        overdue = alerts["overdue_units"]
+        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue; "
+                                         "%s", found["inbox"], found["inbox_source"],
+                                         len(overdue), alerts["alerts"])
         return {"inbox": found["inbox"], "overdue": [f"{o.period} {o.unit_code} {o.unit_name}"
-                                                     for o in overdue]}
+                                                     for o in overdue],
+                "alerts": alerts["alerts"], "alerts_unsent": alerts["alerts_unsent"]}
 
     found = find_new_files()
     go = anything_to_do(found)

@@ -76,14 +76,24 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
     for machines, `--json`), what the reader refuses and what the warehouse will flag (its
     row rules; beside the last published values when a published warehouse is at hand, read
     only). Exits 1 when anything was refused."""
-    from ingest.guard import parse_guarded
+    from ingest.guard import ParseInternalError, parse_guarded
     from ingest.parse import ParseJob
 
-    refused, report = False, []
+    refused, internal, report = False, False, []
     lines: list[str] = []
-    for path, result in zip(files, parse_guarded([ParseJob(p, "") for p in files], workers=1), strict=True):
+    try:
+        results = list(parse_guarded([ParseJob(p, "") for p in files], workers=1))
+    except ParseInternalError as exc:  # ours, before any file was judged: no file is named broken
+        return _validate_internal(exc, len(files), as_json)
+    for path, result in zip(files, results, strict=True):
         entry: dict = {"file": str(path), "status": result.status, "findings": [], "sheets": []}
         report.append(entry)
+        if result.internal_error:
+            internal = True
+            entry["status"] = "internal_error"
+            entry["internal_error"] = result.internal_error
+            lines.append(f"{path.name}: {_file_internal(result.internal_error, lang)}")
+            continue
         if result.file_finding is not None:
             refused = True
             lines.append(_describe(path, "", result.file_finding, lang))
@@ -108,10 +118,38 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
     if as_json:
         import json
 
-        print(json.dumps({"refused": refused, "files": report}, ensure_ascii=False, indent=1))
+        print(json.dumps({"refused": refused, "internal_error": internal, "files": report},
+                         ensure_ascii=False, indent=1))
     else:
         print("\n".join(lines))
-    return 1 if refused else 0
+    from chitieu.errors import INTERNAL, OK, REFUSED
+
+    return INTERNAL if internal else REFUSED if refused else OK
+
+
+def _file_internal(error: str, lang: str, many: bool = False) -> str:
+    """chitieu's own failure on a file, told as ours (Vietnamese first for clerks)."""
+    from chitieu.errors import file_message
+
+    if lang == "vi":
+        return f"{file_message(error, None, 'vi', many)} ({file_message(error, None, 'en', many)})"
+    return file_message(error, None, "en", many)
+
+
+def _validate_internal(exc, count: int, as_json: bool) -> int:
+    """The parse workers failed before judging any file (a module not found, a worker that
+    cannot start): one message for every file, in Vietnamese and English, exit INTERNAL."""
+    from chitieu.errors import INTERNAL, file_message, keep_detail
+
+    error, kept = str(exc), keep_detail(getattr(exc, "detail", "") or str(exc))
+    if as_json:
+        import json
+
+        print(json.dumps({"refused": False, "internal_error": error, "details": str(kept)},
+                         ensure_ascii=False, indent=1))
+    print(file_message(error, kept, "vi", count > 1), file=sys.stderr)
+    print(file_message(error, kept, "en", count > 1), file=sys.stderr)
+    return INTERNAL
 
 
 def cmd_rules(write: bool) -> int:
@@ -250,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="where to send the report, printed in the instructions "
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
+    from chitieu.errors import guarded
+
+    return guarded(lambda: _dispatch(args), clerk=args.command == "validate")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample":
         return cmd_sample(args.out, args.seed, args.province)
     if args.command == "validate":

@@ -11,7 +11,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from chitieu.params import BadParams, check_params
@@ -157,35 +156,16 @@ def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path:
     """The day after a monthly report's due day, every commune without it is named. The
     sample is complete, so two communes' reports of the last month are taken out of a copy
     of the built warehouse, as if they had not arrived."""
-    import shutil
-
     from chitieu.alerts import alert_overdue
-    from ingest.calendar import load_calendar
     from ingest.periods import parse_period
     from ingest.reference import load_units
+    from tests.overdue import two_reports_missing
 
     settings, _ = built
-    con = duckdb.connect(str(settings.build_db))  # the configuration dbt holds it open with
-    con.execute("CHECKPOINT")
-    con.close()
-    copy = Settings(None, tmp_path)
-    copy.build_db.parent.mkdir(parents=True)
-    shutil.copy(settings.build_db, copy.build_db)
-    con = duckdb.connect(str(copy.build_db))
-    try:
-        period = con.execute("SELECT max(period) FROM intermediate.int_submissions_ranked "
-                             "WHERE length(period) = 7").fetchone()[0]
-        month = parse_period(period)
-        names = {u.code: u.name for u in load_units()}
-        gone = [code for (code,) in con.execute(
-            "SELECT DISTINCT unit_code FROM intermediate.int_submissions_ranked WHERE period = ? "
-            "ORDER BY unit_code LIMIT 2", [period]).fetchall()]
-        con.execute("DELETE FROM intermediate.int_submissions_ranked WHERE period = ? AND "
-                    "unit_code IN (SELECT unnest(?::VARCHAR[]))", [period, gone])
-    finally:
-        con.close()
-    rule = next(r for r in load_calendar() if r.unit_level == "commune" and r.applies_to(month))
-    due = rule.due_date(month)
+    missing = two_reports_missing(settings, tmp_path)
+    period, due, gone = missing.period, missing.due, missing.gone
+    month = parse_period(period)
+    names = {u.code: u.name for u in load_units()}
     with smtp_sink() as sink:
         alerted = Settings(None, tmp_path, alert_to=("tk@hatinh.gov.vn",),
                            smtp_host=sink.host, smtp_port=sink.port)
