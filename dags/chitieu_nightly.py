@@ -69,16 +69,20 @@ DEFAULT_ARGS = {
     default_args=DEFAULT_ARGS,
     tags=["chitieu", "warehouse"],
     params={
-        "full_refresh": Param(False, type="boolean",
+        # Every parameter is optional: a type without "null" makes Airflow's trigger form
+        # mark the field required.
+        "full_refresh": Param(False, type=["null", "boolean"],
                               description="Rebuild every dbt model from scratch."),
-        "rebuild_periods": Param([], type="array", items={"type": "string"},
+        "rebuild_periods": Param([], type=["null", "array"], items={"type": "string"},
                                  description="Periods to rebuild even without new files "
                                              "(2021, 2021-Q4, 2021-12)."),
         "reingest_district": Param(None, type=["null", "string"], pattern=r"^\d{3}$",
                                    description="District GSO code whose files are parsed again."),
-        "reingest_unit": Param(None, type=["null", "string"], pattern=r"^\d{2,5}$",
-                               description="GSO code of any unit (province, district, commune) "
-                                           "whose files, and its units' files, are parsed again."),
+        "reingest_unit": Param(None, type=["null", "string"],
+                               description="Any unit (province, district, commune, before or "
+                                           "after the 2025 reform), by GSO code or by name "
+                                           "('Xã Gia Phố', 'Huyện Hương Sơn'): its files, and "
+                                           "its units' files, are parsed again."),
         "reingest_day": Param(None, type=["null", "string"], format="date",
                               description="Parse again the files that arrived on this day."),
     },
@@ -110,6 +114,11 @@ def chitieu_nightly():
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
                                          settings.inbox_source)
+        if params["reingest_unit"] and params["reingest_unit"] != context["params"].get(
+                "reingest_unit"):
+            logging.getLogger(__name__).info("reingest_unit %r is the unit of GSO code %s",
+                                             context["params"]["reingest_unit"],
+                                             params["reingest_unit"])
         prepare(settings)
         return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
                 "new_files": count_new_files(settings),

@@ -227,3 +227,25 @@ def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, sa
         runs = re.findall(r"^\| (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00) ", proc.stdout, re.M)
         # 01:00 in Vietnam is 18:00 UTC the day before.
         assert runs == ["2022-01-17 18:00:00+00:00", "2022-01-18 18:00:00+00:00"], proc.stdout
+
+
+@pytest.mark.unit
+def test_a_unit_to_reingest_is_named_by_code_or_name_and_an_ambiguous_name_is_refused() -> None:
+    """The reingest_unit parameter reads a unit as a report's unit is read: 'Hương Sơn' is a
+    district until the reform and a commune after it, so it is refused naming both; its type
+    or its code settles it."""
+    today = date(2026, 12, 7)
+    assert check_params({"reingest_unit": "Xã Gia Phố"}, today)["reingest_unit"] == "18532"
+    assert check_params({"reingest_unit": "gia pho, huyen huong khe"}, today)["reingest_unit"] \
+        == "18532"
+    assert check_params({"reingest_unit": "Huyện Hương Sơn"}, today)["reingest_unit"] == "439"
+    assert check_params({"reingest_unit": "TT Đức Thọ"}, today)["reingest_unit"] == "18229"
+    with pytest.raises(BadParams) as refused:
+        check_params({"reingest_unit": "Hương Sơn"}, today)
+    assert str(refused.value) == (
+        "reingest_unit: 'Hương Sơn' names 2 units: Huyện Hương Sơn (439, Tỉnh Hà Tĩnh; until "
+        "30/06/2025); Xã Hương Sơn (18133, Tỉnh Hà Tĩnh; from 01/07/2025); give its GSO code, "
+        "or its type ('Xã …', 'Huyện …') or its district after a comma")
+    with pytest.raises(BadParams, match=r"'Hương Sen' is not the GSO code nor the name of any "
+                                        r"unit .*did you mean .*Xã Hương Sơn"):
+        check_params({"reingest_unit": "Hương Sen"}, today)
