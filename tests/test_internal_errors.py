@@ -29,14 +29,23 @@ BROKEN = "Tệp bị hỏng"  # corrupt_file's title: what the reproducer printe
 SITECUSTOMIZE = '''
 import os
 _how = os.environ.get("CHITIEU_TEST_BREAK")
-if _how == "reader-import":  # the reader's module is not installed
+if _how in ("reader-import", "reader-import-late"):  # the reader's module is not installed
     import builtins
     _real = builtins.__import__
-    def _import(name, *args, **kwargs):
-        if name == "python_calamine":
+    def _import(name, globals=None, *args, **kwargs):
+        late = _how == "reader-import-late"  # only where a file is read, not at the start
+        if name == "python_calamine" and (not late or (globals or {}).get("__name__")
+                                          == "ingest.sources"):
             raise ModuleNotFoundError("No module named 'python_calamine'", name=name)
-        return _real(name, *args, **kwargs)
+        return _real(name, globals, *args, **kwargs)
     builtins.__import__ = _import
+elif _how == "worker-cannot-start":  # the worker dies before it can say anything
+    import sys
+    with open("/proc/self/cmdline", "rb") as _fh:
+        if b"ingest.parse_worker" in _fh.read():
+            sys.stderr.write("ModuleNotFoundError: No module named 'ingest'\\n")
+            sys.stderr.flush()
+            os._exit(1)
 elif _how == "parser-bug":  # our parsing code fails on a sheet it has read
     import ingest.parse
     def _parse_grid(*args, **kwargs):
@@ -110,14 +119,22 @@ def test_validate_json_says_internal_error_for_machines(tmp_path: Path) -> None:
     assert report["files"][0]["findings"] == []
 
 
-def test_the_night_judges_no_file_when_the_reader_cannot_be_imported(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("breaks", "said"), [
+    ("reader-import", "ModuleNotFoundError: No module named 'python_calamine'"),
+    ("reader-import-late", "ModuleNotFoundError: No module named 'python_calamine'"),
+    ("worker-cannot-start", "a parse worker could not start (ModuleNotFoundError: No module "
+                            "named 'ingest')")])
+def test_the_night_judges_no_file_when_the_reader_cannot_be_imported(tmp_path: Path,
+                                                                    breaks: str, said: str
+                                                                    ) -> None:
+    """At the worker's start (its first import of the reader), when a file is read (the
+    import inside the reader), or before the worker can even say it started."""
     good = hostile.good_reports(tmp_path / "inbox", 3)
     warehouse = tmp_path / "warehouse"
     done = run(["ingest", "load", "--inbox", str(tmp_path / "inbox"), "--warehouse",
-                str(warehouse), "--workers", "2"], tmp_path, "reader-import")
+                str(warehouse), "--workers", "2"], tmp_path, breaks)
     assert done.returncode == 70, done.stderr
-    assert "chitieu: internal error (ParseInternalError: ModuleNotFoundError: No module named " \
-           "'python_calamine')" in done.stderr, done.stderr
+    assert f"chitieu: internal error (ParseInternalError: {said})" in done.stderr, done.stderr
     db = warehouse / "build" / "chitieu.duckdb"
     if db.exists():
         con = duckdb.connect(str(db), read_only=True)
