@@ -59,12 +59,22 @@ def command_message(error: str, detail_file: Path | None) -> str:
 
 
 def guarded(run: Callable[[], int], clerk: bool = False) -> int:
-    """`run()`'s exit code; an exception escaping it is told as chitieu's own (INTERNAL).
+    """`run()`'s exit code; an exception escaping it is told as chitieu's own (INTERNAL),
+    except a bad setting (USAGE) and a busy warehouse (BUSY), which name what to do.
     SystemExit (argparse, an explicit exit) and Ctrl-C pass as they are."""
+    from chitieu.settings import SettingsError
+    from ingest.writer_lock import WarehouseBusy
+
     try:
         return run()
     except (SystemExit, KeyboardInterrupt):
         raise
+    except SettingsError as exc:  # the operator's setting, named: not ours
+        print(f"chitieu: {exc}", file=sys.stderr)
+        return USAGE
+    except WarehouseBusy as exc:
+        print(f"chitieu: {exc}", file=sys.stderr)
+        return BUSY
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         detail = getattr(exc, "detail", "") or "".join(traceback.format_exception(exc))

@@ -207,3 +207,7 @@ def test_chitieu_alert_test_sends_one_or_says_why_not(tmp_path: Path) -> None:
     assert f"did not finish within {DEADLINE_S} s" in done.stderr, done.stderr
     done = chitieu("alert", "--test", env={**env, "CHITIEU_SMTP_HOST": ""})
     assert done.returncode == 2 and "smtp_host and alert_to" in done.stderr
+    done = chitieu("alert", "--test", env={**env, "CHITIEU_SMTP_SECURITY": "tls"})
+    assert done.returncode == 2, "a bad setting is the operator's to fix, not an internal error"
+    assert done.stderr.strip() == "chitieu: CHITIEU_SMTP_SECURITY='tls': use one of none, " \
+                                  "starttls, ssl"
