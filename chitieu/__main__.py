@@ -8,7 +8,7 @@ embedded SQLite metadata database) and prints the inbox it read, where the publi
 warehouse is and the scorecard; `airflow` starts Airflow's own UI and scheduler and prints
 where the login is; `backfill` checks the dates, then asks Airflow for the backfill; `sql`
 queries the published warehouse read-only; `alert --test` e-mails a test alert. Exit codes
-(chitieu/errors.py): 0 done, 1 refused or failed (the message says why), 2 wrong arguments or
+(base/errors.py): 0 done, 1 refused or failed (the message says why), 2 wrong arguments or
 settings, 3 the warehouse is busy, 70 an internal error of chitieu (tell the office).
 """
 
@@ -25,12 +25,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from base.settings import Settings
 from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
-from chitieu.settings import Settings
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
-    from ingest.writer_lock import INHERITED, WarehouseBusy, acquire, release
+    from base.writer_lock import INHERITED, WarehouseBusy, acquire, release
 
     settings = Settings.from_env()
     try:
@@ -200,7 +200,7 @@ def report(argv: list[str]) -> int:
     """The review of one target year from the published warehouse (default: the current year)."""
     import argparse
 
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
     from chitieu.stages import write_report
 
     parser = argparse.ArgumentParser(prog="python -m chitieu report")
@@ -233,8 +233,8 @@ def backfill(argv: list[str]) -> int:
     from datetime import date
     from datetime import time as day_time
 
+    from base.settings import LOCAL_TZ
     from chitieu.params import check_day
-    from chitieu.settings import LOCAL_TZ
 
     parser = argparse.ArgumentParser(prog="python -m chitieu backfill")
     parser.add_argument("first", type=date.fromisoformat, help="first run day (YYYY-MM-DD)")
@@ -270,9 +270,9 @@ def docs() -> int:
 
     from dbt.cli.main import dbtRunner
 
+    from base.settings import DBT_DIR
+    from base.writer_lock import exclusive
     from chitieu.build import _dbt_environment, seed_path
-    from chitieu.settings import DBT_DIR
-    from ingest.writer_lock import exclusive
 
     settings = Settings.from_env()
     args = ["docs", "generate", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
@@ -306,7 +306,7 @@ PLAIN_COMMANDS = {
 
 
 def main(argv: list[str]) -> int:
-    from chitieu.errors import USAGE, guarded
+    from base.errors import USAGE, guarded
 
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
@@ -355,8 +355,8 @@ def alert(argv: list[str]) -> int:
     """`chitieu alert --test`: one test e-mail now; without --test, the alerts kept unsent."""
     import argparse
 
+    from base.errors import OK, REFUSED, USAGE
     from chitieu.alerts import AlertNotSent, kept, send_test_alert, unsent_dir
-    from chitieu.errors import OK, REFUSED, USAGE
 
     parser = argparse.ArgumentParser(
         prog="chitieu alert", description="The e-mail alerts: --test sends a test message to "

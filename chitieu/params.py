@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingest.periods import parse_period
+from base.periods import parse_period
 
 KNOWN = ("full_refresh", "rebuild_periods", "reingest_district", "reingest_unit", "reingest_day")
 
@@ -20,7 +20,7 @@ class BadParams(ValueError):
 def earliest_day() -> date:
     """The first day the warehouse can hold anything for: the reporting calendar's first
     rule (1 January 2021). No file can have arrived for it before."""
-    from ingest.calendar import load_calendar
+    from base.calendar import load_calendar
 
     return min(rule.valid_from for rule in load_calendar())
 
@@ -38,10 +38,10 @@ def check_day(name: str, day: date, today: date) -> str | None:
 
 def resolve_unit(text: str, today: date) -> tuple[str | None, str | None]:
     """(the GSO code, None) for a unit's code or name, resolved as a report's unit is
-    (ingest.units: the type written and the parents after a comma decide between
+    (base.units: the type written and the parents after a comma decide between
     namesakes, every era counts); (None, why) when it names none or several, naming the
     candidates so the operator can pick one."""
-    from ingest.units import UnitResolver, read_name
+    from base.units import UnitResolver, read_name
 
     resolver = UnitResolver.default()
     found = resolver.in_any_era(text, today)
@@ -61,7 +61,7 @@ def resolve_unit(text: str, today: date) -> tuple[str | None, str | None]:
 
 def check_params(params: dict, today: date | None = None) -> dict:
     """Return normalised params or raise BadParams with every problem found."""
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
 
     if today is None:
         from datetime import datetime
@@ -80,7 +80,7 @@ def check_params(params: dict, today: date | None = None) -> dict:
     district = params.get("reingest_district") or None
     unit = params.get("reingest_unit") or None
     if district is not None:
-        from ingest.reference import load_units
+        from base.reference import load_units
 
         if not any(u.code == district and u.level == "district" for u in load_units()):
             problems.append(f"reingest_district: {district!r} is not a district GSO code")

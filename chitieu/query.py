@@ -16,8 +16,8 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from chitieu.errors import BUSY, OK, REFUSED
-from chitieu.settings import Settings
+from base.errors import BUSY, OK, REFUSED
+from base.settings import Settings
 
 MAX_ROWS = 10_000  # printed as a table; --csv prints every row
 
@@ -33,7 +33,7 @@ def connect_read_only(path: Path):
 def run_query(settings: Settings, query: str, build: bool = False, as_csv: bool = False) -> int:
     import duckdb
 
-    from ingest.writer_lock import WarehouseBusy, exclusive
+    from base.writer_lock import WarehouseBusy, exclusive
 
     path = settings.build_db if build else settings.published_db
     if not path.exists():

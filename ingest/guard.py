@@ -21,25 +21,23 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import pickle
 import selectors
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
+from base.settings import ParseLimits
 from ingest.layouts import Finding
 from ingest.parse import FileResult, ParseJob
 from ingest.parse_worker import READY, InternalFailure
+from ingest.parse_worker import read_frame as _read_frame
+from ingest.parse_worker import write_frame as _write_frame
 
-_HEADER = struct.Struct("!I")
 # Files a worker holds at once: it starts the next as soon as it has sent a result, instead
 # of waiting for the parent (on a busy 2-core host, for its turn on a core) to send one.
 PIPELINE = 4
@@ -56,40 +54,6 @@ class ParseInternalError(RuntimeError):
 
 
 _NOT_YET = object()  # a frame that is no file's result (the worker's READY)
-
-
-@dataclass(frozen=True)
-class ParseLimits:
-    """What one file may cost to read (Settings: CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S)."""
-
-    memory_mb: int = 1024
-    timeout_s: float = 60.0
-
-
-def _write_frame(stream: IO[bytes], obj: object) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
-
-
-def _read_exact(stream: IO[bytes], n: int) -> bytes | None:
-    chunks, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_frame(stream: IO[bytes]) -> object | None:
-    """One object from a worker, or None when it died before finishing the frame."""
-    header = _read_exact(stream, _HEADER.size)
-    if header is None:
-        return None
-    data = _read_exact(stream, _HEADER.unpack(header)[0])
-    return None if data is None else pickle.loads(data)  # our own child's output
 
 
 class Worker:

@@ -56,11 +56,33 @@ class InternalFailure:
         return None
 
 
-def _send(stream, obj: object) -> None:
-    """The frame format of ingest.guard (a 4-byte length, then a pickle), without importing it."""
+_HEADER = struct.Struct("!I")
+
+
+def write_frame(stream, obj: object) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(struct.pack("!I", len(data)) + data)
+    stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
+
+
+def _read_exact(stream, n: int) -> bytes | None:
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream) -> object | None:
+    """One object from the other end, or None when it closed before finishing the frame."""
+    header = _read_exact(stream, _HEADER.size)
+    if header is None:
+        return None
+    data = _read_exact(stream, _HEADER.unpack(header)[0])
+    return None if data is None else pickle.loads(data)  # our own child's output
 
 
 def _die_with_parent() -> None:
@@ -76,9 +98,9 @@ def _prepare():
     (never charged to one); an ImportError here is the environment's, not a file's."""
     import python_calamine  # noqa: F401  (read_grids imports it lazily: fail before any file)
 
+    from base.reference import data_elements
+    from base.units import UnitResolver
     from ingest.parse import run_job
-    from ingest.reference import data_elements
-    from ingest.units import UnitResolver
 
     data_elements()
     UnitResolver.default().prepare()
@@ -93,15 +115,14 @@ def main(memory_mb: int) -> int:
     sys.stdout = sys.stderr  # nothing but results on the reply pipe
     try:
         run_job = _prepare()
-        from ingest.guard import _read_frame
     except Exception as exc:
-        _send(replies, InternalFailure.of(exc).frame())
+        write_frame(replies, InternalFailure.of(exc).frame())
         return INTERNAL_EXIT
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    _send(replies, READY)
+    write_frame(replies, READY)
     while True:
-        job = _read_frame(requests)
+        job = read_frame(requests)
         if job is None:
             return 0
         try:
@@ -109,9 +130,9 @@ def main(memory_mb: int) -> int:
         except MemoryError:
             raise  # the file's size: the parent names the memory limit
         except Exception as exc:
-            _send(replies, InternalFailure.of(exc).frame())
+            write_frame(replies, InternalFailure.of(exc).frame())
             return INTERNAL_EXIT
-        _send(replies, result)
+        write_frame(replies, result)
 
 
 if __name__ == "__main__":

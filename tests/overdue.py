@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from chitieu.settings import Settings
+from base.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class Missing:
 
 
 def two_reports_missing(built: Settings, folder: Path) -> Missing:
-    from ingest.calendar import load_calendar
-    from ingest.periods import parse_period
+    from base.calendar import load_calendar
+    from base.periods import parse_period
 
     con = duckdb.connect(str(built.build_db))  # the configuration dbt holds it open with
     con.execute("CHECKPOINT")

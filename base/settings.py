@@ -1,0 +1,272 @@
+"""Every path and knob of a run, read once (the office's settings file, then the environment
+over it) and passed down.
+
+The stages, the DAG's tasks and both command lines build one `Settings` (`from_env`) and
+hand its values to the functions that need them; nothing below reads the environment for
+these. The two exceptions are channels to other processes, each with a single reader:
+CHITIEU_SEEDS_DIR (base.reference.seeds_dir, read in parse workers and by dbt) and the
+variables dbt's profile reads (set for the duration of a build in chitieu.build).
+
+| variable | default | what |
+|---|---|---|
+| INBOX | none (make run: the sample inbox) | where clerks' files arrive |
+| WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
+| CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
+| CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
+| CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
+| CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
+| CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
+| CHITIEU_SETTLE_S | 0 | a file younger than this waits for the next run |
+| CHITIEU_ALERT_TO | none | alert addresses, comma-separated (no address: no e-mail) |
+| CHITIEU_ALERT_FROM | chitieu@localhost | the alerts' sender |
+| CHITIEU_SMTP_HOST, CHITIEU_SMTP_PORT | none, 25 | the office's mail server |
+| CHITIEU_SMTP_SECURITY | none | none, starttls or ssl (a login needs one of the last two) |
+| CHITIEU_SMTP_USER | none | the login at the mail server (none: no login) |
+| CHITIEU_SMTP_PASSWORD | none | its password: environment only, never in chitieu.toml |
+| CHITIEU_SMTP_PASSWORD_FILE | none | or a file holding it (0600, outside the repository) |
+| CHITIEU_SMTP_CA_FILE | the system's | CA certificates to verify the server with |
+| CHITIEU_SMTP_TIMEOUT_S | 30 | the longest one alert may take, all of it (a hung server) |
+
+The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
+(or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
+(`inbox = "/srv/inbox"`, `settle_s = 60`, `alert_to = ["a@x.vn"]`). A variable set in the
+environment wins over the file, so one run can be pointed elsewhere without editing it.
+CHITIEU_SAMPLE_INBOX (set by the Makefile) is the inbox of last resort, used only when
+neither names one, and said so in every run's log.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_DIR = PROJECT_DIR / "dbt_project"
+TIME_ZONE = "Asia/Ho_Chi_Minh"  # the province's clock: schedules, run days, report dates
+LOCAL_TZ = ZoneInfo(TIME_ZONE)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+SETTINGS_FILE = PROJECT_DIR / "chitieu.toml"
+# The settings file's keys are these variables' names in lower case, without "chitieu_".
+FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR",
+             "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
+             "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
+             "CHITIEU_SMTP_PORT")
+
+
+# The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
+# itself is never a key of the file (chitieu.toml lives in the repository): only
+# CHITIEU_SMTP_PASSWORD in the environment, or smtp_password_file naming a file.
+ALERT_FILE_KEYS = ("CHITIEU_SMTP_SECURITY", "CHITIEU_SMTP_USER", "CHITIEU_SMTP_PASSWORD_FILE",
+                   "CHITIEU_SMTP_CA_FILE", "CHITIEU_SMTP_TIMEOUT_S")
+FILE_KEYS = FILE_KEYS + ALERT_FILE_KEYS
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+def alert_settings(env: Mapping[str, str]) -> dict:
+    """The alert server's login and protection, checked: an unknown security mode, a login
+    without TLS (the password would cross the network in clear) and a zero deadline are
+    refused here, naming the setting."""
+    security = (env.get("CHITIEU_SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"CHITIEU_SMTP_SECURITY={security!r}: use one of "
+                            f"{', '.join(SMTP_SECURITY)}")
+    user = env.get("CHITIEU_SMTP_USER") or None
+    if user and security == "none":
+        raise SettingsError("CHITIEU_SMTP_USER is set but CHITIEU_SMTP_SECURITY is none: the "
+                            "password would cross the network in clear; set smtp_security = "
+                            "\"starttls\" (port 587) or \"ssl\" (port 465)")
+    timeout = _number(env, "CHITIEU_SMTP_TIMEOUT_S", 30.0)
+    if timeout <= 0:
+        raise SettingsError("CHITIEU_SMTP_TIMEOUT_S must be more than 0 seconds")
+    password_file, ca_file = env.get("CHITIEU_SMTP_PASSWORD_FILE"), env.get("CHITIEU_SMTP_CA_FILE")
+    return {"smtp_security": security, "smtp_user": user,
+            "smtp_password": env.get("CHITIEU_SMTP_PASSWORD") or None,
+            "smtp_password_file": Path(password_file).expanduser() if password_file else None,
+            "smtp_ca_file": Path(ca_file).expanduser() if ca_file else None,
+            "smtp_timeout_s": timeout}
+
+
+def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
+    """CHITIEU_SETTINGS, else chitieu.toml beside the project when this is the process's
+    own environment (a mapping handed in by a test reads only the file it names)."""
+    named = env.get("CHITIEU_SETTINGS")
+    if named:
+        return Path(named)
+    return SETTINGS_FILE if process_env and SETTINGS_FILE.is_file() else None
+
+
+def read_settings_file(path: Path) -> dict[str, str]:
+    """The file's values as the variables they stand for; an unknown key is refused by name
+    (a typo must not silently leave the sample inbox in place)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist (CHITIEU_SETTINGS)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"settings file {path}: {exc}") from None
+    known = {name.lower().removeprefix("chitieu_"): name for name in FILE_KEYS}
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "smtp_password":  # the alerts' password: never in a file of the repository
+            raise SettingsError(f"settings file {path}: smtp_password is not kept in this file; "
+                                "set CHITIEU_SMTP_PASSWORD in the environment or "
+                                "smtp_password_file to a file only the service can read")
+        if key not in known:
+            raise SettingsError(f"settings file {path}: unknown setting {key!r} "
+                                f"(known: {', '.join(sorted(known))})")
+        if isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        values[known[key]] = str(value)
+    return values
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise SettingsError(f"{name}={text!r} must not be negative")
+    return value
+
+
+def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
+    """`folder`, if DuckDB can open files in it. DuckDB reads a backslash anywhere in a path
+    as a separator, on Linux too, after resolving every link ("a\\b/x.duckdb" opens
+    "a/b/x.duckdb"; an alias, /proc/self/fd or a relative path resolve to the same): no
+    database under such a folder can be opened. Said here, once, naming the setting, rather
+    than as a "no such file" about another path deep inside a night's run."""
+    if "\\" in str(folder):
+        raise SettingsError(f"{variable}={folder} holds a backslash (\\), which DuckDB reads as a "
+                            "path separator: no database in it can be opened; choose a folder "
+                            "whose path has none (a share mounted from Windows: mount it under "
+                            "a plain name)")
+    return folder
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """What one file may cost to read (CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S); ingest/guard.py enforces it."""
+
+    memory_mb: int = 1024
+    timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    inbox: Path | None
+    warehouse_dir: Path
+    archive_dir_setting: Path | None = None
+    reports_dir_setting: Path | None = None
+    parse_workers: int | None = None
+    parse_memory_mb: int = 1024
+    parse_timeout_s: float = 60.0
+    settle_s: float = 0.0
+    alert_to: tuple[str, ...] = ()
+    alert_from: str = "chitieu@localhost"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    # The alerts' mail server beyond host and port (alert_settings; chitieu/alerts.py).
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    smtp_timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """INBOX has no default: a deployed worker without it must not ingest the sample
+        (only the Makefile names it, as CHITIEU_SAMPLE_INBOX). Everything else has the
+        default above. The settings file is read first, the environment wins over it."""
+        process_env = env is None
+        env = os.environ if env is None else env
+        path = settings_file(env, process_env)
+        from_file = read_settings_file(path) if path else {}
+        source = "INBOX" if env.get("INBOX") else \
+            f"the settings file {path}" if from_file.get("INBOX") else "nowhere"
+        env = {**from_file, **{k: v for k, v in env.items() if v != ""}}
+        inbox = env.get("INBOX")
+        if not inbox and env.get("CHITIEU_SAMPLE_INBOX"):
+            inbox, source = env["CHITIEU_SAMPLE_INBOX"], "the sample inbox (no INBOX set)"
+        warehouse = Path(env.get("WAREHOUSE_DIR") or PROJECT_DIR / "warehouse")
+        archive, reports = env.get("CHITIEU_ARCHIVE_DIR"), env.get("CHITIEU_REPORTS_DIR")
+        workers = env.get("CHITIEU_PARSE_WORKERS")
+        return cls(
+            Path(inbox).resolve() if inbox else None,
+            warehouse.resolve(),
+            Path(archive).resolve() if archive else None,
+            Path(reports).resolve() if reports else None,
+            int(_number(env, "CHITIEU_PARSE_WORKERS", 0, int)) or None if workers else None,
+            int(_number(env, "CHITIEU_PARSE_MEMORY_MB", 1024, int)),
+            _number(env, "CHITIEU_PARSE_TIMEOUT_S", 60.0),
+            _number(env, "CHITIEU_SETTLE_S", 0.0),
+            tuple(a.strip() for a in env.get("CHITIEU_ALERT_TO", "").split(",") if a.strip()),
+            env.get("CHITIEU_ALERT_FROM") or "chitieu@localhost",
+            env.get("CHITIEU_SMTP_HOST") or None,
+            int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
+            source,
+            **alert_settings(env),
+        )
+
+    def require_inbox(self) -> Path:
+        if self.inbox is None:
+            raise SettingsError("INBOX is not set: the folder where clerks' files arrive "
+                                "(`inbox` in chitieu.toml, or the INBOX variable)")
+        return self.inbox
+
+    @property
+    def parse_limits(self):
+        """What one file may cost to parse (ParseLimits, enforced by ingest/guard.py)."""
+        return ParseLimits(self.parse_memory_mb, self.parse_timeout_s)
+
+    @property
+    def build_db(self) -> Path:
+        """The write side: raw layer and dbt models. Never opened by BI tools."""
+        return self.warehouse_dir / "build" / "chitieu.duckdb"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Originals, byte for byte; its own volume in production."""
+        return self.archive_dir_setting or self.warehouse_dir / "archive"
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / "warehouse.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.warehouse_dir / "parquet"
+
+    @property
+    def reports_dir(self) -> Path:
+        """The review reports; its own volume in production."""
+        return self.reports_dir_setting or self.warehouse_dir / "reports"
+
+    @property
+    def lock_file(self) -> Path:
+        """Held by every writer of the warehouse (base/writer_lock.py)."""
+        from base.writer_lock import lock_path_for
+
+        return lock_path_for(self.build_db)
+
+    @property
+    def status_file(self) -> Path:
+        """Where the last failure is written for an operator (see the on-failure callback)."""
+        return self.warehouse_dir / "LAST_FAILURE.txt"
