@@ -116,7 +116,7 @@ def test_validate_json_says_internal_error_for_machines(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert done.returncode == 70 and report["refused"] is False
     assert report["files"][0]["status"] == "internal_error"
-    assert report["files"][0]["findings"] == []
+    assert report["files"][0]["messages"] == []
 
 
 @pytest.mark.parametrize(("breaks", "said"), [
