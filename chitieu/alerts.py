@@ -53,7 +53,8 @@ def send(settings: Settings, subject: str, body: str) -> bool:
     return True
 
 
-def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -> tuple[str, str]:
+def failure_message(run_id: str, task_id: str, reason: str, status_file: Path,
+                    link: str | None = None) -> tuple[str, str]:
     """Subject and body for a night that failed (the on-failure callback's alert)."""
     subject = f"[chitieu] Lần chạy {run_id} thất bại ở bước {task_id}"
     body = (f"Lần chạy {run_id} của chitieu_nightly đã dừng ở bước {task_id}.\n\n"
@@ -61,6 +62,7 @@ def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -
             "Kho dữ liệu đã công bố không thay đổi: bảng điều khiển và báo cáo vẫn là bản tốt "
             "gần nhất.\n"
             f"Chi tiết: {status_file}\n"
+            + (f"Nhật ký của bước: {link}\n" if link else "") +
             "Cách xử lý: xem mục \"Runbook\" trong README.md.\n")
     return subject, body
 

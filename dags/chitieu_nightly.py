@@ -33,6 +33,7 @@ class NightFailed(BaseNotifier):
 
     def notify(self, context) -> None:
         from chitieu.alerts import failure_message, send
+        from chitieu.night_start import task_link
         from chitieu.settings import Settings
         from chitieu.stages import write_failure
 
@@ -40,11 +41,11 @@ class NightFailed(BaseNotifier):
         ti = context.get("ti") or context.get("task_instance")
         task_id = getattr(ti, "task_id", "?")
         reason = str(context.get("exception"))
+        link = task_link(settings.base_url, "chitieu_nightly", str(context.get("run_id")), task_id)
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
-                                f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
-                                "\nwhat to do: README.md, section Runbook")
+                                f"task log: {link}\nwhat to do: README.md, section Runbook")
         send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
-                                        settings.status_file))
+                                        settings.status_file, link))
 
 
 DEFAULT_ARGS = {
@@ -88,6 +89,7 @@ def chitieu_nightly():
     def find_new_files() -> dict:
         import logging
 
+        from chitieu.night_start import catch_up_note
         from chitieu.params import BadParams, check_day, check_params
         from chitieu.settings import Settings
         from chitieu.stages import count_new_files, prepare, unpublished_ingest
@@ -109,6 +111,9 @@ def chitieu_nightly():
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
                                          settings.inbox_source)
+        catch_up = catch_up_note(dag_run.run_type, dag_run.run_after, dag_run.start_date)
+        if catch_up:
+            logging.getLogger(__name__).warning("%s", catch_up)
         prepare(settings)
         return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
                 "new_files": count_new_files(settings),
@@ -117,7 +122,7 @@ def chitieu_nightly():
                 "reingest_district": params["reingest_district"],
                 "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
-                "full_refresh": params["full_refresh"]}
+                "full_refresh": params["full_refresh"], "catch_up": catch_up}
 
     # Skips the work, not close_night (it follows the trigger rules: alerts every night).
     @task.short_circuit(ignore_downstream_trigger_rules=False)
@@ -189,10 +194,12 @@ def chitieu_nightly():
         settings.status_file.unlink(missing_ok=True)
         with exclusive(settings.lock_file):
             overdue = alert_overdue(settings, run_day(get_current_context()))
-        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue",
-                                         found["inbox"], found["inbox_source"], len(overdue))
+        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue%s",
+                                         found["inbox"], found["inbox_source"], len(overdue),
+                                         f"; {found['catch_up']}" if found.get("catch_up") else "")
         return {"inbox": found["inbox"], "overdue": [f"{o.period} {o.unit_code} {o.unit_name}"
-                                                     for o in overdue]}
+                                                     for o in overdue],
+                "catch_up": found.get("catch_up")}
 
     found = find_new_files()
     go = anything_to_do(found)

@@ -117,3 +117,82 @@ def test_backfill_after_a_parser_fix_corrects_the_marts_and_is_idempotent(cluste
     assert len(runs) == 2 and all(r["state"] == "success" for r in runs), runs
     assert all(r["end_date"] > second_started for r in runs), "the processed dates ran again"
     assert marts_fingerprint(published) == before, "a backfill over processed dates changes nothing"
+
+
+# --- `make airflow` itself, on its embedded PostgreSQL (issue 24) ---------------------------
+# The same windows of three nights as a data engineer would ask, by each route: the `chitieu`
+# command from a plain shell, the REST API, and a cancelled one. A month is in bench/backfill.
+CHITIEU = str(Path(sys.executable).with_name("chitieu"))
+
+
+@pytest.fixture(scope="module")
+def make_airflow(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    from tests.cluster import MakeAirflow
+    from tests.conftest import airflow_env
+
+    root = tmp_path_factory.mktemp("make-airflow")
+    inbox = root / "inbox"
+    shutil.copytree(sample_dir / "inbox", inbox)
+    with MakeAirflow(root / "home", airflow_env(root / "home", inbox, root / "warehouse")).running() as m:
+        yield m
+
+
+def plain_shell(make_airflow, home: Path) -> dict[str, str]:
+    """A terminal's environment: PATH and HOME, and where this Airflow is (its home and port,
+    as an engineer running a second instance would say); none of make's variables."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "AIRFLOW_HOME": str(make_airflow.home),
+            "AIRFLOW_PORT": str(make_airflow.port)}
+
+
+def test_chitieu_backfill_from_a_plain_shell_waits_night_by_night(make_airflow, tmp_path: Path) -> None:
+    proc = subprocess.run([CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--wait"],
+                          env=plain_shell(make_airflow, tmp_path), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=1800, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr + make_airflow.logs()
+    for night in ("2026-11-01", "2026-11-02", "2026-11-03"):
+        assert f"{night}  success in " in proc.stdout, proc.stdout
+    assert proc.stdout.index("2026-11-01  success") < proc.stdout.index("2026-11-03  success")
+    assert "3 of 3 nights succeeded" in proc.stdout
+    assert make_airflow.proc.poll() is None and make_airflow.healthy(), "Airflow is still up"
+    assert not (tmp_path / "airflow").exists(), "no stray ~/airflow"
+
+
+def test_the_rest_route_backfills_three_nights(make_airflow) -> None:
+    created = make_airflow.api("POST", "/api/v2/backfills", {
+        "dag_id": "chitieu_nightly", "from_date": "2026-11-04T00:00:00+07:00",
+        "to_date": "2026-11-06T23:59:59+07:00", "max_active_runs": 1,
+        "reprocess_behavior": "completed"})
+    runs = make_airflow.wait_backfill(created["id"])
+    assert sorted(r["logical_date"][:10] for r in runs) == ["2026-11-03", "2026-11-04", "2026-11-05"]
+    assert all(r["state"] == "success" for r in runs), runs  # 01:00 in Vietnam is 18:00 UTC
+    assert make_airflow.proc.poll() is None and make_airflow.healthy()
+
+
+def test_a_backfill_is_cancelled_as_the_guide_says(make_airflow, tmp_path: Path) -> None:
+    """docs/engineer.md: `chitieu backfill --cancel`. The night running finishes, the queued
+    nights never start, `--wait` on the backfill exits 1 naming them, Airflow stays up."""
+    env = plain_shell(make_airflow, tmp_path)
+    waiting = subprocess.Popen([CHITIEU, "backfill", "2026-11-07", "2026-11-09", "--wait"], env=env,
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = ""
+    try:
+        for line in waiting.stdout:
+            seen += line
+            if "2026-11-07  running" in line:
+                break
+        cancel = subprocess.run([CHITIEU, "backfill", "--cancel"], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert cancel.returncode == 0 and "cancelled" in cancel.stdout, cancel.stdout + cancel.stderr
+        seen += waiting.stdout.read()
+        assert waiting.wait(timeout=900) == 1, seen
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+    assert "not succeeded: 2026-11-08, 2026-11-09" in seen, seen
+    backfill = make_airflow.api("GET", "/api/v2/backfills?dag_id=chitieu_nightly")["backfills"][-1]
+    states = {r["logical_date"][:10]: r["state"] for r in make_airflow.backfill_runs(backfill)}
+    assert states == {"2026-11-06": "success", "2026-11-07": "failed", "2026-11-08": "failed"}, states
+    again = subprocess.run([CHITIEU, "backfill", "--cancel"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert "no backfill is running" in again.stdout
+    assert make_airflow.proc.poll() is None and make_airflow.healthy()

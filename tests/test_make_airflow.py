@@ -68,8 +68,9 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
                                                                           sample_dir: Path) -> None:
     port = free_port()
     env = airflow_env(tmp_path / "home", sample_dir / "inbox", tmp_path / "warehouse")
-    env |= {"AIRFLOW__API__PORT": str(port), "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+    env |= {"AIRFLOW_PORT": str(port), "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/"}
+    env.pop("AIRFLOW__API__PORT", None)  # make's variable is AIRFLOW_PORT
     console = {name: tmp_path / f"{name}.log" for name in ("stdout", "stderr")}
     # Files, not pipes: a pipe left unread would block Airflow, and every line must be read.
     with open(console["stdout"], "w") as out, open(console["stderr"], "w") as err:
@@ -103,7 +104,17 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
                 pass
             time.sleep(2)
         assert health and health["scheduler"]["status"] == "healthy", health
+        # Airflow's metadata on its own PostgreSQL, in the home, on a Unix socket only.
+        from chitieu import metadata_db
+
+        home = tmp_path / "home"
+        assert f"Airflow's metadata: PostgreSQL in {home.resolve() / 'postgres'}" in \
+            console["stdout"].read_text()
+        assert metadata_db.is_running(home) and (home / "postgres" / "PG_VERSION").exists()
+        assert health["metadatabase"]["status"] == "healthy"
+        assert not list(home.glob("airflow.db*")), "make airflow no longer uses SQLite"
         listening = listening_ports()
+        assert metadata_db.PG_PORT not in listening, "the metadata server opens no TCP port"
         assert listening.get(port) == {"127.0.0.1"}, f"the UI listens on {listening.get(port)}"
         assert not {8793, 8794} & set(listening), "no log server is opened on the network"
         token_request = urllib.request.Request(
@@ -123,6 +134,8 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
         left = {pid for pid in started if alive(pid)}
         assert not left, f"left running after SIGTERM: {left}"
         assert port not in listening_ports(), "the UI's port is closed"
+        assert metadata_db.wait_stopped(home) and not metadata_db.is_running(home), \
+            "the metadata server stops with make airflow"
     finally:  # whatever the outcome, nothing of this test stays running
         started |= descendants(proc.pid)
         with contextlib.suppress(ProcessLookupError):
