@@ -9,6 +9,7 @@ the same days then leaves the marts exactly as they were.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from chitieu.airflow_home import password_file
 from chitieu.publish import MARTS
 from tests.cluster import AirflowCluster
 
@@ -145,6 +147,11 @@ def plain_shell(make_airflow, home: Path) -> dict[str, str]:
 
 
 def test_chitieu_backfill_from_a_plain_shell_waits_night_by_night(make_airflow, tmp_path: Path) -> None:
+    dry = subprocess.run([CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--dry-run"],
+                         env=plain_shell(make_airflow, tmp_path), cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines() == ["2026-11-01", "2026-11-02", "2026-11-03", "3 night(s) would run"]
     proc = subprocess.run([CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--wait"],
                           env=plain_shell(make_airflow, tmp_path), cwd=tmp_path, capture_output=True,
                           text=True, timeout=1800, check=False)
@@ -195,4 +202,62 @@ def test_a_backfill_is_cancelled_as_the_guide_says(make_airflow, tmp_path: Path)
     again = subprocess.run([CHITIEU, "backfill", "--cancel"], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=120, check=False)
     assert "no backfill is running" in again.stdout
+    assert make_airflow.proc.poll() is None and make_airflow.healthy()
+
+
+def backfill_in_the_ui(page, base: str, token: str, first: str, last: str) -> str:
+    """The UI's own form, as an engineer fills it in a browser set to Vietnam time: the DAG's
+    page → Trigger → Backfill, From FIRST 00:00 To LAST 23:59, All Runs, Max Active Runs 1,
+    Run Backfill. Returns the toast the UI shows."""
+    page.send("Emulation.setTimezoneOverride", timezoneId="Asia/Ho_Chi_Minh")
+    page.send("Network.setCookie", name="_token", value=token, url=f"{base}/")
+    page.send("Page.navigate", url=f"{base}/dags/chitieu_nightly")
+    button = "[...document.querySelectorAll('button')].find(b => b.innerText.trim() === {!r})"
+    page.wait_for(f"!!{button.format('Trigger')}", 120)
+    page.evaluate(f"{button.format('Trigger')}.click()")
+    label = ("[...document.querySelectorAll('[role=dialog] label')]"
+             ".find(l => l.innerText.trim().startsWith({!r}))")
+    page.wait_for(f"!!{label.format('Backfill')}", 60)
+    page.evaluate(f"{label.format('Backfill')}.click()")
+    page.wait_for("document.querySelectorAll('[data-testid=datetime-input]').length == 2", 60)
+    for index, (day, clock) in enumerate(((first, "00:00"), (last, "23:59"))):
+        page.evaluate(f"document.querySelectorAll('[data-testid=datetime-input]')[{index}].click()")
+        page.wait_for("!!document.querySelector('input[placeholder=\"YYYY/MM/DD\"]')", 30)
+        zone = page.evaluate("document.querySelector('[data-scope=popover][data-part=content]"
+                             "[data-state=open] p').innerText")
+        assert zone in {"Asia/Ho_Chi_Minh", "Asia/Saigon"}, f"the picker's time zone is {zone}"
+        for placeholder, text in (("YYYY/MM/DD", day.replace("-", "/")), ("HH:mm", clock)):
+            page.evaluate(f"document.querySelector('input[placeholder=\"{placeholder}\"]').focus()")
+            page.evaluate(f"document.querySelector('input[placeholder=\"{placeholder}\"]').select()")
+            page.send("Input.insertText", text=text)
+        page.send("Input.dispatchKeyEvent", type="keyDown", key="Escape", code="Escape",
+                  windowsVirtualKeyCode=27)
+        page.send("Input.dispatchKeyEvent", type="keyUp", key="Escape", code="Escape",
+                  windowsVirtualKeyCode=27)
+        page.wait_for("!document.querySelector('input[placeholder=\"YYYY/MM/DD\"]')", 30)
+    page.evaluate(f"{label.format('All Runs')}.click()")
+    page.wait_for("document.body.innerText.includes('3 runs will be triggered')", 60)
+    page.evaluate(f"{button.format('Run Backfill')}.click()")
+    page.wait_for("['Backfill generated', 'Conflict', 'Error'].some(t => "
+                  "document.body.innerText.includes(t))", 60)
+    return page.evaluate("document.body.innerText")
+
+
+def test_the_ui_route_backfills_three_nights(make_airflow, tmp_path: Path) -> None:
+    from tests.cdp import chromium_page
+    from tests.conftest import require_tool
+
+    chromium = require_tool("chromium", "chromium-browser")
+    token = make_airflow._request("POST", "/auth/token", {
+        "username": "admin", "password": json.loads(password_file(make_airflow.env).read_text())["admin"]})
+    with chromium_page(chromium) as page:
+        shown = backfill_in_the_ui(page, f"http://127.0.0.1:{make_airflow.port}",
+                                   token["access_token"], "2026-11-10", "2026-11-12")
+        page.screenshot(tmp_path / "backfill-dialog.png")
+    assert "Backfill generated" in shown, shown[-2000:]
+    backfill = make_airflow.api("GET", "/api/v2/backfills?dag_id=chitieu_nightly")["backfills"][-1]
+    runs = make_airflow.wait_backfill(backfill["id"])
+    assert sorted(r["logical_date"][:16] for r in runs) == [
+        "2026-11-09T18:00", "2026-11-10T18:00", "2026-11-11T18:00"], runs  # 01:00 on 10-12 Nov
+    assert all(r["state"] == "success" for r in runs), runs
     assert make_airflow.proc.poll() is None and make_airflow.healthy()
