@@ -103,8 +103,14 @@ def _start(home: Path) -> None:
         _own(pgdata)
         if user:
             _package()[1].ensure_prefix_permissions(pgdata)
-        subprocess.run([_bin("initdb"), "-D", str(pgdata), "--auth=trust", "--encoding=UTF8",
-                        "--locale=C", "-U", "postgres"], check=True, capture_output=True, **user)
+        proc = subprocess.run([_bin("initdb"), "-D", str(pgdata), "--auth=trust",
+                               "--encoding=UTF8", "--locale=C", "-U", "postgres"],
+                              capture_output=True, text=True, check=False, **user)
+        if proc.returncode != 0:
+            hint = (f" (as root the server runs as {SERVER_USER}, who must be able to reach "
+                    f"{pgdata}: is a folder above it closed to others, mode 0700?)" if user else "")
+            raise RuntimeError(f"Airflow's PostgreSQL could not be created in {pgdata}{hint}:\n"
+                               f"{proc.stderr[-2000:]}")
     sockets.mkdir(mode=0o700, exist_ok=True)
     _own(sockets)
     # Files, never pipes: the server inherits pg_ctl's output and a pipe would never close.

@@ -283,6 +283,22 @@ class AirflowCluster:
             "task_instances"]
 
 
+@contextmanager
+def airflow_home_dir() -> Iterator[Path]:
+    """A fresh folder for an Airflow home, outside pytest's base folder: run as root, the
+    embedded PostgreSQL runs as another user, who cannot enter pytest-of-root (0700, and
+    reset to 0700 by every pytest session that starts meanwhile)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="chitieu-airflow-"))
+    folder.chmod(0o755)
+    try:
+        yield folder / "home"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class MakeAirflow:
     """`make airflow` itself (`python -m chitieu airflow`) on its embedded PostgreSQL, in a
@@ -296,7 +312,7 @@ class MakeAirflow:
     def __post_init__(self) -> None:
         self.env = dict(self.env, AIRFLOW_HOME=str(self.home), AIRFLOW_PORT=str(self.port))
         self.env.pop("AIRFLOW__API__PORT", None)
-        self.console = self.home.parent / f"{self.home.name}-console.log"
+        self.console = self.home.parent / f"{self.home.name}-console.log"  # kept beside it
 
     def start(self, timeout: float = 300) -> None:
         self.home.mkdir(parents=True, exist_ok=True)

@@ -129,13 +129,14 @@ CHITIEU = str(Path(sys.executable).with_name("chitieu"))
 
 @pytest.fixture(scope="module")
 def make_airflow(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from tests.cluster import MakeAirflow
+    from tests.cluster import MakeAirflow, airflow_home_dir
     from tests.conftest import airflow_env
 
     root = tmp_path_factory.mktemp("make-airflow")
     inbox = root / "inbox"
     shutil.copytree(sample_dir / "inbox", inbox)
-    with MakeAirflow(root / "home", airflow_env(root / "home", inbox, root / "warehouse")).running() as m:
+    with airflow_home_dir() as home, \
+            MakeAirflow(home, airflow_env(home, inbox, root / "warehouse")).running() as m:
         yield m
 
 
