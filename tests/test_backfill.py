@@ -8,12 +8,14 @@ the same days then leaves the marts exactly as they were.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -262,3 +264,25 @@ def test_the_ui_route_backfills_three_nights(make_airflow, tmp_path: Path) -> No
         "2026-11-09T18:00", "2026-11-10T18:00", "2026-11-11T18:00"], runs  # 01:00 on 10-12 Nov
     assert all(r["state"] == "success" for r in runs), runs
     assert make_airflow.proc.poll() is None and make_airflow.healthy()
+
+
+def test_the_night_caught_up_when_airflow_started_says_so(make_airflow) -> None:
+    """Airflow runs the last night it missed as soon as it starts: that night's summary (the
+    close_night task's return value) and log say it was a catch-up, with the hours."""
+    from urllib.parse import quote
+
+    runs = make_airflow.api("GET", "/api/v2/dags/chitieu_nightly/dagRuns?run_type=scheduled")["dag_runs"]
+    assert len(runs) == 1, runs
+    run = runs[0]
+    started = datetime.fromisoformat(run["start_date"])
+    if started - datetime.fromisoformat(run["run_after"]) < timedelta(minutes=15):
+        pytest.skip("Airflow started within 15 minutes of 01:00: no night was missed")
+    assert run["state"] == "success", run
+    path = (f"/api/v2/dags/chitieu_nightly/dagRuns/{quote(run['dag_run_id'], safe='')}"
+            "/taskInstances/close_night/xcomEntries/return_value")
+    summary = make_airflow.api("GET", path)["value"]
+    summary = summary if isinstance(summary, dict) else ast.literal_eval(summary)
+    assert summary["catch_up"].startswith("catch-up: the night due at 01:00 on "), summary
+    logs = make_airflow.home / "logs" / "dag_id=chitieu_nightly" / f"run_id={run['dag_run_id']}"
+    assert "catch-up: the night due at 01:00" in "".join(
+        p.read_text(errors="replace") for p in logs.glob("task_id=find_new_files/*.log"))
