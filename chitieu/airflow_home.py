@@ -46,7 +46,7 @@ def airflow_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
 
     AIRFLOW_PORT (chitieu.toml `airflow_port`) is the API server's port; CHITIEU_BASE_URL
     (`base_url`) becomes Airflow's [api] base_url, from which task log links are built."""
-    from chitieu.settings import PROJECT_DIR, TIME_ZONE, Settings
+    from base.settings import PROJECT_DIR, TIME_ZONE, Settings
 
     out = dict(os.environ if env is None else env)
     settings = Settings.from_env(None if env is None else out)

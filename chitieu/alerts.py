@@ -18,7 +18,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from chitieu.settings import Settings
+from base.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def overdue_reports(build_db: Path, due_day: date) -> list[Overdue]:
 
 def overdue_message(overdue: list[Overdue]) -> tuple[str, str]:
     """Subject and body naming every unit that has not reported, period by period."""
-    from ingest.periods import parse_period, period_label
+    from base.periods import parse_period, period_label
 
     due = overdue[0].due_date
     subject = (f"[chitieu] {len(overdue)} đơn vị chưa gửi báo cáo đến hạn ngày "

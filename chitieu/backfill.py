@@ -73,7 +73,7 @@ def night_window(first: date, last: date) -> tuple[str, str]:
     """The first and last instant of the local days FIRST..LAST. Airflow's dates are
     instants: a bare date is midnight in Airflow's default time zone, and a night fires at
     01:00, so `--to-date 2022-01-19` would leave out the 19th's night."""
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
 
     return (datetime.combine(first, day_time(0), LOCAL_TZ).isoformat(),
             datetime.combine(last, day_time(23, 59, 59), LOCAL_TZ).isoformat())
@@ -81,7 +81,7 @@ def night_window(first: date, last: date) -> tuple[str, str]:
 
 def night_of(run: dict) -> str:
     """The local day a run stands for (its logical date, in Vietnam time)."""
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
 
     return datetime.fromisoformat(run["logical_date"]).astimezone(LOCAL_TZ).date().isoformat()
 
@@ -168,8 +168,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def refused(first: date, last: date) -> list[str]:
     """Days outside the reporting calendar (a backfill from 1900 would be 46,000 runs)."""
+    from base.settings import LOCAL_TZ
     from chitieu.params import check_day
-    from chitieu.settings import LOCAL_TZ
 
     today = datetime.now(LOCAL_TZ).date()
     problems = [p for p in (check_day("first day", first, today),

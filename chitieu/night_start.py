@@ -16,7 +16,7 @@ LATE = timedelta(minutes=15)  # a scheduler busy with another run starts a night
 
 def catch_up_note(run_type: str, due: datetime | None, started: datetime | None) -> str | None:
     """'catch-up: …' for a scheduled night started LATE or more after its time, else None."""
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
 
     if not str(run_type).lower().endswith("scheduled") or due is None or started is None:
         return None

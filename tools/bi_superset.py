@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.port is None:
         sys.path.insert(0, str(PROJECT))
-        from chitieu.settings import Settings
+        from base.settings import Settings
 
         args.port = Settings.from_env().superset_port
     published = (args.warehouse_dir / "warehouse.duckdb").resolve()
