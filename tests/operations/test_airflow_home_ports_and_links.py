@@ -120,3 +120,14 @@ def test_every_port_in_the_makefile_is_a_variable() -> None:
     text = (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
     assert "AIRFLOW__API__PORT" not in text, "make must not override the port the user asked for"
     assert "export AIRFLOW_PORT" in text and "export SUPERSET_PORT" in text
+
+
+def test_a_backfill_window_is_whole_local_days() -> None:
+    """Airflow's dates are instants: the window runs from the first day's 00:00 to the last
+    day's 23:59:59 in Vietnam, so the last day's 01:00 night is inside it."""
+    from datetime import date
+
+    from chitieu.backfill import night_window
+
+    assert night_window(date(2026, 11, 1), date(2026, 11, 30)) == (
+        "2026-11-01T00:00:00+07:00", "2026-11-30T23:59:59+07:00")
