@@ -63,7 +63,7 @@ def failure_message(run_id: str, task_id: str, reason: str, status_file: Path,
             "gần nhất.\n"
             f"Chi tiết: {status_file}\n"
             + (f"Nhật ký của bước: {link}\n" if link else "") +
-            "Cách xử lý: xem mục \"Runbook\" trong README.md.\n")
+            "Cách xử lý: xem docs/engineer.md#why-a-night-failed.\n")
     return subject, body
 
 

@@ -78,10 +78,10 @@ def _finding_json(sheet: str, finding: Finding) -> dict:
 
 def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
                  published: Path | None = None) -> int:
-    """What a district data officer runs before sending: plain words (or one JSON document
-    for machines, `--json`), what the reader refuses and what the warehouse will flag (its
-    row rules; beside the last published values when a published warehouse is at hand, read
-    only). Exits 1 when anything was refused."""
+    """What the office runs on a file before loading it (a clerk may, before sending): plain
+    words (or one JSON document for machines, `--json`), what the reader refuses and what the
+    warehouse will flag (its row rules; beside the last published values when a published
+    warehouse is at hand, read only). Exits 1 when anything was refused."""
     from ingest.guard import parse_guarded
     from ingest.parse import ParseJob
 

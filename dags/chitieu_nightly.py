@@ -43,7 +43,7 @@ class NightFailed(BaseNotifier):
         reason = str(context.get("exception"))
         link = task_link(settings.base_url, "chitieu_nightly", str(context.get("run_id")), task_id)
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
-                                f"task log: {link}\nwhat to do: README.md, section Runbook")
+                                f"task log: {link}\nwhat to do: docs/engineer.md#why-a-night-failed")
         send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
                                         settings.status_file, link))
 
@@ -106,7 +106,7 @@ def chitieu_nightly():
             problem = check_day("backfill date", day, pendulum.now(LOCAL_TZ).date())
             if problem:  # refused at once, no retry: a backfill from 1900 costs seconds a run
                 raise AirflowFailException(f"{problem}; cancel this backfill and use dates from "
-                                           "then on (README, Backfills)")
+                                           "then on (docs/engineer.md#backfill)")
             backfill_day = day.isoformat()
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,

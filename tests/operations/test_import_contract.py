@@ -62,3 +62,22 @@ def test_a_forbidden_import_breaks_the_contract(tmp_path: Path, module: str, lin
     assert proc.returncode == 1, proc.stdout + proc.stderr
     broken = proc.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, proc.stdout
+
+
+def test_every_import_of_our_rooms_names_a_module_that_exists() -> None:
+    """A lazy import of a moved module (`from ingest.units import …` inside a test or a task)
+    fails only when that line runs; here every such line is checked, in code and tests."""
+    import ast
+    import importlib.util
+
+    ours = (*ROOMS, "tests", "tools")
+    missing = []
+    for folder in (*ROOMS, "tests", "tools", "dags", "bench"):
+        for path in (PROJECT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level \
+                    else [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                for name in names:
+                    if name.split(".")[0] in ours and importlib.util.find_spec(name) is None:
+                        missing.append(f"{path.relative_to(PROJECT)}:{node.lineno} {name}")
+    assert not missing, missing

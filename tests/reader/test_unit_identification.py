@@ -211,7 +211,7 @@ def test_a_district_after_the_comma_narrows_even_once_it_has_ceased() -> None:
     name is today's commune's."""
     from datetime import date
 
-    from ingest.units import UnitError, UnitResolver
+    from base.units import UnitError, UnitResolver
 
     resolver = UnitResolver.default()
     first, last = date(2025, 8, 1), date(2025, 8, 31)

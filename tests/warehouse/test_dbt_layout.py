@@ -1,4 +1,4 @@
-"""The dbt project keeps the conventions the README claims (dbt Labs' project structure).
+"""The dbt project keeps the conventions docs/developer.md claims (dbt Labs' project structure).
 
 Read from dbt's own parsed manifest, so a model that joins in staging, a mart that reads a
 seed, or a constant written into a model again fails here rather than in review.
