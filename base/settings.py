@@ -13,6 +13,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
 | CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
 | CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
+| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts (night reads) |
 | CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
@@ -53,7 +54,7 @@ class SettingsError(ValueError):
 
 SETTINGS_FILE = PROJECT_DIR / "chitieu.toml"
 # The settings file's keys are these variables' names in lower case, without "chitieu_".
-FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR",
+FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR", "CHITIEU_RECEIPTS_FILE",
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
@@ -160,6 +161,7 @@ class Settings:
     airflow_port: int = 8080
     superset_port: int = 8088
     base_url_setting: str | None = None
+    receipts_file_setting: Path | None = None
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -197,6 +199,7 @@ class Settings:
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
             *_service_addresses(env),
+            Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
         )
 
     @property
@@ -204,6 +207,11 @@ class Settings:
         """Airflow's UI as people open it, without a trailing slash: the links in alerts and
         LAST_FAILURE.txt (Airflow's own [api] base_url is set to it by `make airflow`)."""
         return (self.base_url_setting or f"http://127.0.0.1:{self.airflow_port}").rstrip("/")
+
+    @property
+    def receipts_file(self) -> Path:
+        """The portal's receipts export (portal/office/services.py), read by the ingest stage."""
+        return self.receipts_file_setting or self.warehouse_dir / "receipts" / "receipts.jsonl"
 
     def require_inbox(self) -> Path:
         if self.inbox is None:
