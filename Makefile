@@ -30,12 +30,15 @@ endif
 export CHITIEU_SAMPLE_INBOX := $(SAMPLE_DIR)/inbox
 export UV
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
-export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
-export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Ho_Chi_Minh
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS := admin:admin
-export AIRFLOW__API__PORT := 8080
-export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
+# The rest of Airflow's configuration (DAG folder, time zones, login, port) is set by the
+# chitieu command itself (chitieu/airflow_home.py), the same from make or any shell.
+# AIRFLOW_PORT=18080, SUPERSET_PORT=18088 on the command line win over chitieu.toml.
+ifneq ($(origin AIRFLOW_PORT),undefined)
+export AIRFLOW_PORT
+endif
+ifneq ($(origin SUPERSET_PORT),undefined)
+export SUPERSET_PORT
+endif
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
@@ -50,10 +53,10 @@ help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
 	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
-	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
+	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only; AIRFLOW_PORT=...)"
 	@echo "make docs   - dbt's documentation site (lineage, exposures) in dbt_project/target"
 	@echo "make portal - the office's portal on http://127.0.0.1:$(PORTAL_PORT) (PORTAL_PORT=...)"
-	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
+	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run; SUPERSET_PORT=...)"
 
 $(UV):
 	python3 -m pip install --quiet --user uv

@@ -27,6 +27,9 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | CHITIEU_SMTP_PASSWORD_FILE | none | or a file holding it (0600, outside the repository) |
 | CHITIEU_SMTP_CA_FILE | the system's | CA certificates to verify the server with |
 | CHITIEU_SMTP_TIMEOUT_S | 30 | the longest one alert may take, all of it (a hung server) |
+| AIRFLOW_PORT | 8080 | `make airflow`'s UI and REST API (127.0.0.1 unless AIRFLOW__API__HOST) |
+| SUPERSET_PORT | 8088 | `make superset`'s dashboard |
+| CHITIEU_BASE_URL | http://127.0.0.1:AIRFLOW_PORT | Airflow's UI as people open it (links) |
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
@@ -61,6 +64,8 @@ FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_D
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
+# Where people reach the services (ports on this machine, the address links are built on).
+FILE_KEYS += ("AIRFLOW_PORT", "SUPERSET_PORT", "CHITIEU_BASE_URL")
 
 
 # The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
@@ -143,6 +148,22 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
     return value
 
 
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    port = int(_number(env, name, default, int))
+    if not 0 < port < 65536:
+        raise SettingsError(f"{name}={port} is not a TCP port (1-65535)")
+    return port
+
+
+def _service_addresses(env: Mapping[str, str]) -> tuple[int, int, str | None]:
+    """AIRFLOW_PORT, SUPERSET_PORT and CHITIEU_BASE_URL (an http(s) address, or none)."""
+    base = env.get("CHITIEU_BASE_URL") or None
+    if base and not base.startswith(("http://", "https://")):
+        raise SettingsError(f"CHITIEU_BASE_URL={base!r} is not an http:// or https:// address")
+    airflow = "AIRFLOW_PORT" if env.get("AIRFLOW_PORT") else "AIRFLOW__API__PORT"  # Airflow's name
+    return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), base
+
+
 def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
     """`folder`, if DuckDB can open files in it. DuckDB reads a backslash anywhere in a path
     as a separator, on Linux too, after resolving every link ("a\\b/x.duckdb" opens
@@ -180,6 +201,9 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    airflow_port: int = 8080
+    superset_port: int = 8088
+    base_url_setting: str | None = None
     receipts_file_setting: Path | None = None
     # The alerts' mail server beyond host and port (alert_settings; chitieu/alerts.py).
     smtp_security: str = "none"
@@ -224,9 +248,16 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+            *_service_addresses(env),
             Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
             **alert_settings(env),
         )
+
+    @property
+    def base_url(self) -> str:
+        """Airflow's UI as people open it, without a trailing slash: the links in alerts and
+        LAST_FAILURE.txt (Airflow's own [api] base_url is set to it by `make airflow`)."""
+        return (self.base_url_setting or f"http://127.0.0.1:{self.airflow_port}").rstrip("/")
 
     @property
     def receipts_file(self) -> Path:

@@ -26,7 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from base.settings import LOCAL_TZ, Settings
-from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
+from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata, password_file
+from chitieu.metadata_db import airflow_database
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
@@ -120,8 +121,7 @@ def precreate_logins(home: Path, env: dict[str, str]) -> Path:
     """Write the simple auth manager's password file ourselves, 0600, before the API server
     starts: it generates (and prints to its console) a password only for a user missing
     from that file, so with every user present nothing is printed."""
-    path = Path(env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
-                or home / "simple_auth_manager_passwords.json.generated")
+    path = password_file({**env, "AIRFLOW_HOME": str(home)})
     users = [item.split(":", 1)[0].strip() for item in
              env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin").split(",")
              if item.strip()]
@@ -159,7 +159,9 @@ def airflow_ui() -> int:
                    f"http://{env['AIRFLOW__API__HOST']}:{port}/execution/")
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     procs: list[subprocess.Popen] = []
+    database = contextlib.ExitStack()  # closed after the components: the server stops last
     try:
+        env.update(database.enter_context(airflow_database(home, env)))
         init_metadata(env)
         for private in home.glob("airflow.db*"):
             private.chmod(0o600)
@@ -183,6 +185,7 @@ def airflow_ui() -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
         _stop_groups(procs)
+        database.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -227,45 +230,18 @@ def report(argv: list[str]) -> int:
 
 
 def backfill(argv: list[str]) -> int:
-    """Re-run the nightly job for the local days FIRST..LAST, both included, through
-    Airflow's own backfill (a running `make airflow`: its scheduler runs them).
+    """`chitieu backfill FIRST LAST [--wait] | --dry-run | --cancel` (chitieu/backfill.py)."""
+    from chitieu import backfill as command
 
-    Airflow's --from-date/--to-date are instants: a bare date is midnight in Airflow's
-    default time zone, and a nightly run fires at 01:00, so `--to-date 2022-01-19` leaves
-    out the 19th's run. Here the days are turned into the first and last instant of those
-    local days, checked against the reporting calendar (a backfill from 1900 would be 46,000
-    full runs), and the DAG is unpaused so the runs are not left queued."""
-    import argparse
-    from datetime import date
-    from datetime import time as day_time
+    return command.main(argv, os.environ)
 
-    from base.settings import LOCAL_TZ
-    from chitieu.params import check_day
 
-    parser = argparse.ArgumentParser(prog="python -m chitieu backfill")
-    parser.add_argument("first", type=date.fromisoformat, help="first run day (YYYY-MM-DD)")
-    parser.add_argument("last", type=date.fromisoformat, help="last run day, included")
-    parser.add_argument("--dry-run", action="store_true", help="list the runs, create none")
-    args = parser.parse_args(argv)
-    today = datetime.now(LOCAL_TZ).date()
-    problems = [p for p in (check_day("first day", args.first, today),
-                            check_day("last day", args.last, today)) if p]
-    if args.first > args.last:
-        problems.append(f"the first day {args.first} is after the last day {args.last}")
-    if problems:
-        print("chitieu: backfill refused: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    start = datetime.combine(args.first, day_time(0), LOCAL_TZ).isoformat()
-    end = datetime.combine(args.last, day_time(23, 59, 59), LOCAL_TZ).isoformat()
-    command = [airflow_bin(), "backfill", "create", "--dag-id", "chitieu_nightly",
-               "--from-date", start, "--to-date", end, "--max-active-runs", "1"]
-    if args.dry_run:
-        command.append("--dry-run")
-    else:
-        subprocess.run([airflow_bin(), "dags", "unpause", "chitieu_nightly"], check=False,
-                       capture_output=True)
-    print(" ".join(command), flush=True)
-    return subprocess.run(command, check=False).returncode
+def configure_airflow() -> None:
+    """The Airflow home, port and time zones `make` used to export, set by the command itself
+    (chitieu/airflow_home.py), so it behaves the same from any shell."""
+    from chitieu.airflow_home import airflow_environment
+
+    os.environ.update(airflow_environment())
 
 
 def docs() -> int:
@@ -327,6 +303,8 @@ def main(argv: list[str]) -> int:
     if command not in handlers:
         print(f"chitieu: unknown command {command!r}\n{__doc__}", file=sys.stderr)
         return USAGE
+    if command in ("run", "airflow", "backfill", "airflow-db"):
+        configure_airflow()  # the checkout's Airflow home and settings, as make sets them
     return guarded(handlers[command])
 
 

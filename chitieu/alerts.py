@@ -286,7 +286,8 @@ def send_test_alert(settings: Settings) -> str:
     return f"test alert sent to {', '.join(settings.alert_to)} via {server_name(settings)}"
 
 
-def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -> tuple[str, str]:
+def failure_message(run_id: str, task_id: str, reason: str, status_file: Path,
+                    link: str | None = None) -> tuple[str, str]:
     """Subject and body for a night that failed (the on-failure callback's alert)."""
     subject = f"[chitieu] Lần chạy {run_id} thất bại ở bước {task_id}"
     body = (f"Lần chạy {run_id} của chitieu_nightly đã dừng ở bước {task_id}.\n\n"
@@ -294,6 +295,7 @@ def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -
             "Kho dữ liệu đã công bố không thay đổi: bảng điều khiển và báo cáo vẫn là bản tốt "
             "gần nhất.\n"
             f"Chi tiết: {status_file}\n"
+            + (f"Nhật ký của bước: {link}\n" if link else "") +
             "Cách xử lý: xem docs/engineer.md#why-a-night-failed.\n")
     return subject, body
 

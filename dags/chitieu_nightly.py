@@ -35,17 +35,18 @@ class NightFailed(BaseNotifier):
     def notify(self, context) -> None:
         from base.settings import Settings
         from chitieu.alerts import failure_message, send_or_keep
+        from chitieu.night_start import task_link
         from chitieu.stages import write_failure
 
         settings = Settings.from_env()
         ti = context.get("ti") or context.get("task_instance")
         task_id = getattr(ti, "task_id", "?")
         reason = str(context.get("exception"))
+        link = task_link(settings.base_url, "chitieu_nightly", str(context.get("run_id")), task_id)
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
-                                f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
-                                "\nwhat to do: docs/engineer.md#why-a-night-failed")
+                                f"task log: {link}\nwhat to do: docs/engineer.md#why-a-night-failed")
         send_or_keep(settings, *failure_message(str(context.get("run_id")), task_id, reason,
-                                                settings.status_file))
+                                                settings.status_file, link))
 
 
 DEFAULT_ARGS = {
@@ -94,6 +95,7 @@ def chitieu_nightly():
         import logging
 
         from base.settings import Settings
+        from chitieu.night_start import catch_up_note
         from chitieu.params import BadParams, check_day, check_params
         from chitieu.stages import count_new_files, prepare, unpublished_ingest
 
@@ -114,6 +116,9 @@ def chitieu_nightly():
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
                                          settings.inbox_source)
+        catch_up = catch_up_note(dag_run.run_type, dag_run.run_after, dag_run.start_date)
+        if catch_up:
+            logging.getLogger(__name__).warning("%s", catch_up)
         if params["reingest_unit"] and params["reingest_unit"] != context["params"].get(
                 "reingest_unit"):
             logging.getLogger(__name__).info("reingest_unit %r is the unit of GSO code %s",
@@ -127,7 +132,7 @@ def chitieu_nightly():
                 "reingest_district": params["reingest_district"],
                 "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
-                "full_refresh": params["full_refresh"]}
+                "full_refresh": params["full_refresh"], "catch_up": catch_up}
 
     # Skips the work, not close_night (it follows the trigger rules: alerts every night).
     @task.short_circuit(ignore_downstream_trigger_rules=False)
@@ -202,11 +207,13 @@ def chitieu_nightly():
             alerts = night_alerts(settings, run_day(get_current_context()))
         overdue = alerts["overdue_units"]
         logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue; "
-                                         "%s", found["inbox"], found["inbox_source"],
-                                         len(overdue), alerts["alerts"])
+                                         "%s%s", found["inbox"], found["inbox_source"],
+                                         len(overdue), alerts["alerts"],
+                                         f"; {found['catch_up']}" if found.get("catch_up") else "")
         return {"inbox": found["inbox"], "overdue": [f"{o.period} {o.unit_code} {o.unit_name}"
                                                      for o in overdue],
-                "alerts": alerts["alerts"], "alerts_unsent": alerts["alerts_unsent"]}
+                "alerts": alerts["alerts"], "alerts_unsent": alerts["alerts_unsent"],
+                "catch_up": found.get("catch_up")}
 
     found = find_new_files()
     go = anything_to_do(found)
