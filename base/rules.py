@@ -30,6 +30,11 @@ class Rule:
     action_vi: str  # what the clerk (or the reviewer, for warehouse rules) should do
 
 
+# Rules the reader no longer writes, kept so that findings in a warehouse ingested by an
+# earlier version still name a known rule (the marts' relationship test).
+RETIRED = frozenset({"parser_error"})
+
+
 def _r(code: str, severity: str, found_by: str, scope: str, title_en: str, title_vi: str,
        action_vi: str) -> Rule:
     return Rule(code, severity, found_by, scope, title_en, title_vi, action_vi)
@@ -80,6 +85,11 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "report may", "đọc tệp quá lâu", "Sao chép riêng bảng báo cáo sang tệp mới và gửi lại."),
     _r("parse_crash", "error", "ingest", "file", "the file made the reader crash",
        "tệp làm trình đọc bị lỗi", "Mở tệp bằng Excel, lưu lại và gửi lại."),
+    # retired: the reader no longer writes it (our own failures are internal_error, issue 24),
+    # but a warehouse ingested before keeps its findings, which must still name a known rule
+    _r("parser_error", "error", "ingest", "sheet", "the sheet could not be parsed (written by "
+       "earlier versions only)", "không đọc được trang tính",
+       "Mở tệp bằng Excel, lưu lại và gửi lại."),
     # --- a sheet (ingest/layouts.py, units.py, targets.py, parse.py)
     _r("hidden_sheet", "info", "ingest", "sheet", "a hidden sheet, not read", "trang tính bị ẩn, "
        "không đọc", "Nếu trang ẩn chứa số liệu, bỏ ẩn và gửi lại."),
