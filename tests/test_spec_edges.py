@@ -60,20 +60,38 @@ pytestmark = pytest.mark.warehouse
 OUTSIDE_DATES = "outside_collection_dates"  # the rule naming an element sent outside its dates
 EMPTY_ROW = "empty_template_row"  # the rule naming a template row left empty
 
-NAMES = {"HH_TOTAL": ("Tổng số hộ dân cư", "hộ"), "HH_POOR": ("Số hộ nghèo", "hộ"),
-         "COVID_CASES": ("Số ca mắc COVID-19", "ca")}
+NAMES = {
+    "HH_TOTAL": ("Tổng số hộ dân cư", "hộ"),
+    "HH_POOR": ("Số hộ nghèo", "hộ"),
+    "COVID_CASES": ("Số ca mắc COVID-19", "ca"),
+}
 
 TRAN_PHU, THANH_SEN, CAN_LOC = "18100", "18073", "443"
 HONG_LINH = "437"
 C1, C2, C3, C4, C5, C6 = "18115", "18118", "18121", "18124", "18127", "18130"
 DONG_LOC, XUAN_LOC = "18484", "18481"
-XA_2026_ROWS = {"POP_TOTAL", "POP_18PLUS", "POP_12_17", "HH_TOTAL", "HH_POOR", "HH_NEAR_POOR", "NTM_STATUS",
-                "NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET", "MODEL_RESIDENTIAL_AREAS", "MODEL_GARDENS",
-                "PARTY_MEMBERS", "PARTY_NEW_MEMBERS", "HOUSES_BUILT"}
+XA_2026_ROWS = {
+    "POP_TOTAL",
+    "POP_18PLUS",
+    "POP_12_17",
+    "HH_TOTAL",
+    "HH_POOR",
+    "HH_NEAR_POOR",
+    "NTM_STATUS",
+    "NTM_ADVANCED",
+    "NTM_MODEL",
+    "NTM_CRITERIA_MET",
+    "MODEL_RESIDENTIAL_AREAS",
+    "MODEL_GARDENS",
+    "PARTY_MEMBERS",
+    "PARTY_NEW_MEMBERS",
+    "HOUSES_BUILT",
+}
 XUAN_LOC_TYPED = {"HH_TOTAL": 2500, "HH_POOR": 75, "HOUSES_BUILT": "-", "NTM_STATUS": "..."}
 
 
 # --------------------------------------------------------------------------- the reports
+
 
 def body(values: dict[str, object]) -> list[list]:
     return [[i + 1, code, *NAMES[code], v] for i, (code, v) in enumerate(values.items())]
@@ -90,33 +108,56 @@ MARCH = ["Kỳ báo cáo: Tháng 3/2026"]
 FIGURES = {"HH_TOTAL": 4210, "HH_POOR": 63}
 
 UNDER_TITLE = a_report(MOTTO + [TITLE, ["UBND phường Trần Phú"], MARCH], FIGURES)
-BESIDE_PERIOD = a_report(MOTTO + [TITLE, ["Kỳ báo cáo:", "Tháng 3/2026", None, "UBND PHƯỜNG TRẦN PHÚ"]], FIGURES)
-RIGHT_OF_MOTTO = a_report([[None, None, MOTTO[0][2], None, "ủy ban nhân dân phường trần phú"], MOTTO[1],
-                           TITLE, MARCH], FIGURES)
-CODE_CONFIRMED = a_report(MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["UBND phường Trần Phú"], MARCH], FIGURES)
-CODE_REFUTED = a_report(MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["UBND phường Thành Sen"], MARCH], FIGURES)
-RECIPIENT = a_report(MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["Kính gửi: UBND thành phố Hà Tĩnh"], MARCH],
-                     FIGURES)
+BESIDE_PERIOD = a_report(
+    MOTTO + [TITLE, ["Kỳ báo cáo:", "Tháng 3/2026", None, "UBND PHƯỜNG TRẦN PHÚ"]], FIGURES
+)
+RIGHT_OF_MOTTO = a_report(
+    [[None, None, MOTTO[0][2], None, "ủy ban nhân dân phường trần phú"], MOTTO[1], TITLE, MARCH], FIGURES
+)
+CODE_CONFIRMED = a_report(
+    MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["UBND phường Trần Phú"], MARCH], FIGURES
+)
+CODE_REFUTED = a_report(
+    MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["UBND phường Thành Sen"], MARCH], FIGURES
+)
+RECIPIENT = a_report(
+    MOTTO + [[f"Mã đơn vị: {TRAN_PHU}"], TITLE, ["Kính gửi: UBND thành phố Hà Tĩnh"], MARCH], FIGURES
+)
 
 
-def district_table(communes: list[tuple[str, dict[str, object]]], total: list | None,
-                   top: list[list] | None = None, period: str = "Tháng 6/2024") -> Sheet:
+def district_table(
+    communes: list[tuple[str, dict[str, object]]],
+    total: list | None,
+    top: list[list] | None = None,
+    period: str = "Tháng 6/2024",
+) -> Sheet:
     """Layout B: one row per commune (code, no name), HH_TOTAL and HH_POOR columns, a total row."""
     head = ["STT", "Mã xã", "Tên xã", "Tổng số hộ dân cư (HH_TOTAL)", "Số hộ nghèo (HH_POOR)"]
-    rows = [[i, code, None, v.get("HH_TOTAL"), v.get("HH_POOR")] for i, (code, v) in enumerate(communes, start=1)]
+    rows = [
+        [i, code, None, v.get("HH_TOTAL"), v.get("HH_POOR")] for i, (code, v) in enumerate(communes, start=1)
+    ]
     totals = [[None, None, "Tổng cộng", *total]] if total else []
     top = top or [[f"Mã đơn vị: {HONG_LINH}"], [f"Kỳ báo cáo: {period}"]]
-    return Sheet("Tổng hợp", MOTTO + [["BÁO CÁO TỔNG HỢP CÁC XÃ"]] + top + [[], head] + rows + totals + SIGNATURE)
+    return Sheet(
+        "Tổng hợp", MOTTO + [["BÁO CÁO TỔNG HỢP CÁC XÃ"]] + top + [[], head] + rows + totals + SIGNATURE
+    )
 
 
-T1 = district_table([(C1, {"HH_TOTAL": 1000, "HH_POOR": 50}), (C2, {"HH_TOTAL": 1100, "HH_POOR": 40})], [2101, 90])
-T2 = district_table([(C3, {"HH_TOTAL": 1200, "HH_POOR": 30}), (C4, {"HH_TOTAL": 1300, "HH_POOR": 20})], [2500, 50])
+T1 = district_table(
+    [(C1, {"HH_TOTAL": 1000, "HH_POOR": 50}), (C2, {"HH_TOTAL": 1100, "HH_POOR": 40})], [2101, 90]
+)
+T2 = district_table(
+    [(C3, {"HH_TOTAL": 1200, "HH_POOR": 30}), (C4, {"HH_TOTAL": 1300, "HH_POOR": 20})], [2500, 50]
+)
 T3 = district_table([(C6, {"HH_TOTAL": 900, "HH_POOR": 10})], None)
 T4 = district_table([(C1, {"HH_TOTAL": 1010}), (C5, {"HH_TOTAL": 800, "HH_POOR": 16})], [1810, 16])
-CAN_LOC_UNDER_TITLE = district_table([("18406", {"HH_TOTAL": 700, "HH_POOR": 7})], None,
-                                     top=[["UBND huyện Can Lộc"], ["Kỳ báo cáo: Năm 2023"]])
+CAN_LOC_UNDER_TITLE = district_table(
+    [("18406", {"HH_TOTAL": 700, "HH_POOR": 7})], None, top=[["UBND huyện Can Lộc"], ["Kỳ báo cáo: Năm 2023"]]
+)
 
-COVID_2026 = a_report(MOTTO + [TITLE, [f"Mã đơn vị: {DONG_LOC}"], MARCH], {"HH_TOTAL": 3000, "COVID_CASES": 5})
+COVID_2026 = a_report(
+    MOTTO + [TITLE, [f"Mã đơn vị: {DONG_LOC}"], MARCH], {"HH_TOTAL": 3000, "COVID_CASES": 5}
+)
 
 
 def xuan_loc_template(out: Path) -> Path:
@@ -141,11 +182,15 @@ def issued_rows(path: Path) -> set[str]:
     """The element rows the template issues (its "Mã chỉ tiêu" column)."""
     ws = openpyxl.load_workbook(path)["Báo cáo"]
     header = next(c for row in ws.iter_rows() for c in row if c.value == "Mã chỉ tiêu")
-    return {ws.cell(r, header.column).value for r in range(header.row + 1, ws.max_row + 1)
-            if re.fullmatch(r"[A-Z][A-Z0-9_]+", str(ws.cell(r, header.column).value or ""))}
+    return {
+        ws.cell(r, header.column).value
+        for r in range(header.row + 1, ws.max_row + 1)
+        if re.fullmatch(r"[A-Z][A-Z0-9_]+", str(ws.cell(r, header.column).value or ""))
+    }
 
 
 # --------------------------------------------------------------------------- validate
+
 
 @pytest.fixture(autouse=True)
 def no_default_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,20 +213,25 @@ def sheet_file(tmp_path: Path, name: str, *sheets: Sheet) -> Path:
     return path
 
 
-@pytest.mark.parametrize("sheet", [UNDER_TITLE, BESIDE_PERIOD, RIGHT_OF_MOTTO, CODE_CONFIRMED, RECIPIENT],
-                         ids=["under title", "beside period", "right of motto", "code confirmed",
-                              "labelled recipient"])
-def test_issuing_body_anywhere_in_the_header_block_names_the_unit(sheet: Sheet, tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "sheet",
+    [UNDER_TITLE, BESIDE_PERIOD, RIGHT_OF_MOTTO, CODE_CONFIRMED, RECIPIENT],
+    ids=["under title", "beside period", "right of motto", "code confirmed", "labelled recipient"],
+)
+def test_issuing_body_anywhere_in_the_header_block_names_the_unit(
+    sheet: Sheet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", sheet))
     assert code == 0, entry
-    assert [(s["status"], s["layout"], s["unit"], s["period"], s["values"]) for s in entry["sheets"]] == \
-        [("loaded", "A", TRAN_PHU, "2026-03", 2)]
+    assert [(s["status"], s["layout"], s["unit"], s["period"], s["values"]) for s in entry["sheets"]] == [
+        ("loaded", "A", TRAN_PHU, "2026-03", 2)
+    ]
     assert [f for f in entry["findings"] if f["severity"] == "error"] == []
 
 
 def test_issuing_body_naming_another_unit_beside_the_code_is_a_mismatch(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", CODE_REFUTED))
     assert code == 1
     assert [(s["status"], s["values"]) for s in entry["sheets"]] == [("rejected", 0)]
@@ -189,19 +239,24 @@ def test_issuing_body_naming_another_unit_beside_the_code_is_a_mismatch(
     assert "Thành Sen" in entry["findings"][0]["message"]
 
 
-def test_issuing_body_under_a_district_tables_title(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_issuing_body_under_a_district_tables_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", CAN_LOC_UNDER_TITLE))
     assert code == 0, entry
-    assert [(s["status"], s["layout"], s["unit"], s["period"], s["values"]) for s in entry["sheets"]] == \
-        [("loaded", "B", CAN_LOC, "2023", 2)]
+    assert [(s["status"], s["layout"], s["unit"], s["period"], s["values"]) for s in entry["sheets"]] == [
+        ("loaded", "B", CAN_LOC, "2023", 2)
+    ]
 
 
 def test_element_outside_its_collection_dates_is_loaded_and_flagged_by_validate(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", COVID_2026))
     assert code == 0, entry  # a warning: nothing refused
-    assert [(s["status"], s["unit"], s["period"], s["values"], s["rows_refused"]) for s in entry["sheets"]] == \
-        [("loaded", DONG_LOC, "2026-03", 2, 0)]
+    assert [
+        (s["status"], s["unit"], s["period"], s["values"], s["rows_refused"]) for s in entry["sheets"]
+    ] == [("loaded", DONG_LOC, "2026-03", 2, 0)]
     flagged = [f for f in entry["findings"] if f["rule"] == OUTSIDE_DATES]
     assert len(flagged) == 1 and len(entry["findings"]) == 1, entry["findings"]
     (f,) = flagged
@@ -213,26 +268,33 @@ def test_element_outside_its_collection_dates_is_loaded_and_flagged_by_validate(
 
 
 def test_rows_left_empty_on_a_template_are_each_named_by_validate(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = xuan_loc_template(tmp_path / "out")
     assert issued_rows(path) == XA_2026_ROWS  # the template as the spec and catalogue say
     code, entry = validate(tmp_path, capsys, path)
     assert code == 0, entry
     empty = [f for f in entry["findings"] if f["rule"] == EMPTY_ROW]
     assert all(f["severity"] == "warning" and f["sheet"] == "Báo cáo" and f["cell"] for f in empty), empty
-    named = {code for f in empty for code in XA_2026_ROWS if code in f["message"].split()
-             or f"{code}:" in f["message"] or f"({code})" in f["message"]}
+    named = {
+        code
+        for f in empty
+        for code in XA_2026_ROWS
+        if code in f["message"].split() or f"{code}:" in f["message"] or f"({code})" in f["message"]
+    }
     assert named == XA_2026_ROWS - set(XUAN_LOC_TYPED) and len(empty) == 11, empty
     assert len({f["cell"] for f in empty}) == 11  # each row its own cell
 
 
 def test_a_report_leaving_no_row_empty_gets_no_empty_row_warning(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", UNDER_TITLE))
     assert [f for f in entry["findings"] if f["rule"] == EMPTY_ROW] == []
 
 
 # --------------------------------------------------------------------------- the warehouse
+
 
 @dataclass
 class Runs:
@@ -266,8 +328,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 
 
 def findings(con, rule: str, unit: str | None = None) -> list[dict]:
-    cur = con.execute("SELECT * FROM marts.data_quality_findings WHERE rule = ? AND (? IS NULL OR unit_code = ?)",
-                      [rule, unit, unit])
+    cur = con.execute(
+        "SELECT * FROM marts.data_quality_findings WHERE rule = ? AND (? IS NULL OR unit_code = ?)",
+        [rule, unit, unit],
+    )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
@@ -281,7 +345,10 @@ def test_issuing_body_under_the_title_loads_for_the_unit(runs: Runs) -> None:
 def test_tables_of_one_night_lose_no_commune(runs: Runs) -> None:
     con = runs.first.con()
     for unit, total, poor in ((C1, 1000, 50), (C2, 1100, 40), (C3, 1200, 30), (C4, 1300, 20), (C6, 900, 10)):
-        assert (value(con, unit, "2024-06", "HH_TOTAL"), value(con, unit, "2024-06", "HH_POOR")) == (total, poor)
+        assert (value(con, unit, "2024-06", "HH_TOTAL"), value(con, unit, "2024-06", "HH_POOR")) == (
+            total,
+            poor,
+        )
     assert rows_of(con, C5, "2024-06", "HH_TOTAL") == []
     assert value(con, HONG_LINH, "2024-06", "HH_TOTAL") == 5500
     assert value(con, HONG_LINH, "2024-06", "HH_POOR") == 150
@@ -290,8 +357,9 @@ def test_tables_of_one_night_lose_no_commune(runs: Runs) -> None:
 
 def test_each_total_row_is_checked_against_its_own_table(runs: Runs) -> None:
     mismatches = [f for f in findings(runs.second.con(), "total_mismatch") if f["period"] == "2024-06"]
-    assert {(f["source_file"], f["indicator_code"]) for f in mismatches} == {("hong linh bang 1.xlsx", "HH_TOTAL")}, \
-        mismatches
+    assert {(f["source_file"], f["indicator_code"]) for f in mismatches} == {
+        ("hong linh bang 1.xlsx", "HH_TOTAL")
+    }, mismatches
 
 
 def test_a_later_table_replaces_only_the_communes_it_lists(runs: Runs) -> None:
@@ -299,7 +367,10 @@ def test_a_later_table_replaces_only_the_communes_it_lists(runs: Runs) -> None:
     assert value(con, C1, "2024-06", "HH_TOTAL") == 1010
     assert rows_of(con, C1, "2024-06", "HH_POOR") == []  # left out of its corrected row: dropped
     for unit, total, poor in ((C2, 1100, 40), (C3, 1200, 30), (C4, 1300, 20), (C5, 800, 16), (C6, 900, 10)):
-        assert (value(con, unit, "2024-06", "HH_TOTAL"), value(con, unit, "2024-06", "HH_POOR")) == (total, poor)
+        assert (value(con, unit, "2024-06", "HH_TOTAL"), value(con, unit, "2024-06", "HH_POOR")) == (
+            total,
+            poor,
+        )
     assert value(con, HONG_LINH, "2024-06", "HH_TOTAL") == 6310
     assert value(con, HONG_LINH, "2024-06", "HH_POOR") == 116
 
@@ -313,8 +384,12 @@ def test_element_outside_its_collection_dates_is_loaded_and_flagged_in_the_wareh
     con = runs.first.con()
     assert value(con, DONG_LOC, "2026-03", "COVID_CASES") == 5
     (f,) = findings(con, OUTSIDE_DATES)
-    assert (f["severity"], f["unit_code"], f["indicator_code"], f["period"]) == \
-        ("warning", DONG_LOC, "COVID_CASES", "2026-03")
+    assert (f["severity"], f["unit_code"], f["indicator_code"], f["period"]) == (
+        "warning",
+        DONG_LOC,
+        "COVID_CASES",
+        "2026-03",
+    )
     assert "2022-12-31" in f["message"] or "31/12/2022" in f["message"], f
 
 
@@ -322,5 +397,7 @@ def test_rows_left_empty_on_a_template_are_listed_in_the_warehouse(runs: Runs) -
     con = runs.first.con()
     assert value(con, XUAN_LOC, "2026-08", "HH_TOTAL") == 2500
     empty = findings(con, EMPTY_ROW)
-    assert all((f["severity"], f["unit_code"], f["period"]) == ("warning", XUAN_LOC, "2026-08") for f in empty), empty
+    assert all(
+        (f["severity"], f["unit_code"], f["period"]) == ("warning", XUAN_LOC, "2026-08") for f in empty
+    ), empty
     assert sorted(f["indicator_code"] for f in empty) == sorted(XA_2026_ROWS - set(XUAN_LOC_TYPED))
