@@ -171,7 +171,7 @@ def _letterhead(rows: list[list[Any]], end: int) -> str | None:
     the lowest issuing body there (a managing body may stand beside it), the first of them if
     several are as low, with the unit on the row below a bare "ỦY BAN NHÂN DÂN". The motto and
     the title name no unit; nor does a recipient, on a row holding "Kính gửi" or "Nơi nhận" or
-    in the list under a bare such label."""
+    in the list under such a label alone on its row (until a blank row)."""
     found: list[str] = []
     recipients = False  # inside the list under a bare "Kính gửi:" / "Nơi nhận:"
     for r in range(min(end, len(rows))):
@@ -181,7 +181,7 @@ def _letterhead(rows: list[list[Any]], end: int) -> str | None:
             continue
         labels = [fold(text).startswith(RECIPIENT_LABELS) for _, text in cells]
         if any(labels):
-            recipients = any(fold(text).rstrip(": ") in RECIPIENT_LABELS for _, text in cells)
+            recipients = len(cells) == 1 and fold(cells[0][1]).rstrip(": ") in RECIPIENT_LABELS
             continue
         if recipients:
             continue

@@ -64,6 +64,8 @@ NAMES = {
     "HH_TOTAL": ("Tổng số hộ dân cư", "hộ"),
     "HH_POOR": ("Số hộ nghèo", "hộ"),
     "COVID_CASES": ("Số ca mắc COVID-19", "ca"),
+    "NTM_STATUS": ("Đạt chuẩn nông thôn mới", "xã"),
+    "COVID_DEATHS": ("Số ca tử vong", "ca"),
 }
 
 TRAN_PHU, THANH_SEN, CAN_LOC = "18100", "18073", "443"
@@ -401,3 +403,41 @@ def test_rows_left_empty_on_a_template_are_listed_in_the_warehouse(runs: Runs) -
         (f["severity"], f["unit_code"], f["period"]) == ("warning", XUAN_LOC, "2026-08") for f in empty
     ), empty
     assert sorted(f["indicator_code"] for f in empty) == sorted(XA_2026_ROWS - set(XUAN_LOC_TYPED))
+
+
+# --------------------------------------------------------------------------- added after the fix
+# Cases added once the reader's code was read, where mutating the fix let every test above pass.
+
+WARD_2026 = a_report(
+    MOTTO + [TITLE, ["UBND phường Trần Phú"], MARCH],
+    {"HH_TOTAL": 4210, "HH_POOR": None, "COVID_CASES": None, "NTM_STATUS": None, "COVID_DEATHS": "..."},
+)
+
+
+def test_only_rows_the_template_issues_are_named_when_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ward's March 2026 report by hand: HH_POOR left empty is named; COVID_CASES (not collected
+    in 2026) and NTM_STATUS (xã only) left empty are rows its template does not issue; COVID_DEATHS
+    "..." (not collected) is no value sent, so nothing outside its dates."""
+    code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", WARD_2026))
+    assert code == 0, entry
+    assert [(f["rule"], f["cell"]) for f in entry["findings"]] == [(EMPTY_ROW, "E10")], entry["findings"]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        # the managing body named after the issuing body: the lowest reports
+        MOTTO + [["UBND phường Trần Phú"], TITLE, ["UBND THÀNH PHỐ HÀ TĨNH"], MARCH],
+        # a recipient in the cell beside its label names no unit
+        MOTTO + [TITLE, ["Kính gửi:", "UBND phường Thành Sen"], ["UBND phường Trần Phú"], MARCH],
+    ],
+    ids=["managing body below", "recipient beside its label"],
+)
+def test_the_issuing_body_among_other_bodies(
+    top: list[list], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", a_report(top, FIGURES)))
+    assert code == 0, entry
+    assert [(s["status"], s["unit"]) for s in entry["sheets"]] == [("loaded", TRAN_PHU)]
