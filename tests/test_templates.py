@@ -133,10 +133,12 @@ def test_filled_templates_validate_without_a_problem(sent: dict[str, Path]) -> N
     # Each row of a report left empty is named, as a warning (indicators.md, since issue 25):
     # never a row the clerk typed in, "-" and "..." included.
     empty = [o for o in others if " is left empty: " in o]
-    typed = {"BUDGET_REVENUE", "NTM_DISTRICT_STATUS", "INVEST_PROJECTS_DOMESTIC", "HH_TOTAL", "HH_POOR",
-             "HH_NEAR_POOR", "PARTY_NEW_MEMBERS", "GRDP_GROWTH", "INVEST_PROJECTS_FDI",
-             "PUBLIC_INVEST_DISBURSED"}
-    assert empty and not any(f": {code} (" in o for o in empty for code in typed), empty
+    typed = {"district": {"BUDGET_REVENUE", "NTM_DISTRICT_STATUS", "INVEST_PROJECTS_DOMESTIC"},
+             "ward": {"HH_TOTAL", "HH_POOR", "HH_NEAR_POOR", "PARTY_NEW_MEMBERS"},
+             "province": {"BUDGET_REVENUE", "GRDP_GROWTH", "INVEST_PROJECTS_FDI", "PUBLIC_INVEST_DISBURSED"}}
+    assert {o.split(" › ")[0] for o in empty} == {sent[k].name for k in typed}, empty
+    assert not [o for o in empty for k, codes in typed.items() for code in codes
+                if o.startswith(sent[k].name + " › ") and f": {code} (" in o], empty
     others = [o for o in others if o not in empty]
     # The only other line per file: its instructions sheet, which holds no table and is skipped.
     assert len(others) == 4 and all("› Hướng dẫn: " in o and o.endswith("skipped") for o in others), \
@@ -327,7 +329,10 @@ def test_a_filled_template_survives_libreoffice_calc(sent: dict[str, Path], tmp_
     before, after = parse_file(sent["ward"], ""), parse_file(ods, "")
     (a,), (b,) = ([s for s in r.sheets if s.status == "loaded"] for r in (before, after))
     assert (b.layout, b.unit.code, b.period.code) == ("A", NEW_WARD, "2025-12")
-    assert not [f for f in b.findings if f.severity != "info"]
+    # the same findings as before: only the rows left empty, each with its cell
+    said = [(f.rule, f.cell) for f in b.findings if f.severity != "info"]
+    assert said == [(f.rule, f.cell) for f in a.findings if f.severity != "info"]
+    assert said and {rule for rule, _ in said} == {"empty_template_row"}
     typed = {v.element_code: (v.value, v.missing) for v in a.values}
     assert {v.element_code: (v.value, v.missing) for v in b.values} == typed
     assert typed["HH_TOTAL"] == (38400, None) and typed["HH_NEAR_POOR"] == (0, None)
