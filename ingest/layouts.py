@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ingest.periods import Period, parse_period
-from ingest.reference import Element, Unit
+from base.periods import Period, parse_period
+from base.reference import Element, Unit, on_form
+from base.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
+from base.units import UnitError, UnitResolver
 from ingest.sources import Grid
-from ingest.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
-from ingest.units import UnitError, UnitResolver
 from ingest.values import parse_cell
 
 UNIT_CODE_LABELS = ("ma don vi", "ma dvhc", "ma xa", "unit code")
@@ -313,8 +313,6 @@ def _name_empty_rows(result: SheetResult, catalogue: dict[str, Element]) -> None
     level reports as its own part, collected in the period) left empty is named, each with its
     cell, as a warning: a unit may have nothing to report, but a clerk may have skipped it.
     A GSO mark ("-", "...", "x") is something sent, not an empty row."""
-    from ingest.template_book import on_form  # which rows a template issues: one rule, not two
-
     assert result.unit is not None and result.period is not None
     for v in result.values:
         element = catalogue[v.element_code]
