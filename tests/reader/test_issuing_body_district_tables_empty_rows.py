@@ -430,10 +430,25 @@ def test_only_rows_the_template_issues_are_named_when_empty(
     [
         # the managing body named after the issuing body: the lowest reports
         MOTTO + [["UBND phường Trần Phú"], TITLE, ["UBND THÀNH PHỐ HÀ TĨNH"], MARCH],
+        # the managing body first, the issuing body under the title: the lowest reports
+        MOTTO + [["UBND THÀNH PHỐ HÀ TĨNH"], TITLE, ["UBND phường Trần Phú"], MARCH],
+        # a body of no type first ("UBND Hà Tĩnh"): the ward below it is lower
+        MOTTO + [["UBND Hà Tĩnh"], TITLE, ["UBND phường Trần Phú"], MARCH],
+        # below a long title block (eleven rows of grounds): still the header block
+        MOTTO
+        + [TITLE]
+        + [[f"Căn cứ văn bản số {n}/UBND"] for n in range(1, 12)]
+        + [["UBND phường Trần Phú"], MARCH],
         # a recipient in the cell beside its label names no unit
         MOTTO + [TITLE, ["Kính gửi:", "UBND phường Thành Sen"], ["UBND phường Trần Phú"], MARCH],
     ],
-    ids=["managing body below", "recipient beside its label"],
+    ids=[
+        "managing body below",
+        "managing body above",
+        "untyped body above",
+        "after eleven rows",
+        "recipient beside its label",
+    ],
 )
 def test_the_issuing_body_among_other_bodies(
     top: list[list], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -441,3 +456,14 @@ def test_the_issuing_body_among_other_bodies(
     code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", a_report(top, FIGURES)))
     assert code == 0, entry
     assert [(s["status"], s["unit"]) for s in entry["sheets"]] == [("loaded", TRAN_PHU)]
+
+
+def test_a_district_tables_empty_cell_is_no_empty_template_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty cell of a commune's row in a district's table is an element left out (dropped in
+    the warehouse), not a template row of the district's own report."""
+    code, entry = validate(tmp_path, capsys, sheet_file(tmp_path, "bc", T4))
+    assert code == 0, entry
+    assert [(s["status"], s["layout"], s["unit"]) for s in entry["sheets"]] == [("loaded", "B", HONG_LINH)]
+    assert entry["findings"] == []
