@@ -119,6 +119,13 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     _r("total_mismatch", "warning", "ingest", "row", "a stated total differs from the sum of its "
        "rows (from the warehouse: a unit's own total differs from its units' roll-up)",
        "dòng tổng cộng khác tổng các dòng", "Kiểm tra lại dòng tổng cộng và các dòng thành phần."),
+    _r("outside_collection_dates", "warning", "ingest", "row", "an element sent for a period it is "
+       "not collected in (COVID-19 cases in 2026): loaded and flagged, with its collection dates",
+       "chỉ tiêu không thu thập trong kỳ này", "Kiểm tra lại kỳ báo cáo; bỏ dòng này nếu chỉ tiêu đã "
+       "ngừng thu thập."),
+    _r("empty_template_row", "warning", "ingest", "row", "a row of the template left empty (not "
+       "reported; a unit may have nothing to report)", "dòng của mẫu để trống",
+       "Điền số liệu; ghi '-' nếu không phát sinh, '...' nếu không thu thập được."),
     _r("bad_target", "error", "ingest", "row", "a target row that cannot be read",
        "dòng chỉ tiêu kế hoạch không đọc được", "Sửa ô được nêu theo hướng dẫn của mẫu."),
     _r("duplicate_target", "warning", "ingest", "row", "a target given twice; the newest row wins",
