@@ -131,9 +131,7 @@ def _permalink(superset: Server, commune: str) -> str:
 
 
 UNIT_SELECT = """(() => {
-  const label = Array.from(document.querySelectorAll('[data-test="filter-control-name"], label, h4, span'))
-    .find(e => e.childElementCount === 0 && e.innerText && e.innerText.trim() === 'Đơn vị');
-  let box = label;
+  let box = document.getElementById('filter-name-NATIVE_FILTER-chitieu-unit');
   while (box && !box.querySelector('.ant-select')) box = box.parentElement;
   return box ? box.querySelector('.ant-select') : null;
 })()"""
@@ -192,9 +190,10 @@ def commune_page(superset: Server) -> dict[str, Any]:
         seen["typed_options"] = page.type_in_unit_filter("Xã Không Có Thật")
         page.press("Enter", 13)
         time.sleep(2)
-        seen["after_enter"] = page.js(f"{UNIT_SELECT}.innerText")
         page.press("Escape", 27)
-        time.sleep(1)
+        page.js("document.activeElement && document.activeElement.blur()")
+        time.sleep(2)
+        seen["after_enter"] = page.js(f"{UNIT_SELECT}.innerText")  # what the filter now shows
         # ceased units: the whole label readable in the list
         seen["ceased_options"] = page.type_in_unit_filter("(đến 30/6/2025)")
         seen["cut_options"] = page.js(
