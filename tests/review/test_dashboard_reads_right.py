@@ -235,12 +235,13 @@ def test_heatmap_labels_fit_and_read_in_order(superset: Server, commune_page: di
     """Unit names whole (not "ường Trung Lương"), A→Z from the top; periods written as the
     office writes them ("Tháng 1/2025", "Năm 2025"), in time order from the left."""
     title = booted.BUNDLE_TITLES[key]
-    drawn = [d for d in commune_page["drawn"] if d["slice"] == title]
+    # ECharts redraws the whole canvas on each frame and resize: each label's last drawing
+    drawn = list({d["text"]: d for d in commune_page["drawn"] if d["slice"] == title}.values())
     assert drawn, f"nothing drawn on {title}'s canvas"
     units = {r["don_vi"] for r in superset.chart_rows(key)}
     labels = [d for d in drawn if d["text"] in units]
     assert len(labels) >= 5, "the heatmap's unit labels are drawn on its canvas"
-    clipped = [d["text"] for d in labels if d["left"] < 0 or d["right"] > d["canvasWidth"]]
+    clipped = [d for d in labels if d["left"] < 0 or d["right"] > d["canvasWidth"]]
     assert clipped == []
     top_down = [_vi_key(d["text"]) for d in sorted(labels, key=lambda d: d["y"])]
     assert top_down == sorted(top_down)
