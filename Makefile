@@ -30,24 +30,33 @@ endif
 export CHITIEU_SAMPLE_INBOX := $(SAMPLE_DIR)/inbox
 export UV
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
-export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
-export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Ho_Chi_Minh
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS := admin:admin
-export AIRFLOW__API__PORT := 8080
-export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
+# The rest of Airflow's configuration (DAG folder, time zones, login, port) is set by the
+# chitieu command itself (chitieu/airflow_home.py), the same from make or any shell.
+# AIRFLOW_PORT=18080, SUPERSET_PORT=18088 on the command line win over chitieu.toml.
+ifneq ($(origin AIRFLOW_PORT),undefined)
+export AIRFLOW_PORT
+endif
+ifneq ($(origin SUPERSET_PORT),undefined)
+export SUPERSET_PORT
+endif
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow superset docs test test-quick lint test-distributed env bench clean
+# The office's portal (portal/): gunicorn on 127.0.0.1:PORTAL_PORT, its embedded SQLite
+# database, secret key and first-time password sheet in PORTAL_DATA_DIR (gitignored).
+PORTAL_PORT ?= 8700
+export PORTAL_DATA_DIR ?= $(CURDIR)/.portal
+
+.PHONY: portal help setup sample airflow-db run airflow superset docs test test-quick lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
 	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
-	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
+	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only; AIRFLOW_PORT=...)"
 	@echo "make docs   - dbt's documentation site (lineage, exposures) in dbt_project/target"
-	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
+	@echo "make portal - the office's portal on http://127.0.0.1:$(PORTAL_PORT) (PORTAL_PORT=...)"
+	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run; SUPERSET_PORT=...)"
 
 $(UV):
 	python3 -m pip install --quiet --user uv
@@ -56,7 +65,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
+# The review's PDF is set in Liberation Serif 2.x, which has every Vietnamese letter (Debian's
+# fonts-liberation2; 1.07 has none): say so on a machine without it (docs/engineer.md).
 setup: $(VENV)/.synced
+	@fc-list "Liberation Serif:charset=1ebf" file 2>/dev/null | grep -q . || echo "note: no \
+	Liberation Serif with Vietnamese letters: apt-get install fonts-liberation2 (docs/engineer.md)"
 
 # The sample is regenerated whenever its generator or the reference data change.
 $(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced
@@ -85,6 +98,14 @@ airflow: setup airflow-db sample
 # dashboard, the review report), built against a scratch database in dbt_project/target.
 docs: setup
 	$(PY) -m chitieu docs
+
+# The portal on its embedded default: migrate, the sample province's accounts (first-time
+# passwords printed to $(PORTAL_DATA_DIR)/mat-khau-lan-dau.txt, mode 0600), then gunicorn.
+portal: setup
+	$(PY) -m portal migrate --noinput
+	$(PY) -m portal create_accounts --sheet $(PORTAL_DATA_DIR)/mat-khau-lan-dau.txt
+	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORTAL_PORT) --workers 2 --timeout 120 \
+		--access-logfile - --chdir $(CURDIR) --no-control-socket
 
 # Superset in its own locked environment (.superset-venv), on the published file, read-only.
 superset: setup

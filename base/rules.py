@@ -66,6 +66,10 @@ RULES: dict[str, Rule] = {r.code: r for r in [
     _r("file_time_untrusted", "warning", "ingest", "file", "a file time in the future or beyond "
        "any calendar, not trusted", "thời gian của tệp ở tương lai, không dùng",
        "Kiểm tra đồng hồ của máy tính gửi báo cáo."),
+    _r("internal_error", "warning", "ingest", "file", "chitieu could not check the file: an "
+       "internal error of ours (not the file's fault), told to the office; read again next night",
+       "chitieu không kiểm tra được tệp này: lỗi nội bộ của hệ thống, không phải lỗi của tệp",
+       "Không cần gửi lại: văn phòng đã được báo; tệp sẽ được đọc lại vào đêm sau."),
     _r("parse_interrupted", "warning", "ingest", "file", "the server stopped the reader twice "
        "(not the file's fault): read again next night", "máy chủ dừng trình đọc, sẽ đọc lại",
        "Không cần làm gì: tệp sẽ được đọc lại vào đêm sau."),
@@ -83,8 +87,6 @@ RULES: dict[str, Rule] = {r.code: r for r in [
        "trang tính không có bảng chỉ tiêu", "Không cần làm gì nếu trang này không phải báo cáo."),
     _r("bad_period", "error", "ingest", "sheet", "the reporting period cannot be read",
        "không đọc được kỳ báo cáo", "Ghi kỳ báo cáo như 'Năm 2021', 'Tháng 12/2021', 'Quý IV/2021'."),
-    _r("parser_error", "error", "ingest", "sheet", "the sheet could not be parsed",
-       "không đọc được trang tính", "Kiểm tra bố cục theo mẫu báo cáo và gửi lại."),
     _r("unknown_unit", "error", "ingest", "sheet", "no unit of that code or name",
        "không có đơn vị với mã hoặc tên này", "Ghi đúng mã đơn vị (mã GSO) và tên đơn vị."),
     _r("ambiguous_unit", "error", "ingest", "sheet", "the name fits more than one unit",

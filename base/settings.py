@@ -13,6 +13,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
 | CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
 | CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
+| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts (night reads) |
 | CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
@@ -20,6 +21,15 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | CHITIEU_ALERT_TO | none | alert addresses, comma-separated (no address: no e-mail) |
 | CHITIEU_ALERT_FROM | chitieu@localhost | the alerts' sender |
 | CHITIEU_SMTP_HOST, CHITIEU_SMTP_PORT | none, 25 | the office's mail server |
+| CHITIEU_SMTP_SECURITY | none | none, starttls or ssl (a login needs one of the last two) |
+| CHITIEU_SMTP_USER | none | the login at the mail server (none: no login) |
+| CHITIEU_SMTP_PASSWORD | none | its password: environment only, never in chitieu.toml |
+| CHITIEU_SMTP_PASSWORD_FILE | none | or a file holding it (0600, outside the repository) |
+| CHITIEU_SMTP_CA_FILE | the system's | CA certificates to verify the server with |
+| CHITIEU_SMTP_TIMEOUT_S | 30 | the longest one alert may take, all of it (a hung server) |
+| AIRFLOW_PORT | 8080 | `make airflow`'s UI and REST API (127.0.0.1 unless AIRFLOW__API__HOST) |
+| SUPERSET_PORT | 8088 | `make superset`'s dashboard |
+| CHITIEU_BASE_URL | http://127.0.0.1:AIRFLOW_PORT | Airflow's UI as people open it (links) |
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
@@ -34,7 +44,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,10 +60,45 @@ class SettingsError(ValueError):
 
 SETTINGS_FILE = PROJECT_DIR / "chitieu.toml"
 # The settings file's keys are these variables' names in lower case, without "chitieu_".
-FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR",
+FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR", "CHITIEU_RECEIPTS_FILE",
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
+# Where people reach the services (ports on this machine, the address links are built on).
+FILE_KEYS += ("AIRFLOW_PORT", "SUPERSET_PORT", "CHITIEU_BASE_URL")
+
+
+# The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
+# itself is never a key of the file (chitieu.toml lives in the repository): only
+# CHITIEU_SMTP_PASSWORD in the environment, or smtp_password_file naming a file.
+ALERT_FILE_KEYS = ("CHITIEU_SMTP_SECURITY", "CHITIEU_SMTP_USER", "CHITIEU_SMTP_PASSWORD_FILE",
+                   "CHITIEU_SMTP_CA_FILE", "CHITIEU_SMTP_TIMEOUT_S")
+FILE_KEYS = FILE_KEYS + ALERT_FILE_KEYS
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+def alert_settings(env: Mapping[str, str]) -> dict:
+    """The alert server's login and protection, checked: an unknown security mode, a login
+    without TLS (the password would cross the network in clear) and a zero deadline are
+    refused here, naming the setting."""
+    security = (env.get("CHITIEU_SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"CHITIEU_SMTP_SECURITY={security!r}: use one of "
+                            f"{', '.join(SMTP_SECURITY)}")
+    user = env.get("CHITIEU_SMTP_USER") or None
+    if user and security == "none":
+        raise SettingsError("CHITIEU_SMTP_USER is set but CHITIEU_SMTP_SECURITY is none: the "
+                            "password would cross the network in clear; set smtp_security = "
+                            "\"starttls\" (port 587) or \"ssl\" (port 465)")
+    timeout = _number(env, "CHITIEU_SMTP_TIMEOUT_S", 30.0)
+    if timeout <= 0:
+        raise SettingsError("CHITIEU_SMTP_TIMEOUT_S must be more than 0 seconds")
+    password_file, ca_file = env.get("CHITIEU_SMTP_PASSWORD_FILE"), env.get("CHITIEU_SMTP_CA_FILE")
+    return {"smtp_security": security, "smtp_user": user,
+            "smtp_password": env.get("CHITIEU_SMTP_PASSWORD") or None,
+            "smtp_password_file": Path(password_file).expanduser() if password_file else None,
+            "smtp_ca_file": Path(ca_file).expanduser() if ca_file else None,
+            "smtp_timeout_s": timeout}
 
 
 def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
@@ -77,6 +122,10 @@ def read_settings_file(path: Path) -> dict[str, str]:
     known = {name.lower().removeprefix("chitieu_"): name for name in FILE_KEYS}
     values: dict[str, str] = {}
     for key, value in data.items():
+        if key == "smtp_password":  # the alerts' password: never in a file of the repository
+            raise SettingsError(f"settings file {path}: smtp_password is not kept in this file; "
+                                "set CHITIEU_SMTP_PASSWORD in the environment or "
+                                "smtp_password_file to a file only the service can read")
         if key not in known:
             raise SettingsError(f"settings file {path}: unknown setting {key!r} "
                                 f"(known: {', '.join(sorted(known))})")
@@ -97,6 +146,22 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
     if value < 0:
         raise SettingsError(f"{name}={text!r} must not be negative")
     return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    port = int(_number(env, name, default, int))
+    if not 0 < port < 65536:
+        raise SettingsError(f"{name}={port} is not a TCP port (1-65535)")
+    return port
+
+
+def _service_addresses(env: Mapping[str, str]) -> tuple[int, int, str | None]:
+    """AIRFLOW_PORT, SUPERSET_PORT and CHITIEU_BASE_URL (an http(s) address, or none)."""
+    base = env.get("CHITIEU_BASE_URL") or None
+    if base and not base.startswith(("http://", "https://")):
+        raise SettingsError(f"CHITIEU_BASE_URL={base!r} is not an http:// or https:// address")
+    airflow = "AIRFLOW_PORT" if env.get("AIRFLOW_PORT") else "AIRFLOW__API__PORT"  # Airflow's name
+    return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), base
 
 
 def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
@@ -136,6 +201,17 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    airflow_port: int = 8080
+    superset_port: int = 8088
+    base_url_setting: str | None = None
+    receipts_file_setting: Path | None = None
+    # The alerts' mail server beyond host and port (alert_settings; chitieu/alerts.py).
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    smtp_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -172,7 +248,21 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+            *_service_addresses(env),
+            Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
+            **alert_settings(env),
         )
+
+    @property
+    def base_url(self) -> str:
+        """Airflow's UI as people open it, without a trailing slash: the links in alerts and
+        LAST_FAILURE.txt (Airflow's own [api] base_url is set to it by `make airflow`)."""
+        return (self.base_url_setting or f"http://127.0.0.1:{self.airflow_port}").rstrip("/")
+
+    @property
+    def receipts_file(self) -> Path:
+        """The portal's receipts export (portal/office/services.py), read by the ingest stage."""
+        return self.receipts_file_setting or self.warehouse_dir / "receipts" / "receipts.jsonl"
 
     def require_inbox(self) -> Path:
         if self.inbox is None:

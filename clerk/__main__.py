@@ -11,69 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.layouts import Finding
-
 COMMANDS = ("validate", "template")
-
-
-def _describe(path: Path, sheet: str, finding: Finding, lang: str = "en") -> str:
-    """One line per problem: where (file › sheet › cell), then what. In Vietnamese (`--lang
-    vi`) the registry's title and what to do come first, the detail after."""
-    where = " › ".join(p for p in (path.name, sheet or finding.sheet, finding.cell) if p)
-    if lang == "vi":
-        from base.rules import RULES
-
-        rule = RULES.get(finding.rule)
-        if rule is not None:
-            title = rule.title_vi[:1].upper() + rule.title_vi[1:]
-            return f"{where}: {title}. {rule.action_vi} ({finding.message_vi or finding.message})"
-    return f"{where}: {finding.message}"
-
-
-def _summary(path: Path, sheet, lang: str) -> str:
-    """The line each sheet read gets: what it is, and how much of it is loaded or refused."""
-    if sheet.layout == "targets":
-        if lang == "vi":
-            return (f"{path.name} › {sheet.sheet}: chỉ tiêu kế hoạch, nhận {len(sheet.targets)} dòng, "
-                    f"từ chối {sheet.rows_quarantined} dòng")
-        return (f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
-                f"{sheet.rows_quarantined} rows refused")
-    unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
-    period = sheet.period.code if sheet.period else "?"
-    if lang == "vi":
-        return (f"{path.name} › {sheet.sheet}: mẫu {sheet.layout}, {unit}, kỳ {period}, "
-                f"{len(sheet.values)} số liệu, từ chối {sheet.rows_quarantined} dòng")
-    return (f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, period {period}, "
-            f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
-
-
-def _published_default() -> Path | None:
-    """The published warehouse of this machine (WAREHOUSE_DIR), when there is one."""
-    from base.settings import Settings, SettingsError
-
-    try:
-        published = Settings.from_env().published_db
-    except SettingsError:  # a bad setting for the nightly job must not stop a clerk's check
-        return None
-    return published if published.exists() else None
-
-
-def _warehouse_findings(sheet, published: Path | None) -> list[Finding]:
-    """What the warehouse will say about a loaded report's figures (clerk/file_checks.py)."""
-    from base.reference import data_elements, load_units
-    from clerk.file_checks import history_findings, rule_findings
-
-    found = rule_findings(sheet)
-    if sheet.unit is not None and sheet.period is not None:
-        province = next((u for u in load_units() if u.level == "province"
-                         and u.exists_on(sheet.period.last_day)), None)
-        found += history_findings(sheet, sheet.unit, data_elements(), published, province)
-    return found
-
-
-def _finding_json(sheet: str, finding: Finding) -> dict:
-    return {"rule": finding.rule, "severity": finding.severity, "sheet": sheet or finding.sheet,
-            "cell": finding.cell, "message": finding.message}
 
 
 def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
@@ -81,43 +19,55 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
     """What the office runs on a file before loading it (a clerk may, before sending): plain
     words (or one JSON document for machines, `--json`), what the reader refuses and what the
     warehouse will flag (its row rules; beside the last published values when a published
-    warehouse is at hand, read only). Exits 1 when anything was refused."""
-    from ingest.guard import parse_guarded
-    from ingest.parse import ParseJob
+    warehouse is at hand, read only). The messages are clerk/messages.py's, which the portal
+    shows too. Exits 1 when anything was refused."""
+    from base.errors import INTERNAL
+    from clerk.messages import check_files, describe, summary_lines
+    from ingest.guard import ParseInternalError
 
-    refused, report = False, []
-    lines: list[str] = []
-    for path, result in zip(files, parse_guarded([ParseJob(p, "") for p in files], workers=1), strict=True):
-        entry: dict = {"file": str(path), "status": result.status, "findings": [], "sheets": []}
-        report.append(entry)
-        if result.file_finding is not None:
-            refused = True
-            lines.append(_describe(path, "", result.file_finding, lang))
-            entry["findings"].append(_finding_json("", result.file_finding))
-            continue
-        for sheet in result.sheets:
-            entry["sheets"].append({
-                "sheet": sheet.sheet, "status": sheet.status, "layout": sheet.layout,
-                "unit": sheet.unit.code if sheet.unit else None,
-                "period": sheet.period.code if sheet.period else None,
-                "values": len(sheet.values), "targets": len(sheet.targets),
-                "rows_read": sheet.rows_read, "rows_refused": sheet.rows_quarantined})
-            if sheet.status == "loaded":
-                lines.append(_summary(path, sheet, lang))
-                if sheet.layout != "targets":
-                    sheet.findings.extend(_warehouse_findings(sheet, published))
-            for finding in sheet.findings:
-                if finding.severity == "error":
-                    refused = True
-                lines.append(_describe(path, sheet.sheet, finding, lang))
-                entry["findings"].append(_finding_json(sheet.sheet, finding))
+    try:
+        checks = check_files(files, published, lang)
+    except ParseInternalError as exc:  # ours, before any file was judged: no file is named broken
+        return _validate_internal(exc, len(files), as_json)
+    internal = [c for c in checks if c.status == "internal_error"]
     if as_json:
         import json
 
-        print(json.dumps({"refused": refused, "files": report}, ensure_ascii=False, indent=1))
+        print(json.dumps({"refused": any(c.refused for c in checks),
+                          "files": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=1))
     else:
-        print("\n".join(lines))
-    return 1 if refused else 0
+        for check in internal:
+            print(f"{check.path.name}: {_file_internal(check.internal_error, lang)}")
+        for check in (c for c in checks if c.status != "internal_error"):
+            summary = summary_lines(check, lang)
+            print("\n".join(summary[:-1] + [describe(check, m, lang) for m in check.messages]
+                            + summary[-1:]))
+    return INTERNAL if internal else 1 if any(c.refused for c in checks) else 0
+
+
+def _file_internal(error: str, lang: str, many: bool = False) -> str:
+    """chitieu's own failure on a file, told as ours (Vietnamese first for clerks)."""
+    from base.errors import file_message
+
+    if lang == "vi":
+        return f"{file_message(error, None, 'vi', many)} ({file_message(error, None, 'en', many)})"
+    return file_message(error, None, "en", many)
+
+
+def _validate_internal(exc, count: int, as_json: bool) -> int:
+    """The parse workers failed before judging any file (a module not found, a worker that
+    cannot start): one message for every file, in Vietnamese and English, exit INTERNAL."""
+    from base.errors import INTERNAL, file_message, keep_detail
+
+    error, kept = str(exc), keep_detail(getattr(exc, "detail", "") or str(exc))
+    if as_json:
+        import json
+
+        print(json.dumps({"refused": False, "internal_error": error, "details": str(kept)},
+                         ensure_ascii=False, indent=1))
+    print(file_message(error, kept, "vi", count > 1), file=sys.stderr)
+    print(file_message(error, kept, "en", count > 1), file=sys.stderr)
+    return INTERNAL
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -187,9 +137,17 @@ def main(argv: list[str] | None = None, prog: str = "python -m clerk") -> int:
                    help="where to send the report, printed in the instructions "
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
+    from base.errors import guarded
+
+    return guarded(lambda: _dispatch(args), clerk=args.command == "validate")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
+        from clerk.messages import published_default
+
         return cmd_validate(args.files, args.json, args.lang,
-                            args.published if args.published else _published_default())
+                            args.published if args.published else published_default())
     return cmd_template(args)
 
 

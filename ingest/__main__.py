@@ -38,7 +38,7 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
         with exclusive(settings.lock_file):
             summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                    workers=settings.parse_workers, settle_s=settings.settle_s,
-                                   limits=settings.parse_limits)
+                                   limits=settings.parse_limits, receipts=settings.receipts_file)
     except WarehouseBusy as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 3
@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="default: WAREHOUSE_DIR (the build database and archive inside it)")
     p.add_argument("--workers", type=int, default=None, help="default: CHITIEU_PARSE_WORKERS")
     args = parser.parse_args(argv)
+    from base.errors import guarded
+
+    return guarded(lambda: _dispatch(args))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample":
         return cmd_sample(args.out, args.seed, args.province)
     if args.command == "rules":

@@ -23,6 +23,7 @@ from ingest.guard import parse_guarded
 from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult, ParseJob
+from ingest.receipts import load_receipts
 
 PARSER_VERSION = "1"
 BATCH_FILES = 200
@@ -44,6 +45,7 @@ class Summary:
     rows_quarantined: int = 0
     files_unsettled: int = 0  # still being written, or younger than the settle time: next run
     files_interrupted: int = 0  # the server killed its reader twice: read again next run
+    files_internal_error: int = 0  # our own code failed on it: read again next run
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -51,6 +53,9 @@ class Summary:
         waiting = f"{self.files_unsettled} still being written, " if self.files_unsettled else ""
         if self.files_interrupted:
             waiting += f"{self.files_interrupted} stopped by the server (read again next run), "
+        if self.files_internal_error:
+            waiting += (f"{self.files_internal_error} not checked: internal error of chitieu, "
+                        "not the files' (read again next run; tell the office), ")
         return (f"files: {self.files_new} new, {reparsed}{waiting}{self.files_skipped} already ingested, "
                 f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
                 f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
@@ -202,19 +207,23 @@ def ingest_inbox(
     settle_s: float = 0.0,
     limits: ParseLimits | None = None,
     now: datetime | None = None,
+    receipts: Path | None = None,
 ) -> Summary:
     """Load every new file of the inbox; files seen before (same bytes) are skipped, files
     still being written (or younger than `settle_s`) wait for a later run.
 
     `now` (timezone-aware) is the time this run records as every new file's first sighting,
     the arrival that timeliness is judged on (docs/spec/indicators.md, "Completeness and
-    timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day."""
+    timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day.
+    `receipts` is the portal's receipts export: copied into raw.receipts first, so a file sent
+    through the portal arrives at its receipt's time (ingest/receipts.py)."""
     if now is not None and now.tzinfo is None:
         raise ValueError("ingest_inbox: `now` must be timezone-aware (a naive time is ambiguous)")
     started = time.monotonic()
     summary = Summary()
     con = store.connect(db_path)
     try:
+        load_receipts(con, receipts)
         known = store.known_files(con)
         sightings = store.known_sightings(con)
         clock = now.timestamp() if now is not None else time.time()  # tests stage arrivals
@@ -332,6 +341,13 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
             summary.files_interrupted += 1  # next night reads it again
             batch["findings"].append(_interrupted_finding(result.sha256, how.display, now))
             continue
+        if result.internal_error:  # ours, not the file's: the same, with the error named
+            summary.files_internal_error += 1
+            log.error("internal error of chitieu on %s (not the file's fault; read again next "
+                      "run): %s", how.display, result.internal_error)
+            batch["findings"].append(_interrupted_finding(result.sha256, how.display, now,
+                                                          result.internal_error))
+            continue
         if how.sighting is not None:
             new_sightings.append((result.sha256, how.display, now, *how.sighting))
         for table, rows in _rows_for(result, how.display, how.submitted, now, target,
@@ -352,13 +368,19 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
         _commit(con, batch)
 
 
-def _interrupted_finding(sha: str, display: str, now: datetime) -> tuple:
+def _interrupted_finding(sha: str, display: str, now: datetime,
+                         internal_error: str | None = None) -> tuple:
     """A machine-side note (raw.findings row) for a file whose reader was killed from outside
-    twice: not a rejection; it is dropped once the file is read."""
+    twice, or on which our own code failed: not a rejection; dropped once the file is read."""
     note = Finding(rule="parse_interrupted", severity="warning",
                    message=f"{display} was not read: the server stopped its reader twice (out of "
                            "memory or an operator), which is not the file's fault; it is read "
                            "again on the next run")
+    if internal_error:
+        note = Finding(rule="internal_error", severity="warning",
+                       message=f"chitieu could not check {display}: internal error "
+                               f"({internal_error}), not the file's fault; tell the office; it "
+                               "is read again on the next run")
     return (sha, display, "", None, "", None, note.rule, note.severity, note.message, None, None,
             None, now)
 
@@ -369,8 +391,9 @@ def _commit(con, batch: dict[str, list[tuple]]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         if batch["files"]:
-            con.execute("DELETE FROM raw.findings WHERE rule = 'parse_interrupted' AND "
-                        "file_sha256 IN (SELECT unnest(?))", [[row[0] for row in batch["files"]]])
+            con.execute("DELETE FROM raw.findings WHERE rule IN ('parse_interrupted', "
+                        "'internal_error') AND file_sha256 IN (SELECT unnest(?))",
+                        [[row[0] for row in batch["files"]]])
         store.insert_rows(con, batch)
         con.execute("COMMIT")
     except Exception:
@@ -415,6 +438,11 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None,
             path, display, submitted, first_seen, file_name = ledger[sha]
             if result.interrupted:  # the machine's doing: the earlier parse stays
                 log.warning("re-ingest: %s was stopped by the server twice; kept as it was", display)
+                continue
+            if result.internal_error:  # ours: the earlier parse stays
+                summary.files_internal_error += 1
+                log.error("re-ingest: internal error of chitieu on %s (not the file's fault); "
+                          "kept as it was: %s", display, result.internal_error)
                 continue
             replaced.append(sha)
             for table, new_rows in _rows_for(result, display, submitted, now, path, first_seen,

@@ -61,10 +61,19 @@ MAPPED = {
     "make airflow": ("tests/operations/test_make_airflow.py::"
                      "test_make_airflow_serves_this_machine_only_and_keeps_the_login_private",
                      ['"-m", "chitieu", "airflow"']),
-    ".venv/bin/chitieu backfill 2022-01-18 2022-01-19": (
-        "tests/operations/test_operator_guards_and_alerts.py::"
-        "test_a_backfill_of_two_days_runs_exactly_those_two_nights",
-        ['"-m", "chitieu", "backfill", "2022-01-18", "2022-01-19"']),
+    "make airflow AIRFLOW_PORT=18080": (
+        "tests/operations/test_make_airflow.py::"
+        "test_make_airflow_serves_this_machine_only_and_keeps_the_login_private",
+        ['"-m", "chitieu", "airflow"', '"AIRFLOW_PORT"']),
+    ".venv/bin/chitieu backfill 2026-11-01 2026-11-03 --wait": (
+        "tests/night/test_backfill.py::test_chitieu_backfill_from_a_plain_shell_waits_night_by_night",
+        ['CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--wait"']),
+    ".venv/bin/chitieu backfill 2026-11-01 2026-11-03 --dry-run": (
+        "tests/night/test_backfill.py::test_chitieu_backfill_from_a_plain_shell_waits_night_by_night",
+        ['CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--dry-run"']),
+    ".venv/bin/chitieu backfill --cancel": (
+        "tests/night/test_backfill.py::test_a_backfill_is_cancelled_as_the_guide_says",
+        ['CHITIEU, "backfill", "--cancel"']),
     "make docs": ("tests/operations/test_operator_guards_and_alerts.py::"
                   "test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue",
                   ['main(["docs"])']),
@@ -87,11 +96,15 @@ MAPPED = {
         "tests/operations/test_compose.py::"
         "test_superset_profile_reads_the_warehouse_read_only_with_the_locked_pins",
         ['"--profile", "bi"']),
+    "make portal PORTAL_PORT=8700": (
+        "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
+        ['"make", "portal", f"PORTAL_PORT={port}"']),
     "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }
 MAKE = {"run": "-m chitieu run", "airflow": "-m chitieu airflow", "docs": "-m chitieu docs",
-        "env": "tools/generate_env.py", "superset": "tools/bi_superset.py"}
+        "env": "tools/generate_env.py", "superset": "tools/bi_superset.py",
+        "portal": "gunicorn portal.wsgi"}
 
 
 def slug(heading: str) -> str:
