@@ -3,6 +3,7 @@
 -- from the newest (int_value_conflicts lists the disagreement).
 -- The unit is the one of that code that existed on the period's last day (unit_key): the
 -- only one that may report the period, so a reused code never mixes two units.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with candidates as (
     select
         v.unit_code,
@@ -26,7 +27,7 @@ with candidates as (
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s
         on v.submission_id = s.submission_id
-    where s.is_current
+    where s.is_current and {{ rebuilt_periods_only('v.period') }}
 )
 
 select

@@ -3,8 +3,10 @@
 -- longer current (int_current_values reads current reports only). Each such element is named
 -- here, with the older cell it came from, so that a reviewer sees what the correction
 -- dropped. A blank cell in the correction is a replacement (int_value_conflicts), not a drop.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
     select * from {{ ref('int_values_sent') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 current_reports as (
@@ -14,7 +16,7 @@ current_reports as (
         layout,
         min(source_file) as current_file
     from {{ ref('int_submissions_ranked') }}
-    where is_current
+    where is_current and {{ rebuilt_periods_only('period') }}
     group by all
 ),
 

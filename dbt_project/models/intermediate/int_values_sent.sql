@@ -1,6 +1,8 @@
 -- Every value sent, beside the report it came in: the report's unit (a district's table
 -- carries its communes' values), layout, arrival and whether it is current. What a
 -- correction replaced (int_value_conflicts) or dropped (int_dropped_elements) is read here.
+-- Incremental by period (macros/rebuild_periods.sql), as every data model.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 select
     v.submission_id,
     v.unit_code,
@@ -20,3 +22,4 @@ select
     s.submitted_at
 from {{ ref('stg_raw__values') }} as v
 inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
+where {{ rebuilt_periods_only('v.period') }}

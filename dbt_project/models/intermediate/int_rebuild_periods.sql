@@ -1,0 +1,134 @@
+-- sqlfluff:indentation:template_blocks_indent:false
+-- Which periods this build rebuilds (macros/rebuild_periods.sql; docs/engineer.md, "What a
+-- night rebuilds"). Each period has a fingerprint of every raw row a data model reads for
+-- it (its sheets with their file's name and arrival, its values, its decisions) and of the
+-- reference inputs (every seed, today's units, every model's code, the settings in vars).
+-- A period is rebuilt when
+-- - its fingerprint differs from the last successful build's (meta.built_periods): files
+--   or decisions changed it, or a seed, today's units or a model did, which changes every
+--   period's; and then every period it overlaps too (a month's year, a year's months: a
+--   period is derived from the periods inside it, and a unit's own total is set aside
+--   where a unit below reported an overlapping period);
+-- - the trigger asked for it (var rebuild_periods), with the periods it overlaps;
+-- - it ended since the last build's as-of date: its reports became expected (completeness
+--   and timeliness change with the date alone), and a year that ends is judged closed.
+-- is_rebuilt_with_later adds every later period of the same type, for the checks that
+-- judge a value against the unit's earlier ones (int_rule_violations).
+-- A full refresh, or a database without a successful build, rebuilds every period.
+{{ config(schema='meta', post_hook="{{ forget_rebuilt_periods() }}") }}
+{#- the periods the trigger asked for (rebuild_periods), quoted -#}
+{%- set asked = [] %}
+{%- for period in var('rebuild_periods') %}
+    {%- do asked.append("'" ~ (period | replace("'", "''")) ~ "'") %}
+{%- endfor %}
+{%- set built = adapter.get_relation(database=target.database, schema='meta', identifier='built_periods')
+    if execute else none %}
+{%- set code = [] %}
+{%- for node in graph.nodes.values() | sort(attribute='unique_id') %}
+    {%- if node.resource_type in ['model', 'seed'] %}
+        {%- do code.append(node.unique_id ~ '=' ~ node.checksum.checksum) %}
+    {%- endif %}
+{%- endfor %}
+{%- set settings = [var('xa_unit_type'), var('xa_reported_by'), var('xa_count_element'),
+    var('local_time_zone'), var('first_year'), var('outlier_z_threshold'), var('outlier_mad_factor'),
+    var('outlier_min_history'), var('outlier_small_count'), var('outlier_min_relative_change')] %}
+{%- set key = inputs_key([
+    "select * from " ~ ref('stg_reference__units'),
+    "select * from " ~ ref('stg_reference__unit_changes'),
+    "select * from " ~ ref('stg_reference__indicators'),
+    "select * from " ~ ref('stg_reference__reporting_calendar'),
+    "select * from " ~ ref('stg_reference__minmax_bands'),
+    "select * from " ~ ref('stg_reference__finding_rules'),
+    "select unit_key from " ~ ref('stg_reference__units')
+        ~ " where " ~ as_of_date() ~ " between valid_from and valid_to",
+    "select '" ~ ((code + settings) | join(',') | replace("'", "''")) ~ "' as code",
+]) %}
+with raw_rows as (
+    -- every raw row a data model reads, hashed, under the period it belongs to
+    select
+        s.period,
+        hash(s, f.source_file, f.first_seen_at) as h
+    from {{ ref('stg_raw__submissions') }} as s
+    left join {{ ref('stg_raw__files') }} as f on s.file_sha256 = f.file_sha256
+    union all
+    select
+        v.period,
+        hash(v) as h
+    from {{ ref('stg_raw__values') }} as v
+    union all
+    select
+        d.period,
+        hash(d) as h
+    from {{ ref('stg_raw__decisions') }} as d
+),
+
+fingerprints as (
+    select
+        period,
+        md5(concat_ws(':', count(*), sum(h::hugeint), '{{ key }}')) as data_fingerprint
+    from raw_rows
+    where period is not null
+    group by period
+),
+
+current_periods as (
+    select
+        coalesce(p.period, f.period) as period,
+        coalesce(f.data_fingerprint, md5('no rows:{{ key }}')) as data_fingerprint,
+        p.last_day < {{ as_of_date() }} as is_ended,
+        p.period_type,
+        p.first_day,
+        p.last_day
+    from {{ ref('int_periods') }} as p
+    full outer join fingerprints as f on p.period = f.period
+),
+
+compared as (
+    {%- if flags.FULL_REFRESH or built is none %}
+    select
+        *,
+        true as data_changed,
+        true as ended_changed
+    from current_periods
+    {%- else %}
+    -- a period built before and gone now (its only report re-read and refused) is rebuilt
+    -- too: its rows go
+    select
+        coalesce(c.period, b.period) as period,
+        c.data_fingerprint,
+        c.is_ended,
+        c.period_type,
+        c.first_day,
+        c.last_day,
+        c.data_fingerprint is distinct from b.data_fingerprint
+        or list_contains([{{ asked | join(', ') }}]::varchar [], coalesce(c.period, b.period)) as data_changed,
+        c.is_ended is distinct from b.is_ended as ended_changed
+    from current_periods as c
+    full outer join {{ built }} as b on c.period = b.period
+    {%- endif %}
+),
+
+rebuilt as (
+    select
+        c.*,
+        c.ended_changed or exists (
+            select 1 from compared as t
+            where
+                t.data_changed
+                and (t.period = c.period or (t.first_day <= c.last_day and t.last_day >= c.first_day))
+        ) as is_rebuilt
+    from compared as c
+)
+
+select
+    x.period,
+    x.period_type,
+    x.data_fingerprint,
+    x.is_ended,
+    x.is_rebuilt,
+    exists (
+        select 1 from rebuilt as r
+        where r.is_rebuilt and (r.period = x.period or (r.period_type = x.period_type and x.period > r.period))
+    ) as is_rebuilt_with_later,
+    {{ as_of_date() }} as as_of_date
+from rebuilt as x
