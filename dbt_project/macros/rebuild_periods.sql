@@ -11,10 +11,12 @@
     rebuilds (`later`: or a later period of the same type, for the models that judge a value
     against the unit's earlier ones). True on a full build. -#}
 {% macro rebuilt_periods_only(column, later=false) -%}
-    {%- set periods = ref('int_rebuild_periods') -%}  {#- a dependency even while parsing -#}
-    {%- if is_incremental() -%}
+    {#- a dependency of the model, recorded while parsing; read only when incremental, so that
+        a unit test (never incremental) needs no fixture of it -#}
+    {%- if not execute -%}{%- do ref('int_rebuild_periods') -%}{%- endif -%}
+    {%- if this is not none and is_incremental() -%}  {#- no `this` in a unit test -#}
         {{ column }} in (
-            select period from {{ periods }}
+            select period from {{ ref('int_rebuild_periods') }}
             where {{ 'is_rebuilt_with_later' if later else 'is_rebuilt' }}
         )
     {%- else -%}
@@ -27,10 +29,10 @@
     periods of the years being rebuilt. Every period a rebuilt period overlaps lies in its
     year (periods never cross a year). -#}
 {% macro rebuilt_years_only(column) -%}
-    {%- set periods = ref('int_rebuild_periods') -%}
-    {%- if is_incremental() -%}
+    {%- if not execute -%}{%- do ref('int_rebuild_periods') -%}{%- endif -%}
+    {%- if this is not none and is_incremental() -%}  {#- no `this` in a unit test -#}
         left({{ column }}, 4) in (
-            select distinct left(period, 4) from {{ periods }}
+            select distinct left(period, 4) from {{ ref('int_rebuild_periods') }}
             where is_rebuilt
         )
     {%- else -%}
