@@ -84,6 +84,13 @@ def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str]
     """The same raw layer built from nothing (--full-refresh on a copy of the build database)."""
     copy = tmp / "build" / "chitieu.duckdb"
     copy.parent.mkdir(parents=True)
+    # What is still in the write-ahead log must be in the copy: dbt, in-process, keeps the
+    # database open, and an incremental night writes too little to checkpoint by itself.
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
     shutil.copy(settings.build_db, copy)
     summary = run_dbt_build(copy, full_refresh=True)
     assert summary.success, summary.blocking
