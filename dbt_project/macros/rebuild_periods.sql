@@ -52,6 +52,40 @@
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {%- endmacro %}
 
+{#- The last successful build's fingerprints (none before one). -#}
+{% macro built_periods_if_any() -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(database=target.database, schema='meta', identifier='built_periods')) }}
+{%- endmacro %}
+
+{#- The periods the trigger asked to rebuild (var rebuild_periods), as a SQL list. -#}
+{% macro asked_periods() -%}
+    {%- set quoted = [] -%}
+    {%- for period in (var('rebuild_periods') if execute else []) -%}
+        {%- do quoted.append("'" ~ (period | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    [{{ quoted | join(', ') }}]::varchar []
+{%- endmacro %}
+
+{#- Whether this build was asked to rebuild everything (dbt build --full-refresh). -#}
+{% macro full_refresh_asked() -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {{ return(flags.FULL_REFRESH) }}
+{%- endmacro %}
+
+{#- The checksum of every model and seed of the project, in a fixed order: a changed model
+    (an upgrade) changes every period's fingerprint. -#}
+{% macro project_checksums() -%}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set code = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+        {%- if node.resource_type in ['model', 'seed'] -%}
+            {%- do code.append(node.unique_id ~ '=' ~ node.checksum.checksum) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(code) }}
+{%- endmacro %}
+
 {#- The relation of the last successful build's fingerprints: written by the on-run-end
     hook, never by a model, so a build that fails half-way leaves it as it was. -#}
 {% macro built_periods_relation() -%}

@@ -16,19 +16,8 @@
 -- judge a value against the unit's earlier ones (int_rule_violations).
 -- A full refresh, or a database without a successful build, rebuilds every period.
 {{ config(schema='meta', post_hook="{{ forget_rebuilt_periods() }}") }}
-{#- the periods the trigger asked for (rebuild_periods), quoted -#}
-{%- set asked = [] %}
-{%- for period in var('rebuild_periods') %}
-    {%- do asked.append("'" ~ (period | replace("'", "''")) ~ "'") %}
-{%- endfor %}
-{%- set built = adapter.get_relation(database=target.database, schema='meta', identifier='built_periods')
-    if execute else none %}
-{%- set code = [] %}
-{%- for node in graph.nodes.values() | sort(attribute='unique_id') %}
-    {%- if node.resource_type in ['model', 'seed'] %}
-        {%- do code.append(node.unique_id ~ '=' ~ node.checksum.checksum) %}
-    {%- endif %}
-{%- endfor %}
+{%- set built = built_periods_if_any() %}
+{%- set rebuild_all = 'true' if full_refresh_asked() or built is none else 'false' %}
 {%- set settings = [var('xa_unit_type'), var('xa_reported_by'), var('xa_count_element'),
     var('local_time_zone'), var('first_year'), var('outlier_z_threshold'), var('outlier_mad_factor'),
     var('outlier_min_history'), var('outlier_small_count'), var('outlier_min_relative_change')] %}
@@ -41,13 +30,13 @@
     "select * from " ~ ref('stg_reference__finding_rules'),
     "select unit_key from " ~ ref('stg_reference__units')
         ~ " where " ~ as_of_date() ~ " between valid_from and valid_to",
-    "select '" ~ ((code + settings) | join(',') | replace("'", "''")) ~ "' as code",
+    "select '" ~ ((project_checksums() + settings) | join(',') | replace("'", "''")) ~ "' as code",
 ]) %}
 with raw_rows as (
     -- every raw row a data model reads, hashed, under the period it belongs to
     select
         s.period,
-        hash(s, f.source_file, f.first_seen_at) as h
+        hash(s, f.source_file, f.first_seen_at) as h  -- noqa: RF02
     from {{ ref('stg_raw__submissions') }} as s
     left join {{ ref('stg_raw__files') }} as f on s.file_sha256 = f.file_sha256
     union all
@@ -84,13 +73,6 @@ current_periods as (
 ),
 
 compared as (
-    {%- if flags.FULL_REFRESH or built is none %}
-    select
-        *,
-        true as data_changed,
-        true as ended_changed
-    from current_periods
-    {%- else %}
     -- a period built before and gone now (its only report re-read and refused) is rebuilt
     -- too: its rows go
     select
@@ -100,12 +82,16 @@ compared as (
         c.period_type,
         c.first_day,
         c.last_day,
-        c.data_fingerprint is distinct from b.data_fingerprint
-        or list_contains([{{ asked | join(', ') }}]::varchar [], coalesce(c.period, b.period)) as data_changed,
-        c.is_ended is distinct from b.is_ended as ended_changed
+        (
+            {{ rebuild_all }}
+            or (c.data_fingerprint is distinct from b.data_fingerprint)
+            or list_contains({{ asked_periods() }}, coalesce(c.period, b.period))
+        ) as data_changed,
+        ({{ rebuild_all }} or (c.is_ended is distinct from b.is_ended)) as ended_changed
     from current_periods as c
-    full outer join {{ built }} as b on c.period = b.period
-    {%- endif %}
+    full outer join {{ built or '(select null::varchar as period, null::varchar as data_fingerprint, '
+        ~ 'null::boolean as is_ended)' }} as b
+        on c.period = b.period
 ),
 
 rebuilt as (
@@ -126,7 +112,7 @@ select
     x.data_fingerprint,
     x.is_ended,
     x.is_rebuilt,
-    exists (
+    exists(
         select 1 from rebuilt as r
         where r.is_rebuilt and (r.period = x.period or (r.period_type = x.period_type and x.period > r.period))
     ) as is_rebuilt_with_later,
