@@ -7,8 +7,8 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from chitieu.settings import LOCAL_TZ, Settings
-from ingest.writer_lock import exclusive
+from base.settings import LOCAL_TZ, Settings
+from base.writer_lock import exclusive
 
 log = logging.getLogger(__name__)
 

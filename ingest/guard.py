@@ -29,10 +29,10 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from base.settings import ParseLimits
 from ingest.layouts import Finding
 from ingest.parse import FileResult, ParseJob
 
@@ -40,14 +40,6 @@ _HEADER = struct.Struct("!I")
 # Files a worker holds at once: it starts the next as soon as it has sent a result, instead
 # of waiting for the parent (on a busy 2-core host, for its turn on a core) to send one.
 PIPELINE = 4
-
-
-@dataclass(frozen=True)
-class ParseLimits:
-    """What one file may cost to read (Settings: CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S)."""
-
-    memory_mb: int = 1024
-    timeout_s: float = 60.0
 
 
 def _write_frame(stream: IO[bytes], obj: object) -> None:
