@@ -15,7 +15,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl tini \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv \
     && useradd --create-home --uid 50000 --gid 0 airflow \
-    && mkdir -p /opt/airflow /data/inbox /data/archive /data/warehouse /data/reports \
+    && mkdir -p /opt/airflow /data/inbox /data/archive /data/warehouse /data/reports /data/receipts /data/portal \
     && chown -R airflow:0 /opt/airflow /data
 
 WORKDIR /opt/chitieu
@@ -27,6 +27,7 @@ COPY --chown=airflow:0 clerk ./clerk
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 dags ./dags
 COPY --chown=airflow:0 dbt_project ./dbt_project
+COPY --chown=airflow:0 portal ./portal
 COPY README.md ./
 # The project itself, installed (editable) like on a developer's machine: `chitieu` and
 # `chitieu-ingest` on PATH, the packages importable without PYTHONPATH.

@@ -39,7 +39,12 @@ export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: help setup sample airflow-db run airflow superset docs test test-quick lint test-distributed env bench clean
+# The office's portal (portal/): gunicorn on 127.0.0.1:PORTAL_PORT, its embedded SQLite
+# database, secret key and first-time password sheet in PORTAL_DATA_DIR (gitignored).
+PORTAL_PORT ?= 8700
+export PORTAL_DATA_DIR ?= $(CURDIR)/.portal
+
+.PHONY: portal help setup sample airflow-db run airflow superset docs test test-quick lint test-distributed env bench clean
 
 help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
@@ -47,6 +52,7 @@ help:
 	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
 	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
 	@echo "make docs   - dbt's documentation site (lineage, exposures) in dbt_project/target"
+	@echo "make portal - the office's portal on http://127.0.0.1:$(PORTAL_PORT) (PORTAL_PORT=...)"
 	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
 
 $(UV):
@@ -56,7 +62,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
+# The review's PDF is set in Liberation Serif 2.x, which has every Vietnamese letter (Debian's
+# fonts-liberation2; 1.07 has none): say so on a machine without it (docs/engineer.md).
 setup: $(VENV)/.synced
+	@fc-list "Liberation Serif:charset=1ebf" file 2>/dev/null | grep -q . || echo "note: no \
+	Liberation Serif with Vietnamese letters: apt-get install fonts-liberation2 (docs/engineer.md)"
 
 # The sample is regenerated whenever its generator or the reference data change.
 $(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced
@@ -85,6 +95,14 @@ airflow: setup airflow-db sample
 # dashboard, the review report), built against a scratch database in dbt_project/target.
 docs: setup
 	$(PY) -m chitieu docs
+
+# The portal on its embedded default: migrate, the sample province's accounts (first-time
+# passwords printed to $(PORTAL_DATA_DIR)/mat-khau-lan-dau.txt, mode 0600), then gunicorn.
+portal: setup
+	$(PY) -m portal migrate --noinput
+	$(PY) -m portal create_accounts --sheet $(PORTAL_DATA_DIR)/mat-khau-lan-dau.txt
+	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORTAL_PORT) --workers 2 --timeout 120 \
+		--access-logfile - --chdir $(CURDIR) --no-control-socket
 
 # Superset in its own locked environment (.superset-venv), on the published file, read-only.
 superset: setup

@@ -13,6 +13,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
 | CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
 | CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
+| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts (night reads) |
 | CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |
@@ -50,7 +51,7 @@ class SettingsError(ValueError):
 
 SETTINGS_FILE = PROJECT_DIR / "chitieu.toml"
 # The settings file's keys are these variables' names in lower case, without "chitieu_".
-FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR",
+FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR", "CHITIEU_RECEIPTS_FILE",
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
@@ -136,6 +137,7 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    receipts_file_setting: Path | None = None
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -172,7 +174,13 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+            Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
         )
+
+    @property
+    def receipts_file(self) -> Path:
+        """The portal's receipts export (portal/office/services.py), read by the ingest stage."""
+        return self.receipts_file_setting or self.warehouse_dir / "receipts" / "receipts.jsonl"
 
     def require_inbox(self) -> Path:
         if self.inbox is None:

@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from base.settings import Settings
+from base.settings import LOCAL_TZ, Settings
 from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
 
 
@@ -41,7 +41,10 @@ def run(logical_date: str | None = None, conf: dict | None = None) -> int:
 
 def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str | None,
                 conf: dict | None) -> int:
+    from chitieu.replay import arrivals_file, replay_sample
+
     settings.status_file.unlink(missing_ok=True)
+    replayed = replay_sample(settings)  # the sample's first run: its arrivals, night by night
     args = [airflow_bin(), "dags", "test", "chitieu_nightly"]
     # Microseconds: two runs started in the same second must not share a run id.
     args.append(logical_date or datetime.now().astimezone().isoformat(timespec="microseconds"))
@@ -52,7 +55,7 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
                           pass_fds=(lock,))
     log_dir = settings.warehouse_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_file = log_dir / f"run-{datetime.now():%Y%m%dT%H%M%S%f}.log"
+    log_file = log_dir / f"run-{datetime.now(LOCAL_TZ):%Y%m%dT%H%M%S%f}.log"  # Vietnam time
     try:
         log_file.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     except OSError as exc:  # a full disk: the reason must still reach the operator
@@ -71,6 +74,9 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
     from chitieu.stages import scorecard_text
 
     print(f"inbox read:          {settings.inbox} (from {settings.inbox_source})")
+    if replayed:
+        print(f"arrivals replayed:   {replayed} nights before this run "
+              f"({arrivals_file(settings.inbox)})")
     print(f"published warehouse: {settings.published_db}")
     print(f"parquet copies:      {settings.parquet_dir / 'current'}")
     print(f"reports:             {settings.reports_dir}")

@@ -24,7 +24,9 @@ def count_new_files(settings: Settings) -> int:
     inbox = settings.require_inbox()
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    return count(inbox, settings.build_db)
+    from ingest.receipts import new_receipts
+
+    return count(inbox, settings.build_db) + new_receipts(settings.receipts_file, settings.build_db)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:
@@ -79,7 +81,8 @@ def ingest_new(settings: Settings) -> dict:
     with exclusive(settings.lock_file):
         summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                workers=settings.parse_workers, progress=False,
-                               settle_s=settings.settle_s, limits=settings.parse_limits)
+                               settle_s=settings.settle_s, limits=settings.parse_limits,
+                               receipts=settings.receipts_file)
     log.info("ingest: %s", summary.line())
     return vars(summary)
 
@@ -269,7 +272,7 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
-    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")  # Vietnam time, +07:00
     data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
         :FAILURE_SLOT_BYTES - 1] + b"\n"
     slot = _failure_slot(settings)

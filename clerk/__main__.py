@@ -11,69 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.layouts import Finding
-
 COMMANDS = ("validate", "template")
-
-
-def _describe(path: Path, sheet: str, finding: Finding, lang: str = "en") -> str:
-    """One line per problem: where (file › sheet › cell), then what. In Vietnamese (`--lang
-    vi`) the registry's title and what to do come first, the detail after."""
-    where = " › ".join(p for p in (path.name, sheet or finding.sheet, finding.cell) if p)
-    if lang == "vi":
-        from base.rules import RULES
-
-        rule = RULES.get(finding.rule)
-        if rule is not None:
-            title = rule.title_vi[:1].upper() + rule.title_vi[1:]
-            return f"{where}: {title}. {rule.action_vi} ({finding.message_vi or finding.message})"
-    return f"{where}: {finding.message}"
-
-
-def _summary(path: Path, sheet, lang: str) -> str:
-    """The line each sheet read gets: what it is, and how much of it is loaded or refused."""
-    if sheet.layout == "targets":
-        if lang == "vi":
-            return (f"{path.name} › {sheet.sheet}: chỉ tiêu kế hoạch, nhận {len(sheet.targets)} dòng, "
-                    f"từ chối {sheet.rows_quarantined} dòng")
-        return (f"{path.name} › {sheet.sheet}: targets, {len(sheet.targets)} rows loaded, "
-                f"{sheet.rows_quarantined} rows refused")
-    unit = f"{sheet.unit.name} ({sheet.unit.code})" if sheet.unit else "?"
-    period = sheet.period.code if sheet.period else "?"
-    if lang == "vi":
-        return (f"{path.name} › {sheet.sheet}: mẫu {sheet.layout}, {unit}, kỳ {period}, "
-                f"{len(sheet.values)} số liệu, từ chối {sheet.rows_quarantined} dòng")
-    return (f"{path.name} › {sheet.sheet}: layout {sheet.layout}, {unit}, period {period}, "
-            f"{len(sheet.values)} values, {sheet.rows_quarantined} rows refused")
-
-
-def _published_default() -> Path | None:
-    """The published warehouse of this machine (WAREHOUSE_DIR), when there is one."""
-    from base.settings import Settings, SettingsError
-
-    try:
-        published = Settings.from_env().published_db
-    except SettingsError:  # a bad setting for the nightly job must not stop a clerk's check
-        return None
-    return published if published.exists() else None
-
-
-def _warehouse_findings(sheet, published: Path | None) -> list[Finding]:
-    """What the warehouse will say about a loaded report's figures (clerk/file_checks.py)."""
-    from base.reference import data_elements, load_units
-    from clerk.file_checks import history_findings, rule_findings
-
-    found = rule_findings(sheet)
-    if sheet.unit is not None and sheet.period is not None:
-        province = next((u for u in load_units() if u.level == "province"
-                         and u.exists_on(sheet.period.last_day)), None)
-        found += history_findings(sheet, sheet.unit, data_elements(), published, province)
-    return found
-
-
-def _finding_json(sheet: str, finding: Finding) -> dict:
-    return {"rule": finding.rule, "severity": finding.severity, "sheet": sheet or finding.sheet,
-            "cell": finding.cell, "message": finding.message}
 
 
 def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
@@ -81,43 +19,22 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
     """What the office runs on a file before loading it (a clerk may, before sending): plain
     words (or one JSON document for machines, `--json`), what the reader refuses and what the
     warehouse will flag (its row rules; beside the last published values when a published
-    warehouse is at hand, read only). Exits 1 when anything was refused."""
-    from ingest.guard import parse_guarded
-    from ingest.parse import ParseJob
+    warehouse is at hand, read only). The messages are clerk/messages.py's, which the portal
+    shows too. Exits 1 when anything was refused."""
+    from clerk.messages import check_files, describe, summary_lines
 
-    refused, report = False, []
-    lines: list[str] = []
-    for path, result in zip(files, parse_guarded([ParseJob(p, "") for p in files], workers=1), strict=True):
-        entry: dict = {"file": str(path), "status": result.status, "findings": [], "sheets": []}
-        report.append(entry)
-        if result.file_finding is not None:
-            refused = True
-            lines.append(_describe(path, "", result.file_finding, lang))
-            entry["findings"].append(_finding_json("", result.file_finding))
-            continue
-        for sheet in result.sheets:
-            entry["sheets"].append({
-                "sheet": sheet.sheet, "status": sheet.status, "layout": sheet.layout,
-                "unit": sheet.unit.code if sheet.unit else None,
-                "period": sheet.period.code if sheet.period else None,
-                "values": len(sheet.values), "targets": len(sheet.targets),
-                "rows_read": sheet.rows_read, "rows_refused": sheet.rows_quarantined})
-            if sheet.status == "loaded":
-                lines.append(_summary(path, sheet, lang))
-                if sheet.layout != "targets":
-                    sheet.findings.extend(_warehouse_findings(sheet, published))
-            for finding in sheet.findings:
-                if finding.severity == "error":
-                    refused = True
-                lines.append(_describe(path, sheet.sheet, finding, lang))
-                entry["findings"].append(_finding_json(sheet.sheet, finding))
+    checks = check_files(files, published, lang)
     if as_json:
         import json
 
-        print(json.dumps({"refused": refused, "files": report}, ensure_ascii=False, indent=1))
+        print(json.dumps({"refused": any(c.refused for c in checks),
+                          "files": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=1))
     else:
-        print("\n".join(lines))
-    return 1 if refused else 0
+        for check in checks:
+            summary = summary_lines(check, lang)
+            print("\n".join(summary[:-1] + [describe(check, m, lang) for m in check.messages]
+                            + summary[-1:]))
+    return 1 if any(c.refused for c in checks) else 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -188,8 +105,10 @@ def main(argv: list[str] | None = None, prog: str = "python -m clerk") -> int:
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
     if args.command == "validate":
+        from clerk.messages import published_default
+
         return cmd_validate(args.files, args.json, args.lang,
-                            args.published if args.published else _published_default())
+                            args.published if args.published else published_default())
     return cmd_template(args)
 
 

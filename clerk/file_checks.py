@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from base.periods import period_label
 from base.reference import Element, Unit
 from base.rules import PROJECT_DIR
 from clerk.last_values import LastValue, last_values
@@ -139,7 +140,7 @@ def _as_fraction(value: float, before: LastValue, element: Element) -> _Flag | N
                 f"{_n(before.value)} % ({before.period.code}); write {_n(as_percent)} for "
                 f"{_n(as_percent)} %",
         message_vi=f"{element.code} {_n(value, 'vi')} giống một phân số: số đã công bố gần nhất là "
-                   f"{_n(before.value, 'vi')} % (kỳ {before.period.code}); ghi "
+                   f"{_n(before.value, 'vi')} % ({period_label(before.period)}); ghi "
                    f"{_n(as_percent, 'vi')} cho {_n(as_percent, 'vi')} %")
 
 
@@ -158,7 +159,7 @@ def _far(value: float, before: LastValue, element: Element) -> _Flag | None:
         message=f"{element.code} {_n(value)} is {ratio} times {way} the last published value "
                 f"{_n(before.value)} ({before.period.code}): a digit added or dropped?",
         message_vi=f"{element.code} {_n(value, 'vi')} {way_vi} {ratio.replace('.', ',')} lần so với số "
-                   f"đã công bố gần nhất {_n(before.value, 'vi')} (kỳ {before.period.code}): thừa hoặc "
+                   f"đã công bố gần nhất {_n(before.value, 'vi')} ({period_label(before.period)}): thừa hoặc "
                    "thiếu một chữ số?")
 
 

@@ -38,7 +38,7 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
         with exclusive(settings.lock_file):
             summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                    workers=settings.parse_workers, settle_s=settings.settle_s,
-                                   limits=settings.parse_limits)
+                                   limits=settings.parse_limits, receipts=settings.receipts_file)
     except WarehouseBusy as exc:
         print(f"ingest: {exc}", file=sys.stderr)
         return 3

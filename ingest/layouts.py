@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from base.periods import Period, parse_period
+from base.periods import Period, parse_period, period_label
 from base.reference import Element, Unit
 from base.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
 from base.units import UnitError, UnitResolver
@@ -296,7 +296,7 @@ def _refuse_blank(result: SheetResult) -> None:
                 f"({result.unit.code}), {result.period.code}: a blank template? Refused; it "
                 "replaces nothing (the last report sent stays in use)",
         message_vi=f"không có số liệu nào trong {result.rows_read} dòng của {result.unit.name} "
-                   f"({result.unit.code}), kỳ {result.period.code}: gửi nhầm mẫu trống? Không nhận; "
+                   f"({result.unit.code}), {period_label(result.period)}: gửi nhầm mẫu trống? Không nhận; "
                    "báo cáo gửi trước vẫn được dùng",
         sheet=result.sheet, unit_code=result.unit.code, period=result.period.code))
 

@@ -23,6 +23,7 @@ from ingest.guard import parse_guarded
 from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult, ParseJob
+from ingest.receipts import load_receipts
 
 PARSER_VERSION = "1"
 BATCH_FILES = 200
@@ -202,19 +203,23 @@ def ingest_inbox(
     settle_s: float = 0.0,
     limits: ParseLimits | None = None,
     now: datetime | None = None,
+    receipts: Path | None = None,
 ) -> Summary:
     """Load every new file of the inbox; files seen before (same bytes) are skipped, files
     still being written (or younger than `settle_s`) wait for a later run.
 
     `now` (timezone-aware) is the time this run records as every new file's first sighting,
     the arrival that timeliness is judged on (docs/spec/indicators.md, "Completeness and
-    timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day."""
+    timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day.
+    `receipts` is the portal's receipts export: copied into raw.receipts first, so a file sent
+    through the portal arrives at its receipt's time (ingest/receipts.py)."""
     if now is not None and now.tzinfo is None:
         raise ValueError("ingest_inbox: `now` must be timezone-aware (a naive time is ambiguous)")
     started = time.monotonic()
     summary = Summary()
     con = store.connect(db_path)
     try:
+        load_receipts(con, receipts)
         known = store.known_files(con)
         sightings = store.known_sightings(con)
         clock = now.timestamp() if now is not None else time.time()  # tests stage arrivals

@@ -75,6 +75,13 @@ CREATE TABLE IF NOT EXISTS raw.targets (
     sheet_name VARCHAR NOT NULL,
     row_number INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS raw.receipts (
+    file_sha256 VARCHAR PRIMARY KEY,
+    received_at TIMESTAMP NOT NULL,
+    sender VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS raw.findings (
     file_sha256 VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
@@ -173,7 +180,14 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     files, submissions, last = con.execute(
         "SELECT (SELECT count(*) FROM raw.files), count(*), max(ingested_at) FROM raw.submissions"
     ).fetchone()
-    return f"files={files};submissions={submissions};last_ingest={last}"
+    state = f"files={files};submissions={submissions};last_ingest={last}"
+    has_receipts = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                               "AND table_name = 'receipts'").fetchone()[0]
+    if has_receipts:  # a new receipt changes arrivals: a change to build and publish
+        count, latest = con.execute("SELECT count(*), max(received_at) FROM raw.receipts").fetchone()
+        if count:
+            state += f";receipts={count};last_receipt={latest}"
+    return state
 
 
 def record_built_state(db_path: Path, state: str, as_of: date | None = None) -> None:

@@ -119,6 +119,7 @@ def parse_cell(raw: object, element: Element, percent_format: bool = False) -> C
 # 1E+308), and the warehouse's exact sums (DECIMAL(38, 10): 28 integer digits) must never meet
 # it, whatever range a catalogue edited by the office gives (or leaves blank).
 ABSOLUTE_LIMIT = 1e15
+_SHORT_THOUSANDS = re.compile(r"^(-?\d{1,3})\.(\d{1,2})$")
 
 
 def _check(value: float, element: Element, shown: str) -> CellValue:
@@ -130,8 +131,14 @@ def _check(value: float, element: Element, shown: str) -> CellValue:
                         f"{shown} vượt xa mọi giá trị hợp lệ của {element.code} "
                         f"(lớn hơn {ABSOLUTE_LIMIT:,.0f})".replace(",", "."))
     if element.is_whole and not float(value).is_integer():
-        return _problem("not_whole", f"{shown} is not a whole number of {element.unit_of_measure}",
-                        f"{shown} không phải số nguyên ({element.unit_of_measure})")
+        hint_en = hint_vi = ""
+        if m := _SHORT_THOUSANDS.match(shown.strip()):
+            # "12.5" households: a dot typed as the thousands separator, the zeros left off?
+            guess = f"{m[1]}.{m[2].ljust(3, '0')}"
+            hint_en = f" — is the dot a thousands separator ({guess}?)"
+            hint_vi = f" — dấu chấm có thể là dấu phân cách hàng nghìn ({guess}?)"
+        return _problem("not_whole", f"{shown} is not a whole number of {element.unit_of_measure}{hint_en}",
+                        f"{shown} không phải số nguyên ({element.unit_of_measure}){hint_vi}")
     if element.min_value is not None and value < element.min_value:
         return _problem("out_of_range",
                         f"{shown} is below the smallest valid {element.code} ({element.min_value:g})",

@@ -100,11 +100,14 @@ def bad_inputs(sample_dir: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def built(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The whole job run once in-process (no Airflow) on the sample inbox."""
+    """The whole job run once in-process (no Airflow) on the sample inbox, after its files
+    arrived night by night as `make run` replays them (chitieu.replay)."""
     from base.settings import Settings
+    from chitieu.replay import replay_sample
     from chitieu.stages import run_once
 
     settings = Settings(sample_dir / "inbox", tmp_path_factory.mktemp("warehouse"))
+    replay_sample(settings)
     result = run_once(settings)
     return settings, result
 

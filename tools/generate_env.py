@@ -28,6 +28,7 @@ def generate(root: Path) -> list[Path]:
         "AIRFLOW_FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(48),
         "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(32),
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(50),
     }
     env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     passwords.parent.mkdir(mode=0o700, exist_ok=True)

@@ -68,7 +68,7 @@ def write_review(published_db: Path, reports_dir: Path, year: int, today: date, 
     html = render_html(review, lang, today, frame)
     _write_whole(page, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     book = folder / f"{name}.xlsx"
-    _write_whole(book, lambda tmp: write_workbook(review, tmp, lang))
+    _write_whole(book, lambda tmp: write_workbook(review, tmp, lang, today))
     draft = folder / f"{name}.docx"
     _write_whole(draft, lambda tmp: write_docx(review, frame, tmp, lang, today))
     printed = _print_if_changed(review, lang, page, folder / f"{name}.pdf", frame) if pdf else None

@@ -97,5 +97,6 @@ def frame_words(frame: Frame, year: int, closed: bool, lang: str, today: date) -
         "recipients": [r.format(province=province) for r in text["recipients"].split("|")],
         "signer": text["signer"],
         "sign_note": text["sign_note"],
+        "signer_name": text["signer_name"],
         "reform": reform_sentence(frame, lang),
     }

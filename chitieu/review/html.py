@@ -6,7 +6,7 @@ text (unit names, file names, messages) is escaped by Jinja2's autoescape.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from base import fmt
 from base.periods import period_from_code, period_label
+from base.settings import LOCAL_TZ
 from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
 from chitieu.review.data import FindingGroup, Review, Target
 from chitieu.review.frame import Frame, frame_words
@@ -59,6 +60,24 @@ def _first_names(names: list[str], more: str) -> str:
     return shown + (f" {more.format(n=len(names) - MISSING_SHOWN)}" if len(names) > MISSING_SHOWN else "")
 
 
+def clock_text(moment: datetime | None) -> str:
+    """A time a person reads, in Vietnam time whatever the machine's clock: "07/12/2026 06:58"
+    (published 23:58 UTC the day before). A naive time is UTC, as the warehouse stores them."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def subtitle(review: Review, lang: str, today: date) -> str:
+    """"Tỉnh Hà Tĩnh — số liệu công bố lúc 07/12/2026 06:58, lập ngày 07/12/2026": the page's,
+    the .docx's and the workbook's line under the title."""
+    return LABELS[lang]["subtitle"].format(province=review.province_name,
+                                           published=clock_text(review.published_at),
+                                           today=today.strftime("%d/%m/%Y"))
+
+
 def period_words(code: str, lang: str) -> str:
     """A period as the office writes it, "Tháng 1/2025", "Năm 2025" (never "2025-01");
     in English "January 2025", "Q4 2025"."""
@@ -79,7 +98,6 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
     any reform in the year) gives the administrative document's frame."""
     text = LABELS[lang]
     s = review.scorecard
-    published = review.published_at.astimezone().strftime("%d/%m/%Y %H:%M") if review.published_at else "—"
     headline = (text["headline_closed"] if review.closed else text["headline_open"]).format(
         met=s.met, total=s.total, on_track=s.on_track)
     tiles = [(text[f"stat_{k}"], getattr(s, k), COLOURS[k])
@@ -111,8 +129,7 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
         "lang": lang, "t": text, "year": review.year,
         "frame": frame_words(frame, review.year, review.closed, lang, today),
         "title": text["title"].format(year=review.year),
-        "subtitle": text["subtitle"].format(province=review.province_name, published=published,
-                                            today=today.strftime("%d/%m/%Y")),
+        "subtitle": subtitle(review, lang, today),
         "in_progress": None if review.closed else text["in_progress"].format(year=review.year),
         "opening": opening_paragraph(review, lang),
         "headline": headline, "tiles": tiles,

@@ -50,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recipients_title": "Nơi nhận:",
         "recipients": "UBND {province} (để báo cáo);|Các sở, ban, ngành cấp tỉnh;|Lưu: VT, TKTH.",
         "signer": "CỤC TRƯỞNG", "sign_note": "(Ký, ghi rõ họ tên, đóng dấu)",
+        "signer_name": "………………………………",
         "reform": "Từ ngày {day} tỉnh có {n} đơn vị hành chính cấp xã mới; số liệu trước ngày này "
                   "được tính cho các đơn vị như khi báo cáo rồi chuyển sang {n} xã, phường hiện nay "
                   "theo danh sách chuyển đổi đơn vị cũ – mới.",
@@ -102,6 +103,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recipients": "People's Committee of {province} (for report);|Provincial departments;|"
                       "Archive.",
         "signer": "DIRECTOR", "sign_note": "(Signature, full name, seal)",
+        "signer_name": "………………………………",
         "reform": "From {day} the province has {n} new communes; figures before that day are counted "
                   "for the units as they were and carried to today's {n} communes by the "
                   "old-to-new list.",

@@ -4,7 +4,12 @@ because the office edits the wording before it signs.
 Same words and figures as the page (`html.context`), in the frame of Decree 30/2020/NĐ-CP:
 A4, margins 20/20/30/15 mm, Times New Roman 13 pt (LibreOffice shows Liberation Serif, the
 same metrics), the issuing body and number top left, the national motto top right, title,
-body, "Nơi nhận:" and the signature block. No charts: the office rewrites text, not drawings.
+body, "Nơi nhận:" and the signature block with room to sign and a line for the signer's name.
+No charts: the office rewrites text, not drawings.
+
+Every table's grid (w:tblGrid, what LibreOffice lays out by) and its cells' widths (w:tcW,
+what Word does) are the same, fixed widths: the header's columns as wide as the motto needs
+to stay on one line, a data table's columns sized by their content (`column_widths`).
 """
 
 from __future__ import annotations
@@ -22,9 +27,14 @@ from docx.shared import Mm, Pt
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
+from chitieu.review.measure import longest_word_mm, text_mm
 
 FONT = "Times New Roman"
-BODY_PT, TABLE_PT, SMALL_PT = 13, 10, 11
+BODY_PT, TABLE_PT, SMALL_PT, FRAME_PT = 13, 10, 11, 12
+TEXT_MM = 210 - 30 - 15  # A4 less the left and right margins
+CELL_PAD_MM = 2 * 1.91 + 1.5  # Word's default cell margins (0.075 in each side) and some slack
+NAME_LINES = 2  # the longest name in a table wraps over at most this many lines
+SIGN_ROOM = 4  # empty lines between the signer's title and name: signature and seal
 
 
 def _style(doc: Any) -> None:
@@ -60,17 +70,73 @@ def _no_borders(table: Any) -> None:
         table._tbl.tblPr.remove(borders)
 
 
+def set_widths(table: Any, widths_mm: list[float]) -> None:
+    """Fixed column widths, the same in the grid, in every cell and in the table's own width,
+    so Word and LibreOffice lay the table out alike."""
+    table.autofit = False
+    tbl = table._tbl
+    for col, width in zip(tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        col.w = Mm(width)
+    tbl_w = tbl.tblPr.find(qn("w:tblW"))  # python-docx's new table has one (type auto)
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(round(sum(widths_mm) / 25.4 * 1440)))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def column_widths(headers: list[str], rows: list[list[str]], numeric: set[int],
+                  total_mm: float = TEXT_MM, size_pt: float = TABLE_PT) -> list[float]:
+    """Widths by content. Every column is at least as wide as its longest unbreakable piece
+    (a word, or a figure joined to its unit by no-break spaces); a name column at least wide
+    enough for its longest name on `NAME_LINES` lines. The room left goes first to the number
+    columns, up to their widest figure (or header) on one line, then to the name columns in
+    proportion to what their names (or headers) would take on one line. Only when even the
+    least cannot fit is every column scaled down alike."""
+    lines = [[str(v).split("\n") for v in row] for row in rows]
+    cols = range(len(headers))
+    least = [max([longest_word_mm(headers[c], size_pt, bold=True)]
+                 + [longest_word_mm(t, size_pt) for r in lines for t in r[c]]) + CELL_PAD_MM
+             for c in cols]
+    one_line = [max([text_mm(t, size_pt) for r in lines for t in r[c]] or [0.0]) for c in cols]
+    ideal = [max(one_line[c], text_mm(headers[c], size_pt, bold=True)) + CELL_PAD_MM for c in cols]
+    names = [c for c in cols if c not in numeric]
+    for c in names:  # on n lines a name needs a little more than 1/n of it: words do not split
+        least[c] = max(least[c], one_line[c] / NAME_LINES * 1.15 + CELL_PAD_MM)
+    widths = [max(a, 0.0) for a in least]
+    spare = total_mm - sum(widths)
+    if spare < 0:
+        return [round(w * total_mm / sum(widths), 1) for w in widths]
+    for group in ([c for c in cols if c in numeric], names):
+        wish = {c: max(ideal[c] - widths[c], 0.0) for c in group}
+        total_wish = sum(wish.values())
+        if not total_wish or spare <= 0:
+            continue
+        given = min(spare, total_wish)
+        for c in group:
+            widths[c] += given * wish[c] / total_wish
+        spare -= given
+    # every wish met: the rest to the name columns alike (to every column if there is none)
+    for c in names or list(cols):
+        widths[c] += max(spare, 0.0) / len(names or list(cols))
+    return [round(w, 1) for w in widths]
+
+
 def _frame_top(doc: Any, frame: dict) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
-    _line(left, frame["parent"], size=12, first=True)
-    _line(left, frame["issuer"], bold=True, size=12)
+    right_mm = max(text_mm(frame["motto"], FRAME_PT, bold=True),
+                   text_mm(frame["motto_sub"], FRAME_PT + 1, bold=True),
+                   text_mm(frame["place_date"], FRAME_PT + 1)) + CELL_PAD_MM
+    set_widths(table, [TEXT_MM - right_mm, right_mm])
+    _line(left, frame["parent"], size=FRAME_PT, first=True)
+    _line(left, frame["issuer"], bold=True, size=FRAME_PT)
     _line(left, "―――――", size=8)
-    _line(left, frame["number"], size=12)
-    _line(right, frame["motto"], bold=True, size=12, first=True)
-    _line(right, frame["motto_sub"], bold=True, size=13)
+    _line(left, frame["number"], size=FRAME_PT)
+    _line(right, frame["motto"], bold=True, size=FRAME_PT, first=True)
+    _line(right, frame["motto_sub"], bold=True, size=FRAME_PT + 1)
     _line(right, "―――――――――", size=8)
     _line(right, frame["place_date"], italic=True, size=13)
     _line(doc, "")
@@ -89,6 +155,7 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], numeric: set[int
         for c, value in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.RIGHT if c in numeric else WD_ALIGN_PARAGRAPH.LEFT
             _line(cells[c], str(value), size=TABLE_PT, align=align, first=True)
+    set_widths(table, column_widths(headers, [[str(v) for v in row] for row in rows], numeric))
 
 
 def _heading(doc: Any, text: str) -> None:
@@ -138,6 +205,7 @@ def _signature(doc: Any, frame: dict) -> None:
     _line(doc, "")
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
+    set_widths(table, [TEXT_MM / 2, TEXT_MM / 2])
     left, right = table.rows[0].cells
     _line(left, frame["recipients_title"], bold=True, italic=True, size=12,
           align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
@@ -145,6 +213,9 @@ def _signature(doc: Any, frame: dict) -> None:
         _line(left, f"- {r}", size=SMALL_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _line(right, frame["signer"], bold=True, size=13, first=True)
     _line(right, frame["sign_note"], italic=True, size=13)
+    for _ in range(SIGN_ROOM):
+        _line(right, "")
+    _line(right, frame["signer_name"], bold=True, size=13)
 
 
 def write_docx(review: Review, frame: Frame, path: Path, lang: str, today: date) -> Path:

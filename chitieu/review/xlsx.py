@@ -9,6 +9,7 @@ export cannot turn it into one either.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import xlsxwriter
@@ -70,7 +71,11 @@ def _target_cells(t: Target, lang: str) -> tuple[list[object], list[int | None]]
     return cells, [None, None, None, None, None, d, d, d, d, None]
 
 
-def write_workbook(review: Review, path: Path, lang: str = "vi") -> Path:
+def write_workbook(review: Review, path: Path, lang: str = "vi", today: date | None = None) -> Path:
+    """The workbook at `path`; with `today`, the first sheet says under its title when the data
+    were published and the report made (Vietnam time), as the page does."""
+    from chitieu.review.html import subtitle
+
     text = LABELS[lang]
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                            "strings_to_urls": False})
@@ -82,6 +87,8 @@ def write_workbook(review: Review, path: Path, lang: str = "vi") -> Path:
     # The province's targets.
     sheet = _Sheet(book, text["sheet_province"], f"{title} — {review.province_name}", headers, widths,
                    formats)
+    if today is not None:
+        sheet.ws.write_string(1, 0, str(safe_text(subtitle(review, lang, today))))
     for t in review.targets:
         sheet.add(*_target_cells(t, lang))
     sheet.close()

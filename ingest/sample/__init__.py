@@ -15,7 +15,7 @@ import random
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ PROVINCE_ELEMENTS = ["BUDGET_REVENUE", "INVEST_PROJECTS_DOMESTIC", "INVEST_CAPIT
 ANNUAL_PERIODS = ["Năm 2021", "2021", "NĂM 2021", "năm 2021"]
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BAD_FIELDS = ["file", "sheet", "cell", "rule", "disposition"]
+ARRIVALS = "arrivals.csv"  # in expected/: each file and when it was sent (chitieu.replay)
 
 
 def ascii_slug(text: str) -> str:
@@ -94,15 +95,22 @@ class Inbox:
     rng: random.Random
     bad: list[dict]
     files: int = 0
+    sent: dict[str, datetime] = field(default_factory=dict)  # each file's sending, Vietnam time
 
     def save(self, rel: str, sheets: list[Sheet], when: datetime, **csv_options: str) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(path, sheets, **csv_options)
-        stamp = when.replace(tzinfo=LOCAL_TZ).timestamp()  # clerks' times are Vietnam time
-        os.utime(path, (stamp, stamp))
-        self.files += 1
+        self.stamp(rel, when)
         return path
+
+    def stamp(self, rel: str, when: datetime, count: bool = True) -> None:
+        """A file written into the inbox is sent at `when` (Vietnam time): its file time, and
+        its arrival in expected/arrivals.csv, which `make run` replays night by night."""
+        stamp = when.replace(tzinfo=LOCAL_TZ).timestamp()  # clerks' times are Vietnam time
+        os.utime(self.root / rel, (stamp, stamp))
+        self.sent[rel] = when
+        self.files += count
 
     def label(self, rel: str, sheet: str, cell: str, rule: str, disposition: str) -> None:
         self.bad.append({"file": rel, "sheet": sheet, "cell": cell, "rule": rule,
@@ -224,9 +232,9 @@ def _monthly_report(inbox: Inbox, truth: Truth, elements: dict[str, Element], co
         rel = f"{folder}/thang {month}/BC thang {month} ({rng.randint(1, 999)}){ext}"
     path = inbox.save(rel, [sheet], submitted, **csv_opts)
     if month == 12 and commune.code.endswith("7") and rng.random() < 0.3:
-        copy = inbox.root / f"{folder}/thang {month}/BC thang {month} (2){ext}"
-        copy.write_bytes(path.read_bytes())  # the same bytes sent twice, at the same time
-        shutil.copystat(path, copy)
+        copy = f"{folder}/thang {month}/BC thang {month} (2){ext}"
+        (inbox.root / copy).write_bytes(path.read_bytes())  # the same bytes sent twice, at once
+        inbox.stamp(copy, submitted, count=False)  # a copy, not a report of its own
 
 
 def _district_reports(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> None:
@@ -334,9 +342,7 @@ def _bad_inputs(inbox: Inbox, truth: Truth, elements: dict[str, Element]) -> Non
     rel = "Loi/BC thang 12.xlsx"
     path = inbox.root / rel
     path.write_bytes(b"PK\x03\x04" + bytes(rng.getrandbits(8) for _ in range(600)))
-    stamp = datetime(2022, 1, 6, 9, 0, tzinfo=LOCAL_TZ).timestamp()  # dated like any report
-    os.utime(path, (stamp, stamp))
-    inbox.files += 1
+    inbox.stamp(rel, datetime(2022, 1, 6, 9, 0))  # dated like any report
     inbox.label(rel, "", "", "corrupt_file", "rejected_file")
 
 
@@ -348,9 +354,7 @@ def _targets_workbook(inbox: Inbox) -> None:
     path = inbox.root / "Ke hoach" / "chi_tieu_ke_hoach.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TARGETS_TEMPLATE, path)
-    stamp = datetime(2022, 1, 19, 8, 0, tzinfo=LOCAL_TZ).timestamp()
-    os.utime(path, (stamp, stamp))
-    inbox.files += 1
+    inbox.stamp(str(path.relative_to(inbox.root)), datetime(2022, 1, 19, 8, 0))
 
 
 def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021,
@@ -379,4 +383,9 @@ def generate(inbox_dir: Path, expected_dir: Path, seed: int = 2021,
         writer = csv.DictWriter(fh, fieldnames=BAD_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(inbox.bad)
+    with open(expected_dir / ARRIVALS, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "sent_at"])
+        writer.writerows((rel, when.replace(tzinfo=LOCAL_TZ).isoformat())
+                         for rel, when in sorted(inbox.sent.items()))
     return {"files": inbox.files, "bad_inputs": len(inbox.bad)}

@@ -42,6 +42,7 @@ PROVINCE_OWN = {  # illustrative, year by year: the province's own annual report
            "BUDGET_REVENUE": 19_300.0, "PUBLIC_INVEST_DISBURSED": 96.0},
 }
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LATE_SHARE = 0.12  # of the reports after 2021, sent some days after they were due
 UnitKey = tuple[str, date]  # code and valid_from: 18073 is two units
 
 
@@ -175,6 +176,7 @@ def build_era_truth(truth: Truth, today: date, seed: int = 2025) -> EraTruth:
 def write_era_inbox(inbox, era: EraTruth, elements: dict[str, Element]) -> None:
     """Every report of the era truth as a clerk would send it (layout A, .xlsx)."""
     rng = random.Random(7)
+    late = random.Random(11)  # its own stream: the files' contents stay as they were
     for (key, period), values in sorted(era.values.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         code, valid_from = key
         unit = _unit(era, code, valid_from)
@@ -192,6 +194,11 @@ def write_era_inbox(inbox, era: EraTruth, elements: dict[str, Element]) -> None:
         folder = "Tinh" if unit.level == "province" else (
             f"Sau sap nhap/{unit.code}" if unit.valid_from == REFORM else f"Truoc sap nhap/{unit.code}")
         sent += timedelta(minutes=rng.randint(0, 600))
+        sent_month = (sent.year, sent.month)
+        if late.random() < LATE_SHARE and sent_month < era.last_month:  # never in the future
+            # after the due day (the 5th, or 15 January for a year), all on one day: the sample
+            # is replayed one night per day that files were sent (chitieu.replay)
+            sent += timedelta(days=6 if len(period) > 4 else 8)
         rel = f"{period[:4]}/{folder}/{name} - {unit.code}.xlsx"
         if period == "2023" and unit.level == "commune" and _other_shape(inbox, era, unit, values,
                                                                           elements, rel, sent, rng):

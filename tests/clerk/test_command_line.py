@@ -26,7 +26,7 @@ def test_validate_says_the_same_under_both_names(tmp_path: Path) -> None:
     by_clerk, by_ingest = run("clerk", "validate", str(empty)), run("ingest", "validate", str(empty))
     assert (by_clerk.returncode, by_ingest.returncode) == (1, 1)
     assert by_clerk.stdout == by_ingest.stdout
-    assert by_clerk.stdout.startswith("BC.csv: ")
+    assert by_clerk.stdout.startswith("BC.csv — error: ")  # the file, its label, then what
 
 
 def test_template_refuses_a_bad_period_under_both_names() -> None:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.airflow
 
 PROJECT = Path(__file__).resolve().parents[2]
 SERVICES = {"postgres", "redis", "airflow-init", "airflow-apiserver", "airflow-scheduler",
-            "airflow-dag-processor", "airflow-triggerer", "airflow-worker"}
+            "airflow-dag-processor", "airflow-triggerer", "airflow-worker", "portal"}
 
 
 def compose_client() -> list[str]:
@@ -63,7 +63,7 @@ def test_no_secret_in_the_repository_and_services_are_checked() -> None:
     for name in SERVICES - {"airflow-init"}:
         assert "healthcheck" in config["services"][name], name
     for key in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET",
-                "AIRFLOW_API_SECRET_KEY"):
+                "AIRFLOW_API_SECRET_KEY", "PORTAL_SECRET_KEY"):
         assert f"${{{key}:?" in text, f"{key} must be required, never defaulted"
     reader = config["services"]["warehouse-reader"]
     assert reader["volumes"] == ["warehouse:/data/warehouse:ro"]
@@ -101,3 +101,38 @@ def test_superset_profile_reads_the_warehouse_read_only_with_the_locked_pins(tmp
     pins = dict(re.findall(r"([a-z0-9-]+)==(\S+)", service["command"][0]))
     assert set(pins) == {"duckdb", "duckdb-engine", "flask-caching", "rich", "cachetools"}
     assert all(locked[name] == version for name, version in pins.items()), (pins, locked)
+
+
+def test_the_portal_runs_beside_airflow_on_postgresql(tmp_path: Path) -> None:
+    """The portal's service: its own database on the stack's PostgreSQL, the inbox writable
+    (it delivers reports), the published warehouse read-only, the receipts export shared with
+    the night (read-only there), served by gunicorn on this machine only by default."""
+    root = _stage(tmp_path, with_env=True)
+    proc = subprocess.run([*compose_client(), "config"], cwd=root, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    services = yaml.safe_load(proc.stdout)["services"]
+    portal = services["portal"]
+    env = portal["environment"]
+    assert env["PORTAL_DATABASE_URL"].startswith("postgresql://chitieu:") and \
+        env["PORTAL_DATABASE_URL"].endswith("@postgres:5432/portal")
+    assert env["CHITIEU_RECEIPTS_FILE"] == services["airflow-worker"]["environment"]["CHITIEU_RECEIPTS_FILE"]
+    mounts = _mounts(portal)
+    assert {("/data/inbox", False), ("/data/receipts", False), ("/data/warehouse", True)} <= mounts
+    assert ("/data/receipts", True) in _mounts(services["airflow-worker"])
+    assert "gunicorn portal.wsgi" in " ".join(portal["command"])
+    assert all((p["host_ip"] if isinstance(p, dict) else p).startswith("127.0.0.1") for p in portal["ports"])
+    init = (PROJECT / "tools" / "postgres-init" / "10-portal.sql").read_text()
+    assert "CREATE DATABASE portal" in init
+
+
+def _mounts(service: dict) -> set[tuple[str, bool]]:
+    """(target, read-only) of each volume, in the long syntax or the short one."""
+    found = set()
+    for v in service["volumes"]:
+        if isinstance(v, dict):
+            found.add((v["target"], bool(v.get("read_only", False))))
+        else:
+            parts = v.split(":")
+            found.add((parts[1], parts[2:] == ["ro"]))
+    return found

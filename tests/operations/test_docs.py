@@ -87,11 +87,15 @@ MAPPED = {
         "tests/operations/test_compose.py::"
         "test_superset_profile_reads_the_warehouse_read_only_with_the_locked_pins",
         ['"--profile", "bi"']),
+    "make portal PORTAL_PORT=8700": (
+        "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
+        ['"make", "portal", f"PORTAL_PORT={port}"']),
     "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }
 MAKE = {"run": "-m chitieu run", "airflow": "-m chitieu airflow", "docs": "-m chitieu docs",
-        "env": "tools/generate_env.py", "superset": "tools/bi_superset.py"}
+        "env": "tools/generate_env.py", "superset": "tools/bi_superset.py",
+        "portal": "gunicorn portal.wsgi"}
 
 
 def slug(heading: str) -> str:

@@ -307,7 +307,7 @@ def test_validate_says_what_the_warehouse_says(office, tmp_path: Path,
     code, out = validate(tmp_path, capsys, [coded(BREACHED, "Quý II/2022", BREACH_ROWS)], "--json")
     import json
 
-    said = {(f["rule"], f["message"]) for e in json.loads(out)["files"] for f in e["findings"]}
+    said = {(m["rule"], m["text"]) for e in json.loads(out)["files"] for m in e["messages"]}
     assert code == 0 and {r for r, _ in said} == {r for r, _ in flagged}
     assert any("1,050 against 1,000" in m for _, m in said)
 
@@ -316,20 +316,21 @@ def test_validate_says_what_the_warehouse_says(office, tmp_path: Path,
 def test_validate_row_rules_in_vietnamese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Quý II/2022", BREACH_ROWS)], "--lang", "vi")
     assert code == 0
-    assert "bc.xlsx › Báo cáo: mẫu A, Xã Thạch Bình (18112), kỳ 2022-Q2, 5 số liệu, từ chối 0 dòng" in out
+    assert "bc.xlsx › Báo cáo: Xã Thạch Bình (18112), Quý II/2022: nhận 5 số liệu, từ chối 0 dòng" in out
     assert "Hộ nghèo và cận nghèo nhiều hơn tổng số hộ" in out and "HH_POOR: 1.050 so với 1.000" in out
     assert "VAX18_DOSE2: 700 so với 650" in out
     ok_rows = [BREACH_ROWS[0], [2, "HH_POOR", "Số hộ nghèo", "hộ", 900], BREACH_ROWS[2],
                BREACH_ROWS[3], [5, "VAX18_DOSE2", "x", "người", 650]]
     code, out = validate(tmp_path, capsys, [coded(CORRECTED, "Quý II/2022", ok_rows)], name="ok")
-    assert code == 0 and out.count("\n") == 1, out  # 1,000 households hold 900 + 100: only the summary
+    assert code == 0 and out.count("\n") == 2, out  # 1,000 households hold 900 + 100: only the summaries
+    assert out.endswith("ok.xlsx: 0 errors, 0 warnings — can be sent\n"), out
 
 
 @pytest.mark.unit
 @pytest.mark.parametrize(("typed", "detail"), [
     ("12.5OO", "'12.5OO' không phải là số — có phải chữ O thay cho số 0?"),
     ("1l.500", "'1l.500' không phải là số — có phải chữ l hoặc I thay cho số 1?"),
-    ("khoảng 5", "'khoảng 5' không phải là số)"),
+    ("khoảng 5", "'khoảng 5' không phải là số. Nhập số"),
 ])
 def test_validate_detail_in_vietnamese(tmp_path: Path, capsys: pytest.CaptureFixture[str], typed: str,
                                        detail: str) -> None:
@@ -375,7 +376,7 @@ def test_validate_against_the_last_published_value(office, tmp_path: Path, capsy
     published = str(office.con() and office.settings.published_db)
     exit_code, out = validate(tmp_path, capsys, [coded(code, period, rows)], "--json",
                               "--published", published)
-    said = {(f["rule"], f["message"].split()[0]) for e in json.loads(out)["files"] for f in e["findings"]}
+    said = {(m["rule"], m["text"].split()[0]) for e in json.loads(out)["files"] for m in e["messages"]}
     assert exit_code == 0 and said == expected, out
 
 
@@ -386,7 +387,7 @@ def test_validate_last_value_messages_in_vietnamese(office, tmp_path: Path,
     rows = [[1, "HH_TOTAL", "Tổng số hộ dân cư", "hộ", 199]]
     _, out = validate(tmp_path, capsys, [coded(CORRECTED, "Năm 2023", rows)], "--lang", "vi",
                       "--published", published)
-    assert "HH_TOTAL 199 thấp hơn 10,0 lần so với số đã công bố gần nhất 1.990 (kỳ 2022)" in out, out
+    assert "HH_TOTAL 199 thấp hơn 10,0 lần so với số đã công bố gần nhất 1.990 (Năm 2022)" in out, out
     rows = [[1, "GRDP_GROWTH", "Tốc độ tăng trưởng GRDP", "%", "0,0502"]]
     _, out = validate(tmp_path, capsys, [coded("42", "Năm 2023", rows)], "--lang", "vi",
                       "--published", published)

@@ -172,12 +172,15 @@ def test_validate_prints_file_sheet_cell_and_exits_1(sample_dir: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "ingest", "validate", str(bad)], capture_output=True,
                           text=True, cwd=PROJECT, check=False)
     assert proc.returncode == 1
-    assert "BC thang 9 - Phuong Dai Nai.xlsx › T9 › E12: Excel error value #DIV/0!" in proc.stdout
-    assert "› T9 › E14: 'khoảng 5' is not a number" in proc.stdout
+    assert ("BC thang 9 - Phuong Dai Nai.xlsx › T9 › E12 — error — Số người từ 18 tuổi trở lên đã tiêm ít "
+            "nhất 1 mũi vắc-xin COVID-19 (row 12): Excel error value #DIV/0!") in proc.stdout
+    assert "› T9 › E14 — error — Số ca mắc COVID-19 (row 14): 'khoảng 5' is not a number" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == ("BC thang 9 - Phuong Dai Nai.xlsx: 3 errors, 0 warnings — "
+                                            "cannot be used: fix the errors")
     proc = subprocess.run([sys.executable, "-m", "ingest", "validate", str(good)], capture_output=True,
                           text=True, cwd=PROJECT, check=False)
     assert proc.returncode == 0, proc.stdout
-    assert "layout A, Tỉnh Hà Tĩnh (42), period 2021, 9 values" in proc.stdout
+    assert "› Tỉnh: Tỉnh Hà Tĩnh (42), Năm 2021: 9 values loaded, 0 rows refused" in proc.stdout
 
 
 def test_load_command_prints_a_summary(tmp_path: Path, sample_dir: Path) -> None:

@@ -63,7 +63,7 @@ def test_cli_validate_names_the_cell(tmp_path: Path, capsys: pytest.CaptureFixtu
                                    title=False)])
     assert main(["validate", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "chi tieu.xlsx › Chỉ tiêu › E2: low 'ba' is not a number" in out
+    assert "chi tieu.xlsx › Chỉ tiêu › E2 — error — Tỷ lệ hộ nghèo (row 2): low 'ba' is not a number" in out
 
 
 @pytest.fixture(scope="module")

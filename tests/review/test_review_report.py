@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import re
 import struct
 import subprocess
+import sys
 import unicodedata
-from datetime import date, datetime
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -32,7 +36,7 @@ from chitieu.review.data import (
     Scorecard,
     Target,
 )
-from tests.conftest import PROJECT, require_tool
+from tests.conftest import PROJECT, missing, require_tool
 
 pytestmark = pytest.mark.warehouse
 
@@ -112,13 +116,54 @@ def today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
+def ci_font_packages() -> list[str]:
+    """The font packages `.ci/run` installs by name (its `fonts="…"` line)."""
+    text = (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+    return re.search(r'^fonts="([^"]+)"', text, re.M).group(1).split()
+
+
 @pytest.fixture(scope="module")
-def reviews(built, tmp_path_factory, today) -> dict:
-    """The nightly run's reviews (every target year), plus the 2021 one in English."""
-    settings, result = built
+def ci_fonts(tmp_path_factory) -> Iterator[Path]:
+    """Only the fonts `.ci/run` installs, for every Chromium and LibreOffice this module starts:
+    a fontconfig file whose one font folder links each file of those packages (dpkg-query -L),
+    so that a font installed here by hand (or another package's) cannot hide a missing one, as
+    it did when CI passed and a fresh machine failed (issue 27)."""
+    require_tool("dpkg-query")
+    root = tmp_path_factory.mktemp("ci_fonts")
+    (root / "fonts").mkdir()
+    for package in ci_font_packages():
+        listed = subprocess.run(["dpkg-query", "-L", package], capture_output=True, text=True)
+        if listed.returncode:
+            missing(f"the font package {package} (.ci/run installs it)")
+        for name in listed.stdout.splitlines():
+            if name.endswith((".ttf", ".otf")) and Path(name).is_file():
+                (root / "fonts" / f"{package}-{Path(name).name}").symlink_to(name)
+    conf = root / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>{root / "fonts"}</dir>
+  <cachedir>{root / "cache"}</cachedir>
+  <include ignore_missing="yes">/etc/fonts/conf.d</include>
+</fontconfig>
+""", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FONTCONFIG_FILE", str(conf))
+        yield conf
+
+
+@pytest.fixture(scope="module")
+def reviews(built, ci_fonts, tmp_path_factory, today) -> dict:
+    """The nightly run's reviews (every target year) written again with only the fonts
+    `.ci/run` installs, plus the 2021 one in English."""
+    from chitieu.stages import write_report
+
+    settings, _ = built
+    report = write_report(replace(settings, reports_dir_setting=tmp_path_factory.mktemp("reports")),
+                          today)
     english = write_review(settings.published_db, tmp_path_factory.mktemp("en"), 2021, today, "en",
                            pdf=False)
-    return {"settings": settings, "report": result["report"], "en": english}
+    return {"settings": settings, "report": report, "en": english}
 
 
 @pytest.fixture(scope="module")
@@ -285,6 +330,45 @@ def test_workbook_text_is_never_a_formula(tmp_path: Path) -> None:
     assert b"<f>" not in xml
 
 
+def test_every_time_a_person_reads_is_vietnam_time(tmp_path: Path) -> None:
+    """Published at 23:58 UTC on 6 December is 06:58 on 7 December in Hà Tĩnh: the page (and
+    so the PDF), the .docx and the workbook say the latter, whatever the machine's clock; a
+    naive time is the warehouse's UTC."""
+    docx = pytest.importorskip("docx")
+    from chitieu.review.frame import Frame
+    from chitieu.review.html import render_html
+    from chitieu.review.word import write_docx
+    from chitieu.review.xlsx import write_workbook
+
+    today = date(2026, 12, 7)
+    for published in (datetime(2026, 12, 6, 23, 58, tzinfo=UTC), datetime(2026, 12, 6, 23, 58)):
+        review = Review(year=2026, province_code="42", province_name="Tỉnh Hà Tĩnh",
+                        published_at=published, closed=False, scorecard=Scorecard(), targets=[],
+                        unit_targets=[], province_values={}, previous_values={}, breakdown=None,
+                        completeness=[], late_units=[], findings=[])
+        said = "số liệu công bố lúc 07/12/2026 06:58, lập ngày 07/12/2026"
+        assert said in render_html(review, "vi", today, Frame("Tỉnh Hà Tĩnh", None, 69))
+        draft = write_docx(review, Frame("Tỉnh Hà Tĩnh", None, 69), tmp_path / "d.docx", "vi", today)
+        assert any(said in p.text for p in docx.Document(str(draft)).paragraphs)
+        book = _xlsx(str(write_workbook(review, tmp_path / "b.xlsx", "vi", today)))
+        assert said in book.worksheets[0]["A2"].value
+        assert "06/12/2026 23:58" not in render_html(review, "vi", today)
+
+
+def test_last_failure_is_stamped_in_vietnam_time(tmp_path: Path) -> None:
+    """LAST_FAILURE.txt written at 23:58 UTC says 06:58 the next morning, with its offset."""
+    faketime = require_tool("faketime")
+    script = ("import sys; from pathlib import Path; from base.settings import Settings; "
+              "from chitieu.stages import write_failure; "
+              "write_failure(Settings(Path(sys.argv[1]), Path(sys.argv[2])), 'task report failed')")
+    subprocess.run([faketime, "2026-12-06 23:58:00", sys.executable, "-c", script,
+                    str(tmp_path / "inbox"), str(tmp_path / "warehouse")], check=True,
+                   cwd=PROJECT, env={**os.environ, "TZ": "UTC"}, timeout=120)
+    stamp, reason = (tmp_path / "warehouse" / "LAST_FAILURE.txt").read_text().split("\n", 1)
+    assert stamp.startswith("2026-12-07T06:58:") and stamp.endswith("+07:00"), stamp
+    assert reason.strip() == "task report failed"
+
+
 def _png_size(png: Path) -> tuple[int, int]:
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
@@ -324,8 +408,6 @@ def test_libreoffice_shows_the_workbook_the_vietnamese_way(reviews, tmp_path: Pa
 def test_a_pdf_is_printed_again_only_when_its_figures_change(built, tmp_path: Path, today) -> None:
     """Chromium costs about a second a year: a night prints only the years whose review data
     changed, and a change (here one more target met) prints that year again."""
-    from dataclasses import replace
-
     from chitieu.review import _print_if_changed, write_review
     from chitieu.review.data import load_review
 
@@ -420,10 +502,7 @@ def test_pdf_first_page_is_an_administrative_document(reviews, tmp_path: Path) -
     issuer = [first[w] for w in ("UBND", "THỐNG", "KÊ")]
     assert all(x1 < width / 2 and y1 < height * 0.15 for _, _, x1, y1 in issuer), issuer
     assert first["BÁO"][1] > first["CỘNG"][3]  # the title below the motto
-    require_tool("pdffonts")
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"LiberationSerif|TimesNewRoman|Times-Roman", fonts), fonts
-    assert "DejaVuSans" not in fonts
+    assert {family for family, _ in _embedded_fonts(pdf)} == {"LiberationSerif"}
     _, _, last_words = _words(pdf, int(_pdf_info(pdf)["Pages"]))
     assert "Nơi" in [w[0] for w in last_words] and "đóng" in [w[0] for w in last_words]
     require_tool("pdftoppm")
@@ -432,6 +511,30 @@ def test_pdf_first_page_is_an_administrative_document(reviews, tmp_path: Path) -
     assert _png_size(tmp_path / "page1.png")[0] > 400
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "review_2021_page1.png").write_bytes((tmp_path / "page1.png").read_bytes())
+
+
+def _embedded_fonts(pdf: Path) -> list[tuple[str, str]]:
+    """(family, style) of every font the PDF embeds, as pdffonts lists them; a font without a
+    name (a Type 3 drawn for a letter no font had) is ("[none]", type)."""
+    require_tool("pdffonts")
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = []
+    for line in out.splitlines()[2:]:
+        family, _, style = line.split()[0].split("+")[-1].partition("-")
+        fonts.append((family, style or "Regular"))
+    return fonts
+
+
+def test_every_pdf_is_set_in_one_vietnamese_serif(reviews, ci_fonts) -> None:
+    """Every letter of every year's review, the page numbers and any drawing's text included,
+    in Liberation Serif 2.x (fonts-liberation2) and nothing else, printed with only the fonts
+    `.ci/run` installs: no DejaVu Sans (or Type 3) stand-in for the ế, ộ, ư that Liberation
+    Serif 1.07 lacks, no word split where its letters change typeface."""
+    require_tool("chromium")
+    for year, files in reviews["report"]["years"].items():
+        fonts = _embedded_fonts(Path(files["pdf"]))
+        assert {family for family, _ in fonts} == {"LiberationSerif"}, (year, fonts)
+        assert {style for _, style in fonts} >= {"Regular", "Bold"}
 
 
 def test_pdf_status_column_is_never_clipped(reviews) -> None:
@@ -481,6 +584,101 @@ def test_docx_is_the_same_draft_and_editable(reviews) -> None:
     assert rows["Tốc độ tăng trưởng GRDP"][4] == "Không đạt"
     sign = doc.tables[-1].rows[0].cells
     assert sign[0].paragraphs[0].text == "Nơi nhận:" and len(sign[0].paragraphs) >= 3
-    assert [p.text for p in sign[1].paragraphs] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
+    signer = [p.text for p in sign[1].paragraphs]
+    assert signer[:2] == ["CỤC TRƯỞNG", "(Ký, ghi rõ họ tên, đóng dấu)"]
+    assert signer[2:-1] == [""] * 4 and signer[-1].strip("…") == "" and len(signer[-1]) >= 10
     assert doc.styles["Normal"].font.name == "Times New Roman"
     assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
+
+
+def _mm(length) -> float:
+    return round(length.mm, 1)
+
+
+def _all_words(pdf: Path) -> list[tuple[int, str, float]]:
+    """Every word of a PDF with its page and the top of its line (pdftotext -bbox)."""
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return [(page, unicodedata.normalize("NFC", html.unescape(w)), round(float(y)))
+            for page, text in enumerate(out.split("<page ")[1:])
+            for y, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                                   r'yMax="[\d.]+">([^<]*)</word>', text)]
+
+
+def _lines_of(words: list[tuple[int, str, float]], name: str) -> list[int]:
+    """For each place `name` is printed (its words one after another), over how many lines."""
+    parts = name.split()
+    found = []
+    for i in range(len(words) - len(parts) + 1):
+        if [w for _, w, _ in words[i:i + len(parts)]] == parts:
+            found.append(len({(page, y) for page, _, y in words[i:i + len(parts)]}))
+    return found
+
+
+@pytest.mark.parametrize("year", ["2021", "current"])
+def test_docx_tables_are_sized_by_their_content(reviews, ci_fonts, tmp_path: Path, year: str) -> None:
+    """The .docx's geometry, as python-docx reads it and as LibreOffice prints it (with only the
+    fonts .ci/run installs): every table's grid (w:tblGrid, what LibreOffice lays out by) and
+    its cells' widths (w:tcW, what Word uses) agree and fill the 165 mm between the margins;
+    the motto stays on one line; the longest indicator and unit names take at most two lines
+    in the printed tables, where they took 3 to 6 beside half-empty number columns."""
+    docx = pytest.importorskip("docx")
+    soffice = require_tool("soffice", "libreoffice")
+    years = reviews["report"]["years"]
+    year = max(years) if year == "current" else year
+    path = Path(years[year]["docx"])
+    doc = docx.Document(str(path))
+    for table in doc.tables:
+        grid = [_mm(col.w) for col in table._tbl.tblGrid.gridCol_lst]
+        assert sum(grid) == pytest.approx(165, abs=1), grid
+        for row in table.rows:
+            assert [_mm(cell.width) for cell in row.cells] == pytest.approx(grid, abs=0.2), grid
+    header = doc.tables[0]._tbl.tblGrid.gridCol_lst
+    assert _mm(header[1].w) > 85, "the motto's column: 50/50 (82.5 mm) wrapped it"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    pdf = tmp_path / f"{path.stem}.pdf"
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    assert any(MOTTO in unicodedata.normalize("NFC", line) for line in layout.splitlines()), layout[:800]
+    tables = [t for t in doc.tables[1:-1] if t.rows[0].cells[0].text in ("Chỉ tiêu", "Đơn vị")][:2]
+    names = {c.text for t in tables for r in t.rows[1:] for c in r.cells
+             if c.text and not re.search(r"\d", c.text) and c.text not in fmt.STATUS_WORDS["vi"].values()}
+    words = _all_words(pdf)
+    start = next(i for i in range(len(words)) if words[i][1] == "từng" and words[i + 1][1] == "chỉ")
+    stop = next(i for i in range(start, len(words)) if words[i][1] in ("Theo", "Tình")
+                and words[i + 1][1] in ("đơn", "hình"))
+    longest = sorted(names, key=len)[-3:]
+    for name in longest:
+        lines = _lines_of(words[start:stop], name)
+        assert lines and max(lines) <= 2, (name, lines)
+
+
+def test_sample_reports_arrive_on_time_late_and_missing(reviews) -> None:
+    """The sample replayed night by night (chitieu.replay, as `make run` does): most reports of
+    the province arrive on time, some late, some never (the districts' own reports after
+    2021), where read in one run every report was late ("Đúng hạn 0")."""
+    con = duckdb.connect(str(reviews["settings"].published_db), read_only=True)
+    expected, received, on_time = con.execute(
+        "SELECT sum(expected_reports), sum(received_reports), sum(on_time_reports) "
+        "FROM marts.reporting_completeness WHERE unit_code = '42'").fetchone()
+    con.close()
+    assert received > on_time > 0.7 * received, (expected, received, on_time)  # late ones too
+    assert expected > received, "some reports never arrived"
+    page = _text(Path(reviews["report"]["years"]["2025"]["html"]))
+    on_time_cells = re.findall(r"<td>Tháng \d+/2025</td><td class=\"num\">[\d.]+</td>"
+                               r"<td class=\"num\">[\d.]+</td><td class=\"num\">([\d.]+)</td>", page)
+    assert len(on_time_cells) == 12 and "0" not in on_time_cells, on_time_cells
+
+
+def test_replayed_nights_leave_files_sent_after_now_for_the_run() -> None:
+    from chitieu.replay import nights
+
+    vn = LOCAL_TZ
+    sent = {"a.xlsx": datetime(2025, 2, 3, 9, tzinfo=vn), "b.xlsx": datetime(2025, 2, 3, 23, 30, tzinfo=vn),
+            "c.xlsx": datetime(2025, 2, 9, 9, tzinfo=vn), "d.xlsx": datetime(2025, 3, 3, 9, tzinfo=vn)}
+    # 23:30 in Hà Tĩnh is 16:30 UTC: still the 3rd, the day it was sent
+    assert nights(sent, datetime(2025, 3, 1, tzinfo=vn)) == {date(2025, 2, 3): {"a.xlsx", "b.xlsx"},
+                                                             date(2025, 2, 9): {"c.xlsx"}}

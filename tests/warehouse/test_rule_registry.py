@@ -93,8 +93,9 @@ def test_validate_json_for_machines(tmp_path: Path) -> None:
     assert report["refused"] is True
     (entry,) = report["files"]
     assert entry["status"] == "rejected"
-    assert [(f["rule"], f["severity"]) for f in entry["findings"]] == [("empty_file", "error")]
-    assert all(f["rule"] in RULES for f in entry["findings"])
+    assert [(m["rule"], m["severity"], m["label"]) for m in entry["messages"]] == [
+        ("empty_file", "error", "error")]
+    assert all(m["rule"] in RULES for m in entry["messages"])
 
 
 def test_validate_in_vietnamese_says_what_to_do(tmp_path: Path) -> None:
@@ -105,4 +106,4 @@ def test_validate_in_vietnamese_says_what_to_do(tmp_path: Path) -> None:
     assert proc.returncode == 1
     rule = RULES["empty_file"]
     title = rule.title_vi[:1].upper() + rule.title_vi[1:]
-    assert proc.stdout.startswith(f"BC.csv: {title}. {rule.action_vi} (")
+    assert proc.stdout.startswith(f"BC.csv — Lỗi: {title}. {rule.action_vi}\n")

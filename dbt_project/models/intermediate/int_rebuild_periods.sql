@@ -1,7 +1,8 @@
 -- sqlfluff:indentation:template_blocks_indent:false
 -- Which periods this build rebuilds (macros/rebuild_periods.sql; docs/engineer.md, "What a
 -- night rebuilds"). Each period has a fingerprint of every raw row a data model reads for
--- it (its sheets with their file's name and arrival, its values, its decisions) and of the
+-- it (its sheets with their file's name and arrival, receipts included, its values, its
+-- decisions) and of the
 -- reference inputs (every seed, today's units, every model's code, the settings in vars).
 -- A period is rebuilt when
 -- - its fingerprint differs from the last successful build's (meta.built_periods): files
@@ -34,11 +35,12 @@
 ]) %}
 with raw_rows as (
     -- every raw row a data model reads, hashed, under the period it belongs to
+    -- each sheet with its file's name and arrival (the portal's receipt, else the first
+    -- sighting: a receipt read later moves it)
     select
         s.period,
-        hash(s, f.source_file, f.first_seen_at) as h  -- noqa: RF02
-    from {{ ref('stg_raw__submissions') }} as s
-    left join {{ ref('stg_raw__files') }} as f on s.file_sha256 = f.file_sha256
+        hash(s) as h  -- noqa: RF02
+    from {{ ref('int_submissions') }} as s
     union all
     select
         v.period,

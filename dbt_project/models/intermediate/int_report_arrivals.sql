@@ -1,8 +1,9 @@
 -- When each expected report arrived (indicators.md, "Completeness and timeliness"): figures
 -- covering the unit and period, in any form: its own report, its row in its district's
 -- table (layout B), or shorter periods that make up the period (four quarters, two halves,
--- the months, or any mix, make its year). Arrival is when the pipeline first saw the file
--- (raw.files.first_seen_at, UTC), never the file's own modification time; the first
+-- the months, or any mix, make its year). Arrival is the portal's receipt time for a file
+-- sent through it, else when the pipeline first saw the file (int_submissions, UTC), never
+-- the file's own modification time; the first
 -- arrival counts, so a later correction does not make a report late. A period made of
 -- parts arrived when its last missing month was first covered.
 -- A rebuilt period reads the pieces of its year (macros/rebuild_periods.sql).

@@ -1,0 +1,34 @@
+"""The statistics office's admin: accounts are managed here; receipts and the audit log are
+shown read-only (no add, change or delete, whoever asks)."""
+
+from django.contrib import admin
+
+from portal.office.models import Account, AuditEntry, Receipt
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnly):
+    list_display = ("at", "username", "action", "unit_code", "period")
+    list_filter = ("action",)
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnly):
+    list_display = ("received_at", "file_sha256", "sender", "unit_period")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("user", "unit_code", "role", "must_change_password")
+    list_filter = ("role",)
