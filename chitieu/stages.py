@@ -157,19 +157,42 @@ def _reingest(settings: Settings, shas: list[str], what: str) -> dict:
     return {**vars(summary), "files": names}
 
 
-def build(settings: Settings, full_refresh: bool = False) -> dict:
+def build_as_of(settings: Settings, day: date | None = None) -> date:
+    """The day a night builds the warehouse as of: CHITIEU_AS_OF_DATE when set (tests, an
+    operator's explicit choice); else the night's day (`day`: a backfilled night's date;
+    today by default), but never a day before the one already published. A backfilled
+    night re-reads its own day's files and publishes them as of the latest date, so BI
+    readers never see completeness or a closed year go back in time during a backfill."""
+    from chitieu.publish import published_as_of
+
+    explicit = os.environ.get("CHITIEU_AS_OF_DATE", "").strip()
+    if explicit:
+        return date.fromisoformat(explicit)
+    day = day or datetime.now(LOCAL_TZ).date()
+    published = published_as_of(settings.published_db)
+    return max(day, published) if published else day
+
+
+def build(settings: Settings, full_refresh: bool = False, day: date | None = None,
+          periods: list[str] | None = None) -> dict:
+    """dbt build as of `build_as_of(settings, day)`: incremental, it rebuilds the periods
+    whose files, decisions or reference data changed, those that ended since the last
+    build's as-of date, and `periods` (the trigger's rebuild_periods), with the periods they
+    overlap (docs/engineer.md, "What a night rebuilds")."""
     from chitieu.build import run_dbt_build
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    as_of = build_as_of(settings, day)
     with exclusive(settings.lock_file):
         state = _current_raw_state(settings.build_db, read_only=False)  # what dbt will read
-        summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
+        summary = run_dbt_build(settings.build_db, full_refresh=full_refresh, as_of=as_of,
+                                periods=periods)
         if summary.success and state is not None:
             from ingest.store import record_built_state
 
-            record_built_state(settings.build_db, state)
-    log.info("dbt build: %s", summary.status_counts)
-    return summary.as_dict()
+            record_built_state(settings.build_db, state, as_of)
+    log.info("dbt build as of %s: %s", as_of, summary.status_counts)
+    return {**summary.as_dict(), "as_of": as_of.isoformat()}
 
 
 def audit(build_summary: dict) -> None:
@@ -193,8 +216,11 @@ def publish_marts(settings: Settings) -> dict:
 def write_report(settings: Settings, run_day: date, year: int | None = None, lang: str = "vi") -> dict:
     """The review of every year with targets up to the current one (`year`: that year only),
     as HTML, PDF and Excel under `<reports>/<year>/`; logs the current year's headline."""
+    from chitieu.publish import published_as_of
     from chitieu.review import write_reviews
 
+    # the review speaks as of the published marts' day: a backfilled night's is later
+    run_day = max(run_day, published_as_of(settings.published_db) or run_day)
     written = write_reviews(settings.published_db, settings.reports_dir, run_day, lang,
                             [year] if year else None)
     if not written:

@@ -132,6 +132,7 @@ def chitieu_nightly():
                 "reingest_district": params["reingest_district"],
                 "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
+                "rebuild_periods": params["rebuild_periods"],
                 "full_refresh": params["full_refresh"], "catch_up": catch_up}
 
     # Skips the work, not close_night (it follows the trigger rules: alerts every night).
@@ -156,6 +157,7 @@ def chitieu_nightly():
         for unit in {found["reingest_district"], found["reingest_unit"]} - {None}:
             result[f"reingested_unit_{unit}"] = reingest_unit(settings, unit)
         result["full_refresh"] = found["full_refresh"]
+        result["rebuild_periods"] = found["rebuild_periods"]
         return result
 
     @task(pool=WAREHOUSE_POOL, retries=1)
@@ -163,7 +165,9 @@ def chitieu_nightly():
         from base.settings import Settings
         from chitieu.stages import build
 
-        return build(Settings.from_env(), full_refresh=ingested["full_refresh"])
+        # as of this night's day, or the day already published if later (a backfill)
+        return build(Settings.from_env(), full_refresh=ingested["full_refresh"],
+                     day=run_day(get_current_context()), periods=ingested["rebuild_periods"])
 
     @task(retries=0)
     def audit_gate(build_summary: dict) -> dict:

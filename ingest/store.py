@@ -5,6 +5,7 @@ Schema changes here are contract changes for the dbt sources (dbt_project/models
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -96,6 +97,17 @@ CREATE TABLE IF NOT EXISTS raw.findings (
     period VARCHAR,
     found_at TIMESTAMP NOT NULL
 );
+-- Decisions on a unit's period, written by the portal (a reviewer's approval or return). The
+-- warehouse's change detection reads them (dbt int_rebuild_periods): a new or changed row
+-- rebuilds its period on the next night (docs/engineer.md, "What a night rebuilds").
+CREATE TABLE IF NOT EXISTS raw.decisions (
+    unit_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    decision VARCHAR NOT NULL,
+    decided_by VARCHAR,
+    decided_at TIMESTAMP NOT NULL,
+    note VARCHAR
+);
 """
 
 TABLE_COLUMNS = {
@@ -178,17 +190,26 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     return state
 
 
-def record_built_state(db_path: Path, state: str) -> None:
-    """Remember the raw state a successful dbt build read (captured before it ran): publish
-    records that one, not whatever raw holds by then, so files loaded by hand between the
-    build and the publish are still seen as unpublished and reach the marts next night."""
+def record_built_state(db_path: Path, state: str, as_of: date | None = None) -> None:
+    """Remember the raw state a successful dbt build read (captured before it ran) and the
+    day it was built as of: publish records those, not whatever raw holds by then, so files
+    loaded by hand between the build and the publish are still seen as unpublished and reach
+    the marts next night."""
     con = duckdb.connect(str(db_path))
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE OR REPLACE TABLE meta.built_from AS SELECT ? AS raw_state, now() AS built_at",
-                    [state])
+        con.execute("CREATE OR REPLACE TABLE meta.built_from AS SELECT ? AS raw_state, now() AS built_at, "
+                    "?::DATE AS as_of_date", [state, as_of])
     finally:
         con.close()
+
+
+def built_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day the marts were built as of (None for a database built before it was recorded)."""
+    found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'meta' "
+                        "AND table_name = 'built_from' AND column_name = 'as_of_date' "
+                        "AND table_catalog = current_database()").fetchone()[0]
+    return con.execute("SELECT as_of_date FROM meta.built_from").fetchone()[0] if found else None
 
 
 def built_state(con: duckdb.DuckDBPyConnection) -> str:

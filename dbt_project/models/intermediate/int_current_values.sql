@@ -4,6 +4,7 @@
 -- table) is taken from the newest (int_value_conflicts lists the disagreement).
 -- The unit is the one of that code that existed on the period's last day (unit_key): the
 -- only one that may report the period, so a reused code never mixes two units.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with candidates as (
     select
         unit_code,
@@ -25,7 +26,7 @@ with candidates as (
             order by first_seen_at desc, submitted_at desc, submission_id desc
         ) as recency
     from {{ ref('int_values_sent') }}
-    where is_current
+    where is_current and {{ rebuilt_periods_only('period') }}
 )
 
 select

@@ -4,8 +4,10 @@
 -- here, with the older cell it came from, so that a reviewer sees what the correction
 -- dropped. A blank cell in a correction is a replacement (int_value_conflicts), not a drop,
 -- except in a district's table, where an empty cell is no value sent (int_values_sent).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
     select * from {{ ref('int_values_sent') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 current_reports as (

@@ -9,6 +9,8 @@
 -- (gives it any value); a cell left empty in a table is no value sent, so an element left out
 -- of a listed commune's row is dropped, as for any correction. Elsewhere the report is the
 -- grain (int_submissions_ranked).
+-- Incremental by period (macros/rebuild_periods.sql), as every data model.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
     select
         v.submission_id,
@@ -31,7 +33,9 @@ with sent as (
         s.file_sha256
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
-    where not (s.layout = 'B' and v.value is null and v.missing_reason = 'not_reported')
+    where
+        not (s.layout = 'B' and v.value is null and v.missing_reason = 'not_reported')
+        and {{ rebuilt_periods_only('v.period') }}
 )
 
 select
