@@ -154,9 +154,19 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     return 0
 
 
-def cmd_sample(out: Path, seed: int, province: str | None = None) -> int:
+def cmd_sample(out: Path, seed: int, province: str | None = None, replace: bool = False) -> int:
+    """`replace`: remove `out` first (make's way), only if it is the project's own sample folder."""
     from ingest.sample import generate
+    from ingest.sample.folder import UnsafeFolder, remove_generated, require_province
 
+    try:
+        if province:
+            require_province(province)
+        if replace:
+            remove_generated(out)
+    except UnsafeFolder as exc:
+        print(f"ingest sample: {exc}; nothing was written or removed", file=sys.stderr)
+        return 2
     if province:
         from ingest.sample.province import generate_province
 
@@ -218,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--province", help="any of the 34 provinces' GSO codes: its own unit list "
                    "(written to OUT/seeds) and reports across the reform; default: Hà Tĩnh's "
                    "sample with the source article's figures")
+    p.add_argument("--replace", action="store_true",
+                   help="remove OUT first; only the project's data/sample or data/provinces/CODE")
     p = sub.add_parser("validate", help="check files before sending them; writes nothing")
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--json", action="store_true", help="one JSON document, for machines")
@@ -251,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
     if args.command == "sample":
-        return cmd_sample(args.out, args.seed, args.province)
+        return cmd_sample(args.out, args.seed, args.province, args.replace)
     if args.command == "validate":
         return cmd_validate(args.files, args.json, args.lang,
                             args.published if args.published else _published_default())

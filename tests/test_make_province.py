@@ -75,8 +75,8 @@ def test_a_province_that_is_not_a_code_is_refused_before_anything_is_touched(
 def test_a_folder_named_apart_from_the_project_is_never_removed(copy: Path, tmp_path: Path) -> None:
     """SAMPLE_DIR or CURDIR given on make's command line, and a sample folder that is a link
     out of the project: the folder make would remove lies outside data/, and stays."""
-    outside = scratch(tmp_path / "elsewhere")
-    for args in ([f"SAMPLE_DIR={outside}"], [f"CURDIR={tmp_path}/elsewhere/.."],
+    outside = scratch(tmp_path / "elsewhere" / "data" / "sample")
+    for args in ([f"SAMPLE_DIR={outside}"], [f"CURDIR={tmp_path}/elsewhere"],
                  ["PROVINCE=01", f"SAMPLE_DIR={outside}"]):
         run = make(copy, "sample", *args)
         assert (outside / "keep.txt").exists(), (args, run.stdout + run.stderr)
@@ -123,3 +123,15 @@ def test_the_sample_command_refuses_a_province_that_is_not_a_code(tmp_path: Path
                          capture_output=True, text=True, check=False)
     assert run.returncode != 0 and "34" in run.stderr, run.stderr
     assert (outside / "keep.txt").exists()
+
+
+def test_only_the_projects_own_sample_folders_are_removable(tmp_path: Path) -> None:
+    from ingest.sample.folder import UnsafeFolder, removable
+
+    data = PROJECT_DIR / "data"
+    assert removable(data / "sample") == (data / "sample").resolve()
+    assert removable(data / "provinces" / "44" / ".." / "01") == (data / "provinces" / "01").resolve()
+    for folder in (data, data / "provinces", data / "provinces" / "99", data / "sample" / "x",
+                   PROJECT_DIR, tmp_path, data / "provinces" / ".." / ".." / "warehouse"):
+        with pytest.raises(UnsafeFolder):
+            removable(folder)
