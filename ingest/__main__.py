@@ -131,15 +131,16 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     """The DAG's ingest stage by hand: the same Settings, so the same database and archive."""
     from dataclasses import replace
 
-    from chitieu.settings import Settings, SettingsError
+    from chitieu.settings import Settings, SettingsError, check_folders
     from ingest.pipeline import ingest_inbox
     from ingest.writer_lock import WarehouseBusy, exclusive
 
     try:
         settings = Settings.from_env()
-        settings = replace(settings, inbox=inbox.resolve() if inbox else settings.inbox,
-                           warehouse_dir=warehouse.resolve() if warehouse else settings.warehouse_dir,
-                           parse_workers=workers or settings.parse_workers)
+        settings = check_folders(replace(
+            settings, inbox=inbox.resolve() if inbox else settings.inbox,
+            warehouse_dir=warehouse.resolve() if warehouse else settings.warehouse_dir,
+            parse_workers=workers or settings.parse_workers))
         with exclusive(settings.lock_file):
             summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                    workers=settings.parse_workers, settle_s=settings.settle_s,

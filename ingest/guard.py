@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import pickle
 import selectors
@@ -48,6 +49,11 @@ class ParseLimits:
 
     memory_mb: int = 1024
     timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        """A limit of 0 (or less, or not finite) would refuse every file as too costly."""
+        if not (0 < self.memory_mb < math.inf and 0 < self.timeout_s < math.inf):
+            raise ValueError(f"parse limits must be positive and finite: {self}")
 
 
 def _write_frame(stream: IO[bytes], obj: object) -> None:

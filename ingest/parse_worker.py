@@ -38,6 +38,9 @@ def main(memory_mb: int) -> int:
     data_elements()
     UnitResolver.default().prepare()
     limit = memory_mb * 1024 * 1024
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:  # a limit above the host's own would refuse to be set
+        limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but results on the reply pipe

@@ -50,7 +50,7 @@ def test_parse_limits_of_zero_or_less_or_not_finite_are_refused(name: str, value
 def test_a_port_outside_1_to_65535_is_refused(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingsError, match="CHITIEU_SMTP_PORT"):
         Settings.from_env({"CHITIEU_SMTP_PORT": value})
-    with pytest.raises(SettingsError, match="(?i)smtp_port"):
+    with pytest.raises(SettingsError, match=r"(?i)smtp_port"):
         from_file(tmp_path, f"smtp_port = {value}\n")
 
 
@@ -99,7 +99,7 @@ def test_an_inbox_overlapping_the_warehouse_is_refused(tmp_path: Path, inbox: st
                                                        archive: str | None, reports: str | None) -> None:
     lines = [f'inbox = "{inbox}"', f'warehouse_dir = "{warehouse}"']
     lines += [f'archive_dir = "{archive}"'] * bool(archive) + [f'reports_dir = "{reports}"'] * bool(reports)
-    with pytest.raises(SettingsError, match="(?i)inbox"):
+    with pytest.raises(SettingsError, match=r"(?i)inbox"):
         from_file(tmp_path, "\n".join(lines) + "\n")
     env = {"INBOX": str(tmp_path / inbox), "WAREHOUSE_DIR": str(tmp_path / warehouse)}
     env.update({"CHITIEU_ARCHIVE_DIR": str(tmp_path / archive)} if archive else {})
