@@ -24,7 +24,7 @@ def count_new_files(settings: Settings) -> int:
     inbox = settings.require_inbox()
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
-    return count(inbox, settings.build_db)
+    return count(inbox, settings.build_db, settings.parse_limits)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:

@@ -37,6 +37,7 @@ class FileResult:
     file_finding: Finding | None = None
     unsettled: bool = False  # still being written: not archived, not parsed, next run
     interrupted: bool = False  # its worker was killed from outside twice: next night
+    refused_under: object | None = None  # the ParseLimits a limit refusal was made under
 
     @property
     def rows_read(self) -> int:
