@@ -39,11 +39,13 @@ def send(settings: Settings, subject: str, body: str) -> bool:
         log.warning("alert not e-mailed (set smtp_host and alert_to in chitieu.toml): %s\n%s",
                     subject, body)
         return False
+    from ingest.text import writable
+
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = writable(subject, limit=300, keep="")  # one line: no header injected
     message["From"] = settings.alert_from
     message["To"] = ", ".join(settings.alert_to)
-    message.set_content(body, charset="utf-8")
+    message.set_content(writable(body, limit=None), charset="utf-8")
     # Headers unfolded up to SMTP's 998: Python's folding of a long encoded subject drops the
     # space between two encoded words ("ở bước" arrives as "ởbước").
     data = message.as_bytes(policy=policy.SMTP.clone(max_line_length=998))

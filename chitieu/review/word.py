@@ -22,6 +22,7 @@ from docx.shared import Mm, Pt
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
+from ingest.text import writable
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT, SMALL_PT = 13, 10, 11
@@ -47,7 +48,7 @@ def _line(cell_or_doc: Any, text: str, bold: bool = False, italic: bool = False,
     para = cell_or_doc.paragraphs[0] if first else cell_or_doc.add_paragraph()
     para.alignment = align
     para.paragraph_format.space_after = Pt(0)
-    run = para.add_run(text)
+    run = para.add_run(writable(text))  # a file name or a cell may hold anything
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
@@ -152,7 +153,7 @@ def write_docx(review: Review, frame: Frame, path: Path, lang: str, today: date)
     ctx = context(review, lang, today, frame)
     doc = Document()
     _style(doc)
-    doc.core_properties.title = f"{ctx['frame']['doc_kind']} {ctx['frame']['subject']}"
+    doc.core_properties.title = writable(f"{ctx['frame']['doc_kind']} {ctx['frame']['subject']}", 255)
     doc.core_properties.language = lang
     _frame_top(doc, ctx["frame"])
     _body(doc, ctx)

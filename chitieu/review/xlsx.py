@@ -16,7 +16,7 @@ import xlsxwriter
 from chitieu.review import fmt
 from chitieu.review.data import Review, Target
 from chitieu.review.labels import LABELS, rule_text
-from ingest.text import safe_text
+from ingest.text import safe_text, writable
 
 
 class _Sheet:
@@ -26,9 +26,9 @@ class _Sheet:
                  widths: list[int], formats: dict):
         self.ws = book.add_worksheet(name[:31])
         self.formats = formats
-        self.ws.write_string(0, 0, str(safe_text(title)), formats["title"])
+        self.ws.write_string(0, 0, safe_text(writable(title)), formats["title"])
         for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
-            self.ws.write_string(2, c, str(safe_text(h)), formats["header"])
+            self.ws.write_string(2, c, safe_text(writable(h)), formats["header"])
             self.ws.set_column(c, c, w)
         self.ws.freeze_panes(3, 1)
         self.ncols = len(headers)
@@ -44,7 +44,7 @@ class _Sheet:
             if isinstance(value, int | float):
                 self.ws.write_number(self.row, c, value, self.formats["num"][places or 0])
             else:
-                self.ws.write_string(self.row, c, str(safe_text(str(value))), self.formats["text"])
+                self.ws.write_string(self.row, c, safe_text(writable(value)), self.formats["text"])
         self.row += 1
 
     def close(self) -> None:
