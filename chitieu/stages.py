@@ -192,6 +192,9 @@ def write_report(settings: Settings, run_day: date, year: int | None = None, lan
     as HTML, PDF and Excel under `<reports>/<year>/`; logs the current year's headline."""
     from chitieu.review import write_reviews
 
+    if not settings.published_db.exists():  # a quiet night before the first publication
+        log.info("headline: nothing published yet")
+        return {"headline": "nothing published yet", "years": {}}
     written = write_reviews(settings.published_db, settings.reports_dir, run_day, lang,
                             [year] if year else None)
     if not written:
@@ -243,8 +246,10 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
+    from ingest.text import writable
+
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
-    data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
+    data = f"{stamp}\n{writable(text, limit=None)}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
         :FAILURE_SLOT_BYTES - 1] + b"\n"
     slot = _failure_slot(settings)
     try:
