@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
-from ingest.text import writable
+from base.text import writable
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT, SMALL_PT = 13, 10, 11
