@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from base.settings import Settings
-from base.settings import ParseLimits
+from base.settings import ParseLimits, Settings
 from ingest.pipeline import count_new_files, ingest_inbox
 from tests import hostile
 

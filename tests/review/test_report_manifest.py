@@ -91,7 +91,8 @@ if {kill_at_docx!r}:
     word.write_docx = killed
 if {fsize!r} is not None:
     resource.setrlimit(resource.RLIMIT_FSIZE, ({fsize!r}, {fsize!r}))
-write_report(Settings(None, Path({str(settings.warehouse_dir)!r})), date({DAY.year}, {DAY.month}, {DAY.day}), {YEAR})
+write_report(Settings(None, Path({str(settings.warehouse_dir)!r})),
+             date({DAY.year}, {DAY.month}, {DAY.day}), {YEAR})
 """
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
