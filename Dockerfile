@@ -21,7 +21,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl tini \
 WORKDIR /opt/chitieu
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project --compile-bytecode
+COPY --chown=airflow:0 base ./base
 COPY --chown=airflow:0 chitieu ./chitieu
+COPY --chown=airflow:0 clerk ./clerk
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 dags ./dags
 COPY --chown=airflow:0 dbt_project ./dbt_project

@@ -25,7 +25,7 @@ override SAMPLE_DIR := $(CURDIR)/data/sample
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 endif
 
-# The office's settings are in chitieu.toml (chitieu/settings.py); INBOX=... or WAREHOUSE_DIR=...
+# The office's settings are in chitieu.toml (base/settings.py); INBOX=... or WAREHOUSE_DIR=...
 # on the command line override it. With no inbox named anywhere, the sample inbox is read,
 # and every run's log and summary say so.
 ifneq ($(origin INBOX),undefined)
@@ -99,6 +99,7 @@ superset: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project --disable-progress-bar
+	$(VENV)/bin/lint-imports --no-cache --no-logo  # the rooms' import contract (pyproject.toml)
 
 test: lint airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed

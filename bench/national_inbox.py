@@ -41,7 +41,7 @@ def _communes(seeds: Path) -> list[dict]:
 
 def _write_commune(job: tuple[str, str, str, str, int]) -> int:
     sys.path.insert(0, str(PROJECT))
-    from ingest.reference import data_elements
+    from base.reference import data_elements
     from ingest.sample.render import layout_a, unit_lines
     from ingest.sample.workbook import write_workbook
 
@@ -57,7 +57,7 @@ def _write_commune(job: tuple[str, str, str, str, int]) -> int:
 
 def _write_province(job: tuple[str, str, list[tuple[str, str]], str, int]) -> int:
     sys.path.insert(0, str(PROJECT))
-    from ingest.reference import data_elements
+    from base.reference import data_elements
     from ingest.sample.render import layout_b, unit_lines
     from ingest.sample.workbook import write_workbook
 
@@ -131,7 +131,7 @@ def _era_periods(valid_to: str, last: tuple[int, int]) -> list[tuple[str, list[s
 
 def _write_era_commune(job: tuple[str, str, str, str, int, tuple[int, int]]) -> int:
     sys.path.insert(0, str(PROJECT))
-    from ingest.reference import data_elements
+    from base.reference import data_elements
     from ingest.sample.render import layout_a, unit_lines
     from ingest.sample.workbook import write_workbook
 

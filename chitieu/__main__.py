@@ -20,12 +20,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from base.settings import Settings
 from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
-from chitieu.settings import Settings
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
-    from ingest.writer_lock import INHERITED, WarehouseBusy, acquire, release
+    from base.writer_lock import INHERITED, WarehouseBusy, acquire, release
 
     settings = Settings.from_env()
     try:
@@ -181,7 +181,7 @@ def report(argv: list[str]) -> int:
     """The review of one target year from the published warehouse (default: the current year)."""
     import argparse
 
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
     from chitieu.stages import write_report
 
     parser = argparse.ArgumentParser(prog="python -m chitieu report")
@@ -214,8 +214,8 @@ def backfill(argv: list[str]) -> int:
     from datetime import date
     from datetime import time as day_time
 
+    from base.settings import LOCAL_TZ
     from chitieu.params import check_day
-    from chitieu.settings import LOCAL_TZ
 
     parser = argparse.ArgumentParser(prog="python -m chitieu backfill")
     parser.add_argument("first", type=date.fromisoformat, help="first run day (YYYY-MM-DD)")
@@ -251,9 +251,9 @@ def docs() -> int:
 
     from dbt.cli.main import dbtRunner
 
+    from base.settings import DBT_DIR
+    from base.writer_lock import exclusive
     from chitieu.build import _dbt_environment, seed_path
-    from chitieu.settings import DBT_DIR
-    from ingest.writer_lock import exclusive
 
     settings = Settings.from_env()
     args = ["docs", "generate", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),

@@ -18,7 +18,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-from chitieu.settings import Settings
+from base.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def send(settings: Settings, subject: str, body: str) -> bool:
         log.warning("alert not e-mailed (set smtp_host and alert_to in chitieu.toml): %s\n%s",
                     subject, body)
         return False
-    from ingest.text import writable
+    from base.text import writable
 
     message = EmailMessage()
     message["Subject"] = writable(subject, limit=300, keep="")  # one line: no header injected
@@ -63,7 +63,7 @@ def failure_message(run_id: str, task_id: str, reason: str, status_file: Path) -
             "Kho dữ liệu đã công bố không thay đổi: bảng điều khiển và báo cáo vẫn là bản tốt "
             "gần nhất.\n"
             f"Chi tiết: {status_file}\n"
-            "Cách xử lý: xem mục \"Runbook\" trong README.md.\n")
+            "Cách xử lý: xem docs/engineer.md#why-a-night-failed.\n")
     return subject, body
 
 
@@ -94,7 +94,7 @@ def overdue_reports(build_db: Path, due_day: date) -> list[Overdue]:
 
 def overdue_message(overdue: list[Overdue]) -> tuple[str, str]:
     """Subject and body naming every unit that has not reported, period by period."""
-    from ingest.periods import parse_period, period_label
+    from base.periods import parse_period, period_label
 
     due = overdue[0].due_date
     subject = (f"[chitieu] {len(overdue)} đơn vị chưa gửi báo cáo đến hạn ngày "

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chitieu.settings import DBT_DIR
+from base.settings import DBT_DIR
 
 log = logging.getLogger(__name__)
 # dbt's threads share one DuckDB file: one per core, up to four (beyond, they mostly wait).
@@ -35,7 +35,7 @@ def seed_path() -> str:
     """The seeds folder (CHITIEU_SEEDS_DIR, read by ingest too) relative to the dbt project.
     dbt writes a seed's compiled SQL to target/run/<project>/<seed path>/<file>: with an
     absolute path that is the CSV itself, which dbt would overwrite."""
-    from ingest.reference import seeds_dir
+    from base.reference import seeds_dir
 
     return os.path.relpath(seeds_dir().resolve(), DBT_DIR.resolve())
 
@@ -61,7 +61,7 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
 
     dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
     them out, as dbt recommends for production, and the test suite runs them
-    (`unit_tests=True`, tests/test_build.py)."""
+    (`unit_tests=True`, tests/warehouse/test_seeds_read_only.py)."""
     from dbt.cli.main import dbtRunner
 
     args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),

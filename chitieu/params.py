@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingest.periods import parse_period
+from base.periods import parse_period
 
 KNOWN = ("full_refresh", "rebuild_periods", "reingest_district", "reingest_unit", "reingest_day")
 
@@ -20,7 +20,7 @@ class BadParams(ValueError):
 def earliest_day() -> date:
     """The first day the warehouse can hold anything for: the reporting calendar's first
     rule (1 January 2021). No file can have arrived for it before."""
-    from ingest.calendar import load_calendar
+    from base.calendar import load_calendar
 
     return min(rule.valid_from for rule in load_calendar())
 
@@ -38,7 +38,7 @@ def check_day(name: str, day: date, today: date) -> str | None:
 
 def check_params(params: dict, today: date | None = None) -> dict:
     """Return normalised params or raise BadParams with every problem found."""
-    from chitieu.settings import LOCAL_TZ
+    from base.settings import LOCAL_TZ
 
     if today is None:
         from datetime import datetime
@@ -57,7 +57,7 @@ def check_params(params: dict, today: date | None = None) -> dict:
     district = params.get("reingest_district") or None
     unit = params.get("reingest_unit") or None
     if district is not None or unit is not None:
-        from ingest.reference import load_units
+        from base.reference import load_units
 
         units = load_units()
         if district is not None and not any(u.code == district and u.level == "district"

@@ -7,8 +7,8 @@ import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from chitieu.settings import LOCAL_TZ, Settings
-from ingest.writer_lock import exclusive
+from base.settings import LOCAL_TZ, Settings
+from base.writer_lock import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
-    from ingest.text import writable
+    from base.text import writable
 
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     data = f"{stamp}\n{writable(text, limit=None)}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[

@@ -14,8 +14,8 @@ from airflow.sdk import Asset, BaseNotifier, Param, dag, get_current_context, ta
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from base.settings import TIME_ZONE
 from chitieu.airflow_home import WAREHOUSE_POOL  # constants: nothing is read or run at import
-from chitieu.settings import TIME_ZONE
 
 PUBLISHED_MARTS = Asset(name="chitieu_published_marts", uri="file:///chitieu/warehouse/marts")
 LOCAL_TZ = TIME_ZONE
@@ -32,8 +32,8 @@ class NightFailed(BaseNotifier):
     e-mail the office (chitieu.alerts, the office's SMTP server from its settings)."""
 
     def notify(self, context) -> None:
+        from base.settings import Settings
         from chitieu.alerts import failure_message, send
-        from chitieu.settings import Settings
         from chitieu.stages import write_failure
 
         settings = Settings.from_env()
@@ -42,7 +42,7 @@ class NightFailed(BaseNotifier):
         reason = str(context.get("exception"))
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
                                 f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
-                                "\nwhat to do: README.md, section Runbook")
+                                "\nwhat to do: docs/engineer.md#why-a-night-failed")
         send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
                                         settings.status_file))
 
@@ -88,8 +88,8 @@ def chitieu_nightly():
     def find_new_files() -> dict:
         import logging
 
+        from base.settings import Settings
         from chitieu.params import BadParams, check_day, check_params
-        from chitieu.settings import Settings
         from chitieu.stages import count_new_files, prepare, unpublished_ingest
 
         context = get_current_context()
@@ -104,7 +104,7 @@ def chitieu_nightly():
             problem = check_day("backfill date", day, pendulum.now(LOCAL_TZ).date())
             if problem:  # refused at once, no retry: a backfill from 1900 costs seconds a run
                 raise AirflowFailException(f"{problem}; cancel this backfill and use dates from "
-                                           "then on (README, Backfills)")
+                                           "then on (docs/engineer.md#backfill)")
             backfill_day = day.isoformat()
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
@@ -130,7 +130,7 @@ def chitieu_nightly():
     def ingest(found: dict) -> dict:
         from datetime import date
 
-        from chitieu.settings import Settings
+        from base.settings import Settings
         from chitieu.stages import ingest_new, reingest_day, reingest_unit
 
         settings = Settings.from_env()
@@ -145,7 +145,7 @@ def chitieu_nightly():
 
     @task(pool=WAREHOUSE_POOL, retries=1)
     def dbt_build(ingested: dict) -> dict:
-        from chitieu.settings import Settings
+        from base.settings import Settings
         from chitieu.stages import build
 
         return build(Settings.from_env(), full_refresh=ingested["full_refresh"])
@@ -162,7 +162,7 @@ def chitieu_nightly():
 
     @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED_MARTS])
     def publish() -> dict:
-        from chitieu.settings import Settings
+        from base.settings import Settings
         from chitieu.stages import publish_marts
 
         return publish_marts(Settings.from_env())
@@ -171,7 +171,7 @@ def chitieu_nightly():
     # night's figures is written again; a fresh one costs its fingerprint only.
     @task(pool=WAREHOUSE_POOL, trigger_rule="none_failed")
     def report() -> dict:
-        from chitieu.settings import Settings
+        from base.settings import Settings
         from chitieu.stages import write_report
 
         return write_report(Settings.from_env(), run_day(get_current_context()))
@@ -183,9 +183,9 @@ def chitieu_nightly():
         arrived, and say which inbox was read."""
         import logging
 
+        from base.settings import Settings
+        from base.writer_lock import exclusive
         from chitieu.alerts import alert_overdue
-        from chitieu.settings import Settings
-        from ingest.writer_lock import exclusive
 
         settings = Settings.from_env()
         settings.status_file.unlink(missing_ok=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import os
 import pickle
 import selectors
@@ -30,10 +29,10 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from base.settings import ParseLimits
 from ingest.layouts import Finding
 from ingest.parse import FileResult, ParseJob
 
@@ -41,19 +40,6 @@ _HEADER = struct.Struct("!I")
 # Files a worker holds at once: it starts the next as soon as it has sent a result, instead
 # of waiting for the parent (on a busy 2-core host, for its turn on a core) to send one.
 PIPELINE = 4
-
-
-@dataclass(frozen=True)
-class ParseLimits:
-    """What one file may cost to read (Settings: CHITIEU_PARSE_MEMORY_MB, _TIMEOUT_S)."""
-
-    memory_mb: int = 1024
-    timeout_s: float = 60.0
-
-    def __post_init__(self) -> None:
-        """A limit of 0 (or less, or not finite) would refuse every file as too costly."""
-        if not (0 < self.memory_mb < math.inf and 0 < self.timeout_s < math.inf):
-            raise ValueError(f"parse limits must be positive and finite: {self}")
 
 
 def _write_frame(stream: IO[bytes], obj: object) -> None:

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.periods import Period, parse_period
-from ingest.reference import Element, Unit
+from base.periods import Period, parse_period
+from base.reference import Element, Unit
+from base.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
+from base.units import UnitError, UnitResolver
 from ingest.sources import Grid
-from ingest.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
-from ingest.units import UnitError, UnitResolver
 from ingest.values import parse_cell
 
 UNIT_CODE_LABELS = ("ma don vi", "ma dvhc", "ma xa", "unit code")

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from base.reference import data_elements, load_catalogue
+from base.units import UnitResolver
 from ingest.archive import archive_read
 from ingest.layouts import Finding, SheetResult, parse_grid
-from ingest.reference import data_elements, load_catalogue
 from ingest.sources import FileRejected, read_grids
 from ingest.targets import header_row, parse_targets
-from ingest.units import UnitResolver
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ def main(memory_mb: int) -> int:
     _die_with_parent()
     if os.getppid() == 1:  # the parent died before the line above took effect
         return 1
+    from base.reference import data_elements
+    from base.units import UnitResolver
     from ingest.guard import _read_frame, _write_frame
     from ingest.parse import run_job
-    from ingest.reference import data_elements
-    from ingest.units import UnitResolver
 
     # Reference data is loaded before the limit bites on a file, never charged to one.
     data_elements()

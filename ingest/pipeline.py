@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from base.settings import ParseLimits
 from ingest import store
 from ingest.archive import archive_copy, archive_path
-from ingest.guard import ParseLimits, parse_guarded
+from ingest.guard import parse_guarded
 from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult, ParseJob

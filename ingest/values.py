@@ -11,8 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from ingest.reference import Element
-from ingest.text import fold
+from base.reference import Element
+from base.text import fold
 
 EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!"}
 YES = {"dat", "co", "x", "1", "true", "yes", "da dat"}

@@ -101,7 +101,7 @@ def bad_inputs(sample_dir: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="session")
 def built(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The whole job run once in-process (no Airflow) on the sample inbox."""
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import run_once
 
     settings = Settings(sample_dir / "inbox", tmp_path_factory.mktemp("warehouse"))

@@ -428,12 +428,15 @@ class WorkerKiller:
     """Plays the kernel's OOM killer: SIGKILLs this test's parse workers (descendants of the
     test process only, never another run's) as soon as each appears, `limit` times at most
     (None: every one, until stopped). A worker is given its first file the moment it starts,
-    so each kill lands on a file being read."""
+    so each kill lands on a file being read. `signum` other than SIGKILL plays a reader that
+    crashes on the file (SIGSEGV, SIGABRT): the worker's own death, not the machine's."""
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, signum: int | None = None) -> None:
+        import signal
         import threading
 
         self.limit, self.killed = limit, []
+        self.signum = signal.SIGKILL if signum is None else signum
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -446,8 +449,6 @@ class WorkerKiller:
         self._thread.join()
 
     def _run(self) -> None:
-        import signal
-
         import psutil
 
         me = psutil.Process()
@@ -455,7 +456,7 @@ class WorkerKiller:
             for child in me.children(recursive=True):
                 try:
                     if child.pid not in self.killed and "ingest.parse_worker" in " ".join(child.cmdline()):
-                        child.send_signal(signal.SIGKILL)
+                        child.send_signal(self.signum)
                         self.killed.append(child.pid)
                 except psutil.Error:
                     continue

@@ -21,7 +21,7 @@ import pytest
 from ingest.sample.workbook import Sheet, write_workbook
 
 if TYPE_CHECKING:
-    from chitieu.settings import Settings
+    from base.settings import Settings
 
 # The letterhead, header and signature rows of a layout-A report (docs/spec/spreadsheets.md).
 MOTTO = [[None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], [None, None, "Độc lập - Tự do - Hạnh phúc"]]
@@ -84,7 +84,7 @@ def build(root: Path, inbox: Path, seeds: Path | None = None, env: dict[str, str
     """Run the job once on the inbox into root/warehouse, on the shipped seeds unless `seeds` is
     given (the hand counts are made on them), with `env` set for the run only. A failure is kept,
     not raised, so that every test of a module-scoped build says why."""
-    from chitieu.settings import Settings
+    from base.settings import Settings
     from chitieu.stages import AuditFailed, run_once
 
     settings = Settings(inbox, root / "warehouse")

@@ -12,13 +12,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from chitieu.review import fmt
+from base import fmt
+from base.periods import period_from_code, period_label
 from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
 from chitieu.review.data import FindingGroup, Review, Target
 from chitieu.review.frame import Frame, frame_words
 from chitieu.review.labels import LABELS, rule_action, rule_text
 from chitieu.review.opening import opening_paragraph
-from ingest.periods import period_from_code, period_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_SHOWN = 8  # units named per period before "and n more"
@@ -133,7 +133,7 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
 def render_html(review: Review, lang: str, today: date, frame: Frame | None = None) -> str:
     """The page, every character a browser and a UTF-8 file take (names and cells escaped
     visibly: `writable`); the PDF is printed from it."""
-    from ingest.text import writable
+    from base.text import writable
 
     return writable(_env().get_template("review.html.j2").render(**context(review, lang, today, frame)),
                     limit=None)

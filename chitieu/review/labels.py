@@ -110,9 +110,9 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 def rule_text(rule: str, lang: str) -> str:
-    """A finding rule's title from the rule registry (ingest/rules.py), the one the clerk's
+    """A finding rule's title from the rule registry (base/rules.py), the one the clerk's
     `validate --lang vi` prints too: Vietnamese or English, first letter capital."""
-    from ingest.rules import RULES
+    from base.rules import RULES
 
     found = RULES.get(rule)
     if found is None:
@@ -123,7 +123,7 @@ def rule_text(rule: str, lang: str) -> str:
 
 def rule_action(rule: str, lang: str) -> str | None:
     """What to do about a finding, in Vietnamese (the registry has no English one)."""
-    from ingest.rules import RULES
+    from base.rules import RULES
 
     found = RULES.get(rule)
     return found.action_vi if found is not None and lang == "vi" else None

@@ -7,7 +7,7 @@ the marts; a clause whose figure is missing is left out, never guessed.
 
 from __future__ import annotations
 
-from chitieu.review import fmt
+from base import fmt
 from chitieu.review.data import Review
 
 # (indicator, Vietnamese template, English template); {v} is the figure with its unit.

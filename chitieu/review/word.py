@@ -19,10 +19,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from base.text import writable
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
-from ingest.text import writable
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT, SMALL_PT = 13, 10, 11

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from chitieu.review import fmt
+from base import fmt
+from base.text import safe_text, writable
 from chitieu.review.data import Review, Target
 from chitieu.review.labels import LABELS, rule_text
-from ingest.text import safe_text, writable
 
 
 class _Sheet:

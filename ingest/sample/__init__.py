@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ingest.reference import Element, Unit, data_elements
+from base.reference import Element, Unit, data_elements
 from ingest.sample.expected import write_expected
 from ingest.sample.render import cell_text, layout_a, layout_b, nfd, unit_lines
 from ingest.sample.truth import MONTHS, YEAR, Truth, build_truth
@@ -110,7 +110,7 @@ class Inbox:
 
 
 def _ambiguous_names(units: list[Unit]) -> set[str]:
-    from ingest.units import name_key
+    from base.units import name_key
 
     seen: dict[str, int] = {}
     for u in units:
@@ -120,7 +120,7 @@ def _ambiguous_names(units: list[Unit]) -> set[str]:
 
 def _unit_rows(unit: Unit, rng: random.Random, ambiguous: set[str]) -> tuple[list, str]:
     """Identify a unit by code, by name, or both; returns rows and a tag for the name form."""
-    from ingest.units import name_key
+    from base.units import name_key
 
     choice = rng.random()
     if choice < 0.5 or name_key(unit.name) in ambiguous:

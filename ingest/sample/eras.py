@@ -17,15 +17,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from ingest.reference import Element, Unit, load_unit_changes, load_units
+from base.reference import Element, Unit, load_unit_changes, load_units
 from ingest.sample.render import cell_text, layout_a, unit_lines
 from ingest.sample.truth import YEAR, Truth, apportion
-
-if TYPE_CHECKING:
-    from ingest.sample.province import ProvinceTruth
 
 REFORM = date(2025, 7, 1)
 ANNUAL_YEARS = (2022, 2023, 2024)
@@ -253,7 +250,7 @@ def _other_shape(inbox, era: EraTruth, unit: Unit, values: dict[str, float],
 
 def _named_once(unit: Unit) -> bool:
     """Whether the unit's name alone names it in its period (no namesake in the unit list)."""
-    from ingest.units import name_key
+    from base.units import name_key
 
     key = name_key(unit.name)
     return sum(1 for u in load_units() if name_key(u.name) == key) == 1
@@ -361,7 +358,14 @@ def _sum(parts) -> dict[str, float]:
     return total
 
 
-def _carry(era: EraTruth | ProvinceTruth, per_old: dict[str, dict[str, float]]
+class HasSuccessors(Protocol):
+    """What `_carry` reads of a truth: this module's EraTruth, or province.py's ProvinceTruth
+    (named by shape, so that eras.py need not import province.py, which imports it)."""
+
+    successors: dict[str, list[tuple[str, float, bool]]]
+
+
+def _carry(era: HasSuccessors, per_old: dict[str, dict[str, float]]
            ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
     """Carried values per new commune, and the elements that include an unshared split."""
     carried: dict[str, dict[str, float]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ingest.reference import load_catalogue
+from base.reference import load_catalogue
 from ingest.sample.truth import YEAR, Truth
 
 RATIOS = {

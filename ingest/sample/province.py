@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ingest.reference import DEFAULT_SEEDS_DIR, Unit, data_elements, load_units
+from base.reference import DEFAULT_SEEDS_DIR, Unit, data_elements, load_units
 from ingest.sample.eras import _carry, _successors, _sum, months_between
 from ingest.sample.render import cell_text, layout_a
 from ingest.sample.workbook import Sheet

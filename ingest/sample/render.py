@@ -12,7 +12,7 @@ import random
 import unicodedata
 from typing import Any
 
-from ingest.reference import Element
+from base.reference import Element
 from ingest.sample.workbook import Percent, Sheet
 
 MOTTO = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]

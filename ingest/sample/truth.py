@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from ingest.reference import Unit, load_units
+from base.reference import Unit, load_units
 
 YEAR = 2021
 MONTHS = (10, 11, 12)

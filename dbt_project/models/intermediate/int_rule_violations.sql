@@ -191,7 +191,7 @@ fractions as (
     -- A percentage typed as a fraction (0.0502 for 5.02 %): under 1 where the unit's own
     -- earlier values (their median) are above 1 or, without them, the province's; and a
     -- hundred times over nearer to that level (0.9 % growth after 5.02 % is a real figure).
-    -- validate says the same beside the last published value (ingest/file_checks.py).
+    -- validate says the same beside the last published value (clerk/file_checks.py).
     select
         x.unit_code,
         x.element_code,

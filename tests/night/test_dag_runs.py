@@ -1,0 +1,229 @@
+"""The nightly DAG run through Airflow (`airflow dags test`) on the sample inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from base.reference import data_elements
+from chitieu.airflow_home import dag_run_state, init_metadata
+from ingest.sample.render import layout_a, unit_lines
+from ingest.sample.truth import build_truth
+from ingest.sample.workbook import Percent, write_workbook
+from tests.conftest import airflow_env
+from tests.smtp_sink import smtp_sink
+
+pytestmark = pytest.mark.airflow
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+@pytest.fixture(scope="module")
+def env(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("airflow")
+    inbox = root / "inbox"
+    shutil.copytree(sample_dir / "inbox", inbox)
+    env = airflow_env(root / "home", inbox, root / "warehouse")
+    init_metadata(env)
+    return env
+
+
+def dags_test(env: dict[str, str], conf: dict | None = None) -> tuple[str, str]:
+    args = [AIRFLOW, "dags", "test", "chitieu_nightly", datetime.now().astimezone().isoformat()]
+    if conf:
+        args += ["--conf", json.dumps(conf)]
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900, check=False)
+    output = proc.stdout + proc.stderr
+    return dag_run_state(output) or f"no run (exit {proc.returncode})", output
+
+
+def published(env) -> Path:
+    return Path(env["WAREHOUSE_DIR"]) / "warehouse.duckdb"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def province_value(db: Path | duckdb.DuckDBPyConnection, code: str) -> float:
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect(str(db), read_only=True)
+    return con.execute("SELECT value FROM marts.indicator_values WHERE unit_code = '42' AND period = '2021' "
+                       "AND indicator_code = ?", [code]).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def first_run(env) -> tuple[str, str]:
+    """The module's first night on the sample inbox: every test that needs a published
+    warehouse asks for it, so none depends on another test having run before it."""
+    return dags_test(env)
+
+
+def test_end_to_end_run_publishes_the_review(env, first_run) -> None:
+    state, output = first_run
+    assert state == "success", output[-5000:]
+    con = duckdb.connect(str(published(env)), read_only=True)
+    assert con.execute("SELECT targets_met, targets_total FROM marts.scorecard "
+                       "WHERE unit_code = '42' AND year = 2021").fetchone() == (9, 17)
+    con.close()
+    # The report reviews the current year (the latest year with targets, 2026 in the sample).
+    assert re.search(r"headline: 2026: \d+ of 5 targets met", output), output[-3000:]
+    reports = list((Path(env["WAREHOUSE_DIR"]) / "reports").glob("*/bao_cao_*.xlsx"))
+    assert len(reports) == 6  # one review per target year, 2021-2026
+    assert "model int_unit_rollup: success" in output, "each node's result is in the task log"
+
+
+def test_second_identical_run_changes_nothing(env, first_run) -> None:
+    before = sha(published(env))
+    state, output = dags_test(env)
+    assert state == "success"
+    assert "Condition result is False" in output, "a night without new files skips the rest"
+    assert sha(published(env)) == before
+    # ... but not the night's close: LAST_FAILURE cleared, due-day alerts, the inbox named.
+    assert re.search(rf"inbox scanned: {re.escape(env['INBOX'])} \(from INBOX\); \d+ report\(s\) "
+                     "overdue", output), output[-3000:]
+
+
+def test_reader_holding_the_file_is_never_blocked_nor_sees_a_mix(env, first_run) -> None:
+    reader = duckdb.connect(str(published(env)), read_only=True)
+    assert province_value(reader, "GRDP_GROWTH") == pytest.approx(5.02)
+    # A corrected provincial report arrives (it replaces the whole earlier one): GRDP growth
+    # 5.10 instead of 5.02, every other figure as before.
+    e = data_elements()
+    figures = build_truth().values[("42", "2021")] | {"GRDP_GROWTH": 5.10}
+    items = [(e[code], Percent(v / 100) if code == "GRDP_GROWTH" else v) for code, v in figures.items()]
+    sheet = layout_a("Tỉnh", unit_lines("42", "Tỉnh Hà Tĩnh", random.Random(1)), "Năm 2021", items,
+                     random.Random(1))
+    path = Path(env["INBOX"]) / "Tinh" / "BC KTXH tinh 2021 (dinh chinh).xlsx"
+    write_workbook(path, [sheet])
+    state, output = dags_test(env)
+    assert state == "success", output[-5000:]
+    # The reader kept its file open through the whole run and still sees the old marts, whole.
+    assert province_value(reader, "GRDP_GROWTH") == pytest.approx(5.02)
+    assert reader.execute("SELECT targets_met FROM marts.scorecard WHERE unit_code = '42' "
+                          "AND year = 2021").fetchone() == (9,)
+    reader.close()
+    assert province_value(published(env), "GRDP_GROWTH") == pytest.approx(5.10)
+
+
+def test_failed_audit_keeps_the_last_good_file(env, first_run) -> None:
+    build_db = Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"
+    before = sha(published(env))
+    con = duckdb.connect(str(build_db))
+    con.execute("INSERT INTO raw.\"values\" VALUES ('no-such-submission', '18088', '2021', 'HH_POOR', 1, "
+                "NULL, '1', 'x', 1, 'A1')")
+    con.close()
+    status = Path(env["WAREHOUSE_DIR"]) / "LAST_FAILURE.txt"
+    try:
+        with smtp_sink() as sink:
+            alerted = dict(env, CHITIEU_SMTP_HOST=sink.host, CHITIEU_SMTP_PORT=str(sink.port),
+                           CHITIEU_ALERT_TO="tk@hatinh.gov.vn")
+            state, _ = dags_test(alerted, {"full_refresh": True})
+        assert state == "failed"
+        assert sha(published(env)) == before, "the published file is untouched, byte for byte"
+        failure = status.read_text()
+        assert "audit_gate" in failure and "relationships_stg_raw__values" in failure
+        # ... naming the failing rows and the audit table that keeps them, ready to query.
+        found = re.search(r"relationships_stg_raw__values\w*: fail \((\d+) rows\).*? the failing "
+                          r"rows: SELECT \* FROM (\S+) \(in (\S+), read-only\)", failure)
+        assert found, failure
+        con = duckdb.connect(found.group(3), read_only=True)
+        try:
+            assert con.execute(f"SELECT count(*) FROM {found.group(2)}").fetchone()[0] == \
+                int(found.group(1)) >= 1
+        finally:
+            con.close()
+        mails = [m.message for m in sink.messages]
+        assert len(mails) == 1, "one e-mail for the night that failed"
+        assert mails[0]["Subject"].endswith("thất bại ở bước audit_gate")
+        assert "relationships_stg_raw__values" in mails[0].get_content()
+    finally:
+        con = duckdb.connect(str(build_db))
+        con.execute("DELETE FROM raw.\"values\" WHERE submission_id = 'no-such-submission'")
+        con.close()
+    state, _ = dags_test(env, {"rebuild_periods": ["2021"]})
+    assert state == "success"
+    assert not status.exists(), "a good run clears the last failure"
+
+
+def test_a_reingest_day_that_would_overflow_is_refused_without_retries(env, first_run) -> None:
+    state, output = dags_test(env, {"reingest_day": "0001-01-01"})
+    assert state == "failed"
+    assert "reingest_day: 0001-01-01 is before 2021-01-01" in output
+    assert "up_for_retry" not in output.lower(), "a wrong parameter is not retried"
+
+
+def test_one_commune_of_today_is_reingested_and_its_files_logged(env, first_run) -> None:
+    con = duckdb.connect(str(Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"), read_only=True)
+    try:
+        code, expected = con.execute("""
+            SELECT s.unit_code, list(DISTINCT f.original_path ORDER BY f.original_path)
+            FROM raw.submissions s JOIN raw.files f USING (file_sha256)
+            JOIN reference.admin_units u ON u.unit_code = s.unit_code
+            WHERE u.unit_level = 'commune' AND u.valid_from >= DATE '2025-07-01'
+            GROUP BY 1 ORDER BY 1 LIMIT 1""").fetchone()
+    finally:
+        con.close()
+    state, output = dags_test(env, {"reingest_unit": code})
+    assert state == "success", output[-3000:]
+    logged = re.search(rf"re-ingest of the files of unit {code}: (\d+) file\(s\) re-read: (.*)", output)
+    assert logged, output[-3000:]
+    assert int(logged.group(1)) >= len(expected)
+    for path in expected:
+        assert path in logged.group(2)
+
+
+def test_invalid_trigger_params_are_refused(env, first_run) -> None:
+    state, output = dags_test(env, {"rebuild_periods": ["cuối năm"]})
+    assert state != "success"
+    assert "rebuild_periods: 'cuối năm' is not a period" in output
+
+
+def test_make_run_style_entry_point(env, first_run, tmp_path: Path) -> None:
+    run_env = dict(env, WAREHOUSE_DIR=env["WAREHOUSE_DIR"])
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "run"], env=run_env, capture_output=True,
+                          text=True, timeout=900, check=False, cwd=os.environ.get("PWD"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"published warehouse: {published(env)}" in proc.stdout
+    assert "2021: 9 of 17 targets met" in proc.stdout
+    assert re.search(r"^2026: \d+ of 5 targets met", proc.stdout, re.M), proc.stdout
+    assert f"inbox read:          {env['INBOX']} (from INBOX)" in proc.stdout
+    lines = re.findall(r"^(\d{4}): (\d+) of (\d+) targets met, \d+ exceeded \((\d+) missed, "
+                       r"(\d+) at risk, (\d+) on track, (\d+) without data\)$", proc.stdout, re.M)
+    assert [y for y, *_ in lines] == [str(y) for y in range(2021, 2027)], proc.stdout
+    for _, met, total, *others in lines:  # every status counted: the figures add up
+        assert int(met) + sum(map(int, others)) == int(total), proc.stdout
+
+
+def test_ingested_but_unpublished_files_are_published_the_next_night(env, first_run) -> None:
+    """A run killed after its files were ingested (during dbt, the audit or publish) leaves
+    them in the build database only; the next night has no new file, yet must build and
+    publish them rather than report success with the old marts."""
+    from base.settings import Settings
+    from chitieu.stages import ingest_new
+
+    e = data_elements()
+    figures = build_truth().values[("42", "2021")] | {"GRDP_GROWTH": 5.10,
+                                                        "PUBLIC_INVEST_DISBURSED": 88.8}
+    items = [(e[code], v) for code, v in figures.items()]
+    sheet = layout_a("Tỉnh", unit_lines("42", "Tỉnh Hà Tĩnh", random.Random(2)), "Năm 2021", items,
+                     random.Random(2))
+    write_workbook(Path(env["INBOX"]) / "Tinh" / "BC KTXH tinh 2021 (lan 3).xlsx", [sheet])
+    ingest_new(Settings(Path(env["INBOX"]), Path(env["WAREHOUSE_DIR"])))  # ... and the run dies here
+    assert province_value(published(env), "PUBLIC_INVEST_DISBURSED") == pytest.approx(87.6)
+    state, output = dags_test(env)
+    assert state == "success", output[-5000:]
+    assert "Condition result is False" not in output, "the night must not skip the unpublished files"
+    assert province_value(published(env), "PUBLIC_INVEST_DISBURSED") == pytest.approx(88.8)
+    state, output = dags_test(env)
+    assert "Condition result is False" in output, "once published, a quiet night is quiet again"

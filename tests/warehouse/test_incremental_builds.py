@@ -1,0 +1,138 @@
+"""Nights build incrementally: the reference models (the unit hierarchy per period) are kept when
+the seeds, the periods and today's units did not change, and rebuilt when one did; either way
+the warehouse equals a full refresh of the same raw layer, table for table."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from base.settings import Settings
+from chitieu.build import run_dbt_build
+from chitieu.stages import build, ingest_new, prepare
+
+pytestmark = pytest.mark.warehouse
+
+SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+KEPT = ("int_units_in_period", "int_unit_ancestors")  # incremental on their inputs' key
+FIRST_NIGHT = ("2022", "2023", "Ke hoach", "Tinh")  # sample inbox folders
+NEXT_NIGHT = ("2024",)
+
+
+def _night(settings: Settings) -> dict:
+    prepare(settings)
+    ingest_new(settings)
+    summary = build(settings)
+    assert summary["success"], summary["blocking"]
+    return summary
+
+
+def _compiled(settings: Settings) -> dict[str, str]:
+    """Each model's SQL as the last build ran it (dbt's run_results.json)."""
+    results = json.loads((settings.build_db.parent / "dbt_target" / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[-1]: r.get("compiled_code") or "" for r in results["results"]
+            if r["unique_id"].startswith("model.")}
+
+
+def _fingerprints(db: Path) -> dict[str, tuple[list[str], int, str]]:
+    """Every table of the intermediate and mart schemas: its columns, row count and an md5 of its
+    sorted rows."""
+    con = duckdb.connect(str(db))  # dbt, in-process, may still hold it
+    try:
+        tables = con.execute("select schema_name, table_name from duckdb_tables() where schema_name "
+                             "in ('intermediate', 'marts') order by all").fetchall()
+        out = {}
+        for schema, table in tables:
+            name = f'"{schema}"."{table}"'
+            columns = [c for c, *_ in con.execute(f"describe {name}").fetchall()]
+            rows, digest = con.execute(
+                f"select count(*), md5(coalesce(string_agg(h, ',' order by h), '')) "
+                f"from (select md5(t::varchar) as h from {name} as t)").fetchone()
+            out[f"{schema}.{table}"] = (columns, rows, digest)
+        return out
+    finally:
+        con.close()
+
+
+def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str], int, str]]:
+    """The same raw layer built from nothing (--full-refresh on a copy of the build database)."""
+    copy = tmp / "build" / "chitieu.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(settings.build_db, copy)
+    summary = run_dbt_build(copy, full_refresh=True)
+    assert summary.success, summary.blocking
+    return _fingerprints(copy)
+
+
+def _add_commune(seeds: Path) -> str:
+    """A new ward (a phường: no XA_COUNT to carry) under the province, from the July 2025
+    reform to 30 June 2026."""
+    path = seeds / "admin_units.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    province = next(r for r in rows if r["unit_level"] == "province")
+    new = dict(province, unit_code="99999", unit_name="Phường Thử Nghiệm", unit_type="Phường",
+               unit_level="commune", parent_code=province["unit_code"], valid_from="2025-07-01",
+               valid_to="2026-06-30")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([*rows, new])
+    return new["unit_code"]
+
+
+def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    monkeypatch.setenv("CHITIEU_SEEDS_DIR", str(seeds))
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-05-01")
+    inbox = tmp_path / "inbox"
+    for folder in FIRST_NIGHT:
+        shutil.copytree(sample_dir / "inbox" / folder, inbox / folder)
+    settings = Settings(inbox, tmp_path / "warehouse")
+    _night(settings)
+    assert all("stg_reference__units" in sql for name, sql in _compiled(settings).items()
+               if name == "int_units_in_period")
+
+    # A night that brings files: the reference models are kept, the rest follows the files.
+    for folder in NEXT_NIGHT:
+        shutil.copytree(sample_dir / "inbox" / folder, inbox / folder)
+    _night(settings)
+    compiled = _compiled(settings)
+    for name in KEPT:
+        assert "recursive" not in compiled[name] and "stg_reference__units" not in compiled[name], \
+            f"{name} was recomputed on a night whose seeds did not change"
+    incremental = _fingerprints(settings.build_db)
+    assert incremental == _full_refresh_of(settings, tmp_path / "after_files")
+
+    # A seed change: what depends on the unit list is rebuilt, and still equals a full refresh.
+    code = _add_commune(seeds)
+    _night(settings)
+    compiled = _compiled(settings)
+    assert "stg_reference__units" in compiled["int_units_in_period"]
+    assert "recursive" in compiled["int_unit_ancestors"]
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        depths = con.execute("select distinct depth from intermediate.int_unit_ancestors "
+                             "where unit_code = ? order by depth", [code]).fetchall()
+    finally:
+        con.close()
+    assert [d for d, in depths] == [0, 1], depths  # itself and the province
+    after_seeds = _fingerprints(settings.build_db)
+    assert after_seeds != incremental
+    assert after_seeds == _full_refresh_of(settings, tmp_path / "after_seeds")
+
+    # A later day of the same year (same periods) on which that commune has ceased: today's
+    # units changed, so the current-units view of every period is rebuilt.
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-07-15")
+    _night(settings)
+    assert "stg_reference__units" in _compiled(settings)["int_units_in_period"]
+    after_day = _fingerprints(settings.build_db)
+    assert after_day != after_seeds
+    assert after_day == _full_refresh_of(settings, tmp_path / "after_day")
