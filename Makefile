@@ -7,14 +7,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # PROVINCE=CODE: any of the 34 provinces, on its generated unit list and sample
 # (data/provinces/CODE); without it, Hà Tĩnh's sample with the source article's figures.
+# Today's 34 province codes (ingest/sample/province.py PROVINCE_CODES, tested equal). Any other
+# value is refused here, before a file is touched: the value names a folder make removes. It is
+# read unexpanded ($(value ...)), so a value holding $(...) is refused, never run.
+PROVINCES := 01 04 08 11 12 14 15 19 20 22 24 25 31 33 37 38 40 42 44 46 48 51 52 56 66 68 75 79 80 82 86 91 92 96
 ifdef PROVINCE
-SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
+ifneq ($(words $(value PROVINCE)) $(filter $(PROVINCES),$(value PROVINCE)),1 $(value PROVINCE))
+$(error PROVINCE=$(value PROVINCE) is not one of today's 34 province codes ($(PROVINCES)); nothing was touched)
+endif
+override SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse/province-$(PROVINCE)
 export WAREHOUSE_DIR  # never a Hà Tĩnh warehouse: each province builds and publishes its own
 export CHITIEU_SEEDS_DIR := $(SAMPLE_DIR)/seeds
 SAMPLE_ARGS := --province $(PROVINCE)
 else
-SAMPLE_DIR := $(CURDIR)/data/sample
+override SAMPLE_DIR := $(CURDIR)/data/sample
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 endif
 
@@ -73,9 +80,8 @@ setup: $(VENV)/.synced
 
 # The sample is regenerated whenever its generator or the reference data change.
 $(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced
-	rm -rf $(SAMPLE_DIR)
-	$(PY) -m ingest sample --out $(SAMPLE_DIR) $(SAMPLE_ARGS)
-	touch $@
+	$(PY) -m ingest sample --replace --out '$(SAMPLE_DIR)' $(SAMPLE_ARGS)
+	touch '$@'
 
 sample: $(SAMPLE_DIR)/.generated
 

@@ -41,6 +41,7 @@ neither names one, and said so in every run's log.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -111,8 +112,9 @@ def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
-    """The file's values as the variables they stand for; an unknown key is refused by name
-    (a typo must not silently leave the sample inbox in place)."""
+    """The file's values as the variables they stand for; an unknown key, or a value of the
+    wrong kind, is refused by name (a typo must not silently leave the sample inbox in place).
+    A relative folder means the settings file's own folder, whichever process reads it."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -129,10 +131,48 @@ def read_settings_file(path: Path) -> dict[str, str]:
         if key not in known:
             raise SettingsError(f"settings file {path}: unknown setting {key!r} "
                                 f"(known: {', '.join(sorted(known))})")
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        values[known[key]] = str(value)
+        values[known[key]] = file_value(path, key, known[key], value)
     return values
+
+
+PATH_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR")
+NUMBER_KEYS = ("CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
+               "CHITIEU_SETTLE_S", "CHITIEU_SMTP_PORT")
+
+
+def file_value(path: Path, key: str, name: str, value: object) -> str:
+    """One value of the settings file as its variable's text, or SettingsError naming `key`:
+    a folder must be a non-empty string (42, true, a table or a list are not folder names)
+    and a relative one is taken from the file's folder; a number must be a TOML number (not
+    true, not quoted); a list is allowed for addresses only."""
+    where = f"settings file {path}: {key}"
+    if name in PATH_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(f"{where} = {value!r} is not a folder name (write it in quotes, "
+                                f'e.g. {key} = "/srv/chitieu/{key.removesuffix("_dir")}")')
+        return str(path.parent.resolve() / value)  # absolute values stay as they are
+    if name in NUMBER_KEYS:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{where} = {value!r} is not a number (write it without quotes)")
+        return repr(value)
+    if isinstance(value, list) and name == "CHITIEU_ALERT_TO" \
+            and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if not isinstance(value, str):
+        raise SettingsError(f"{where} = {value!r} is not text (write it in quotes)")
+    return value
+
+
+# What each number may be: (smallest, largest, whether the smallest itself is allowed).
+# Parse limits of 0 reject every file; a timeout beyond a day or memory beyond 16 TB is a typo
+# (and overflows the worker's limits); a port is 1-65535.
+NUMBER_RANGES = {
+    "CHITIEU_PARSE_WORKERS": (0, 4096, True),
+    "CHITIEU_PARSE_MEMORY_MB": (0, 16 * 1024 * 1024, False),
+    "CHITIEU_PARSE_TIMEOUT_S": (0, 86400, False),
+    "CHITIEU_SETTLE_S": (0, 366 * 86400, True),
+    "CHITIEU_SMTP_PORT": (1, 65535, True),
+}
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
@@ -141,11 +181,22 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
         return default
     try:
         value = kind(text)
-    except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number") from None
-    if value < 0:
-        raise SettingsError(f"{name}={text!r} must not be negative")
+    except (ValueError, OverflowError):
+        kind_name = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={text!r} is not {kind_name}") from None
+    return check_range(name, text, value)
+
+
+def check_range(name: str, text: str, value: float) -> float:
+    """`value`, if finite and within NUMBER_RANGES[name]; else SettingsError naming it."""
+    low, high, low_ok = NUMBER_RANGES.get(name, (0, math.inf, True))
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}={text!r} is not a finite number")
+    if value < low or (value == low and not low_ok) or value > high:
+        shown = f"{low:g} to {high:g}" if low_ok else f"more than {low:g} and at most {high:g}"
+        raise SettingsError(f"{name}={text!r} is out of range: it must be {shown}")
     return value
+
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -162,6 +213,28 @@ def _service_addresses(env: Mapping[str, str]) -> tuple[int, int, str | None]:
         raise SettingsError(f"CHITIEU_BASE_URL={base!r} is not an http:// or https:// address")
     airflow = "AIRFLOW_PORT" if env.get("AIRFLOW_PORT") else "AIRFLOW__API__PORT"  # Airflow's name
     return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), base
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    """Whether one folder is the other or lies inside it, links followed."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
+def check_folders(settings: Settings) -> Settings:
+    """The inbox apart from every folder the warehouse writes: an inbox that is the warehouse,
+    lies inside it or holds it (or its archive or reports) would read the warehouse's own
+    files as clerks' reports and archive them every night."""
+    if settings.inbox is None:
+        return settings
+    for variable, folder in (("WAREHOUSE_DIR", settings.warehouse_dir),
+                             ("CHITIEU_ARCHIVE_DIR", settings.archive_dir),
+                             ("CHITIEU_REPORTS_DIR", settings.reports_dir)):
+        if _overlap(settings.inbox, folder):
+            raise SettingsError(f"INBOX={settings.inbox} and {variable}={folder} overlap (one is "
+                                "the other or lies inside it): the inbox must be a folder of its "
+                                "own, apart from the warehouse, its archive and its reports")
+    return settings
 
 
 def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
@@ -234,7 +307,7 @@ class Settings:
         warehouse = Path(env.get("WAREHOUSE_DIR") or PROJECT_DIR / "warehouse")
         archive, reports = env.get("CHITIEU_ARCHIVE_DIR"), env.get("CHITIEU_REPORTS_DIR")
         workers = env.get("CHITIEU_PARSE_WORKERS")
-        return cls(
+        return check_folders(cls(
             Path(inbox).resolve() if inbox else None,
             warehouse.resolve(),
             Path(archive).resolve() if archive else None,
@@ -248,10 +321,11 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+
             *_service_addresses(env),
             Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
             **alert_settings(env),
-        )
+        ))
 
     @property
     def base_url(self) -> str:

@@ -50,16 +50,19 @@ class Overdue:
     unit_name: str
 
 
+
 def configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and settings.alert_to)
 
 
 def compose(settings: Settings, subject: str, body: str) -> bytes:
+    from base.text import writable
+
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = writable(subject, limit=300, keep="")  # one line: no header injected
     message["From"] = settings.alert_from
     message["To"] = ", ".join(settings.alert_to)
-    message.set_content(body, charset="utf-8")
+    message.set_content(writable(body, limit=None), charset="utf-8")
     # Headers unfolded up to SMTP's 998: Python's folding of a long encoded subject drops the
     # space between two encoded words ("ở bước" arrives as "ởbước").
     return message.as_bytes(policy=policy.SMTP.clone(max_line_length=998))

@@ -26,7 +26,8 @@ def count_new_files(settings: Settings) -> int:
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
     from ingest.receipts import new_receipts
 
-    return count(inbox, settings.build_db) + new_receipts(settings.receipts_file, settings.build_db)
+    return count(inbox, settings.build_db, settings.parse_limits) + new_receipts(
+        settings.receipts_file, settings.build_db)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:
@@ -219,6 +220,9 @@ def write_report(settings: Settings, run_day: date, year: int | None = None, lan
     from chitieu.publish import published_as_of
     from chitieu.review import write_reviews
 
+    if not settings.published_db.exists():  # a quiet night before the first publication
+        log.info("headline: nothing published yet")
+        return {"headline": "nothing published yet", "years": {}}
     # the review speaks as of the published marts' day: a backfilled night's is later
     run_day = max(run_day, published_as_of(settings.published_db) or run_day)
     written = write_reviews(settings.published_db, settings.reports_dir, run_day, lang,
@@ -272,8 +276,10 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
+    from base.text import writable
+
     stamp = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")  # Vietnam time, +07:00
-    data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
+    data = f"{stamp}\n{writable(text, limit=None)}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
         :FAILURE_SLOT_BYTES - 1] + b"\n"
     slot = _failure_slot(settings)
     try:

@@ -186,7 +186,9 @@ def chitieu_nightly():
 
         return publish_marts(Settings.from_env())
 
-    @task(pool=WAREHOUSE_POOL)
+    # Runs on quiet nights too (none_failed): a report a kill or a full disk left on last
+    # night's figures is written again; a fresh one costs its fingerprint only.
+    @task(pool=WAREHOUSE_POOL, trigger_rule="none_failed")
     def report() -> dict:
         from base.settings import Settings
         from chitieu.stages import write_report

@@ -160,6 +160,8 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     if outside and not timed_out:
         result.interrupted = True  # the machine's doing, twice: read again next night
         return result
+    if timed_out or _memory_words(words):
+        result.refused_under = limits  # read again once the limits in force are higher
     if timed_out:
         result.file_finding = Finding(
             rule="parse_time_limit", severity="error",

@@ -37,9 +37,11 @@ class FileResult:
     file_finding: Finding | None = None
     unsettled: bool = False  # still being written: not archived, not parsed, next run
     interrupted: bool = False  # its worker was killed from outside twice: next night
+
     # Our own code failed on it (not the file's fault): not judged, read again next night,
     # and the office is told (the exception, in one line).
     internal_error: str | None = None
+    refused_under: object | None = None  # the ParseLimits a limit refusal was made under
 
     @property
     def rows_read(self) -> int:

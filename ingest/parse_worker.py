@@ -119,6 +119,9 @@ def main(memory_mb: int) -> int:
         write_frame(replies, InternalFailure.of(exc).frame())
         return INTERNAL_EXIT
     limit = memory_mb * 1024 * 1024
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    if hard != resource.RLIM_INFINITY:  # a limit above the host's own would refuse to be set
+        limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     write_frame(replies, READY)
     while True:

@@ -100,24 +100,46 @@ def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
         yield item, sha, (item.size, item.mtime_ns if abs(item.mtime_ns) < 2**63 else None)
 
 
-def count_new_files(inbox: Path, db_path: Path) -> int:
-    """Files in the inbox whose content the warehouse has not ingested; writes nothing."""
+def count_new_files(inbox: Path, db_path: Path, limits: ParseLimits | None = None) -> int:
+    """Files in the inbox whose content the warehouse has not ingested, and files refused
+    under parse limits lower than `limits` (read again: `refused_below`); writes nothing."""
     import duckdb
 
     known: set[str] = set()
     sightings: dict[tuple[str, int, int], str] = {}
+    again: list[str] = []
     if db_path.exists():
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-                           "AND table_name = 'files'").fetchone()[0]:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                                "WHERE table_schema = 'raw'").fetchall()}
+            if "files" in tables:
                 known = store.known_files(con)
                 sightings = store.known_sightings(con)
+            if {"findings", "parse_refusals"} <= tables:
+                again = refused_below(con, limits or ParseLimits())
         finally:
             con.close()
     refusals: list[Refusal] = []
     new = sum(1 for _, sha, _ in fingerprints(inbox, sightings, refusals) if sha not in known)
-    return new + sum(1 for r in refusals if r.key not in known)
+    return new + sum(1 for r in refusals if r.key not in known) + len(again)
+
+
+LIMIT_RULES = ("parse_memory_limit", "parse_time_limit")
+
+
+def refused_below(con, limits: ParseLimits) -> list[str]:
+    """Fingerprints of the files refused for our own limits (memory, time) under a limit lower
+    than the one in force now: the refusal was the setting's, not the file's, and is tried
+    again. A refusal recorded before the limits were (an older warehouse) is tried once."""
+    return [r[0] for r in con.execute("""
+        SELECT DISTINCT f.file_sha256 FROM raw.findings f
+        LEFT JOIN raw.parse_refusals r USING (file_sha256)
+        WHERE f.rule IN (SELECT unnest(?::VARCHAR[])) AND coalesce(f.sheet_name, '') = ''
+          AND (r.file_sha256 IS NULL
+               OR (r.rule = 'parse_memory_limit' AND r.memory_mb < ?)
+               OR (r.rule = 'parse_time_limit' AND r.timeout_s < ?))
+        ORDER BY 1""", [list(LIMIT_RULES), limits.memory_mb, limits.timeout_s]).fetchall()]
 
 
 def sha256_of(path: Path) -> str:
@@ -160,6 +182,10 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,
                                       f.element_code, f.period, now))
+    limits = result.refused_under
+    if limits is not None and result.file_finding is not None:
+        batch["parse_refusals"].append((sha, result.file_finding.rule, limits.memory_mb,
+                                        limits.timeout_s))
     for f in [result.file_finding] * (result.file_finding is not None) + (notes or []):
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
                                   None, None, None, now))
@@ -267,8 +293,15 @@ def ingest_inbox(
         _write_all(con, results, sent, archive_dir, now, summary, bar, new_sightings)
         if new_sightings:
             store.insert_rows(con, {"file_sightings": new_sightings})
+        again = refused_below(con, limits or ParseLimits())
     finally:
         con.close()
+    if again:  # refused under lower limits than today's: read again from the archive
+        log.info("ingest: %d file(s) refused under lower parse limits are read again", len(again))
+        reread = reingest(db_path, again, workers, limits)
+        for name in ("files_reparsed", "values_loaded", "rows_quarantined", "sheets_loaded",
+                     "sheets_rejected"):
+            setattr(summary, name, getattr(summary, name) + getattr(reread, name))
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -75,12 +75,19 @@ CREATE TABLE IF NOT EXISTS raw.targets (
     sheet_name VARCHAR NOT NULL,
     row_number INTEGER NOT NULL
 );
+
 CREATE TABLE IF NOT EXISTS raw.receipts (
     file_sha256 VARCHAR PRIMARY KEY,
     received_at TIMESTAMP NOT NULL,
     sender VARCHAR NOT NULL,
     unit_code VARCHAR NOT NULL,
     period VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.parse_refusals (
+    file_sha256 VARCHAR PRIMARY KEY,
+    rule VARCHAR NOT NULL,
+    memory_mb BIGINT NOT NULL,
+    timeout_s DOUBLE NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw.findings (
     file_sha256 VARCHAR NOT NULL,
@@ -122,6 +129,7 @@ TABLE_COLUMNS = {
                "raw_text", "sheet_name", "row_number", "cell"],
     "targets": ["submission_id", "year", "unit_code", "indicator_code", "target_kind", "target_low",
                 "target_high", "source", "sheet_name", "row_number"],
+    "parse_refusals": ["file_sha256", "rule", "memory_mb", "timeout_s"],
     "findings": ["file_sha256", "source_file", "sheet_name", "row_number", "cell", "raw_text",
                  "rule", "severity", "message", "unit_code", "element_code", "period", "found_at"],
 }
@@ -170,7 +178,7 @@ def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
     for table in ("values", "targets"):
         con.execute(f'DELETE FROM raw."{table}" WHERE submission_id IN (SELECT submission_id FROM '
                     "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
-    for table in ("submissions", "findings", "files"):
+    for table in ("submissions", "findings", "parse_refusals", "files"):
         con.execute(f"DELETE FROM raw.{table} WHERE file_sha256 IN (SELECT sha FROM forget)")
 
 
