@@ -206,6 +206,11 @@ def validate(tmp_path: Path, capsys: pytest.CaptureFixture[str], path: Path) -> 
 
     code = main(["validate", "--json", str(path)])
     (entry,) = json.loads(capsys.readouterr().out)["files"]
+    # validate's JSON names a sheet's unit `unit_code` and its problems `messages` (each with
+    # its rule, severity, cell and text): read here under the names these tests use
+    for sheet in entry["sheets"]:
+        sheet["unit"] = sheet["unit_code"]
+    entry["findings"] = [{**m, "message": m["text"]} for m in entry["messages"]]
     return code, entry
 
 
