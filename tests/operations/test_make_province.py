@@ -75,10 +75,16 @@ def test_a_folder_named_apart_from_the_project_is_never_removed(copy: Path, tmp_
     """SAMPLE_DIR or CURDIR given on make's command line, and a sample folder that is a link
     out of the project: the folder make would remove lies outside data/, and stays."""
     outside = scratch(tmp_path / "elsewhere" / "data" / "sample")
-    for args in ([f"SAMPLE_DIR={outside}"], [f"CURDIR={tmp_path}/elsewhere"],
-                 ["PROVINCE=01", f"SAMPLE_DIR={outside}"]):
-        run = make(copy, "sample", *args)
-        assert (outside / "keep.txt").exists(), (args, run.stdout + run.stderr)
+    # SAMPLE_DIR on the command line is overridden: what make would run names the copy's own
+    # data/ folder, never the one given (a dry run: generating a province takes minutes)
+    for args in ([f"SAMPLE_DIR={outside}"], ["PROVINCE=01", f"SAMPLE_DIR={outside}"]):
+        run = make(copy, "-n", "sample", *args)
+        assert run.returncode == 0, run.stderr
+        assert str(outside) not in run.stdout and f"--out '{copy}/data/" in run.stdout, run.stdout
+    # CURDIR moves make's folder itself: the generator's own check refuses to remove it
+    run = make(copy, "sample", f"CURDIR={tmp_path}/elsewhere")
+    assert (outside / "keep.txt").exists(), run.stdout + run.stderr
+    assert run.returncode != 0 and "data" in run.stderr, run.stderr
     (copy / "data" / "provinces").mkdir(parents=True, exist_ok=True)
     (copy / "data" / "provinces" / "01").symlink_to(outside)
     run = make(copy, "sample", "PROVINCE=01")
