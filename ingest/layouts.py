@@ -323,8 +323,8 @@ def _name_empty_rows(result: SheetResult, catalogue: dict[str, Element]) -> None
             rule="empty_template_row", severity="warning",
             message=f"{v.element_code} ({element.name_vi}) is left empty: not reported for "
                     f"{result.period.code} (write '-' for none, '...' if not collected)",
-            message_vi=f"dòng {v.element_code} ({element.name_vi}) để trống: chưa báo cáo kỳ "
-                       f"{result.period.code}",
+            message_vi=f"dòng {v.element_code} ({element.name_vi}) để trống: chưa báo cáo "
+                       f"{period_label(result.period)}",
             sheet=result.sheet, row=v.row, col=v.col, unit_code=result.unit.code,
             element_code=v.element_code, period=result.period.code))
 
@@ -459,8 +459,9 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
         result.findings.append(Finding(
             rule="outside_collection_dates", severity="warning",
             message=f"{element.code} is collected {dates} (catalogue), not for {result.period.code}: "
-                    "loaded and flagged for review", message_vi=f"{element.code} ({element.name_vi}) chỉ "
-                    f"thu thập {dates_vi}, không thu thập cho kỳ {result.period.code}: đã nhận, cần rà soát",
+                    "loaded and flagged for review",
+            message_vi=f"{element.code} ({element.name_vi}) chỉ thu thập {dates_vi}, không thu thập "
+                       f"cho {period_label(result.period)}: đã nhận, cần rà soát",
             sheet=grid.name, row=r + 1, col=c, raw_text=raw_text, unit_code=unit_code,
             element_code=element.code, period=result.period.code))
 
