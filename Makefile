@@ -7,14 +7,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # PROVINCE=CODE: any of the 34 provinces, on its generated unit list and sample
 # (data/provinces/CODE); without it, Hà Tĩnh's sample with the source article's figures.
+# Today's 34 province codes (ingest/sample/province.py PROVINCE_CODES, tested equal). Any other
+# value is refused here, before a file is touched: the value names a folder make removes. It is
+# read unexpanded ($(value ...)), so a value holding $(...) is refused, never run.
+PROVINCES := 01 04 08 11 12 14 15 19 20 22 24 25 31 33 37 38 40 42 44 46 48 51 52 56 66 68 75 79 80 82 86 91 92 96
 ifdef PROVINCE
-SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
+ifneq ($(words $(value PROVINCE)) $(filter $(PROVINCES),$(value PROVINCE)),1 $(value PROVINCE))
+$(error PROVINCE=$(value PROVINCE) is not one of today's 34 province codes ($(PROVINCES)); nothing was touched)
+endif
+override SAMPLE_DIR := $(CURDIR)/data/provinces/$(PROVINCE)
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse/province-$(PROVINCE)
 export WAREHOUSE_DIR  # never a Hà Tĩnh warehouse: each province builds and publishes its own
 export CHITIEU_SEEDS_DIR := $(SAMPLE_DIR)/seeds
 SAMPLE_ARGS := --province $(PROVINCE)
 else
-SAMPLE_DIR := $(CURDIR)/data/sample
+override SAMPLE_DIR := $(CURDIR)/data/sample
 WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 endif
 
@@ -30,12 +37,15 @@ endif
 export CHITIEU_SAMPLE_INBOX := $(SAMPLE_DIR)/inbox
 export UV
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
-export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
-export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Ho_Chi_Minh
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS := admin:admin
-export AIRFLOW__API__PORT := 8080
-export AIRFLOW__LOGGING__LOGGING_LEVEL := INFO
+# The rest of Airflow's configuration (DAG folder, time zones, login, port) is set by the
+# chitieu command itself (chitieu/airflow_home.py), the same from make or any shell.
+# AIRFLOW_PORT=18080, SUPERSET_PORT=18088 on the command line win over chitieu.toml.
+ifneq ($(origin AIRFLOW_PORT),undefined)
+export AIRFLOW_PORT
+endif
+ifneq ($(origin SUPERSET_PORT),undefined)
+export SUPERSET_PORT
+endif
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
@@ -50,10 +60,10 @@ help:
 	@echo "make run    - run the nightly job once through Airflow (INBOX=..., WAREHOUSE_DIR=...)"
 	@echo "make test   - lint and the whole test suite"
 	@echo "make test-quick - the unit tier only (parsing, settings, DAG shape, dbt layout)"
-	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only)"
+	@echo "make airflow - Airflow's UI and scheduler on http://127.0.0.1:8080 (this machine only; AIRFLOW_PORT=...)"
 	@echo "make docs   - dbt's documentation site (lineage, exposures) in dbt_project/target"
 	@echo "make portal - the office's portal on http://127.0.0.1:$(PORTAL_PORT) (PORTAL_PORT=...)"
-	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run)"
+	@echo "make superset - Superset with the chitieu dashboard on http://127.0.0.1:8088 (after make run; SUPERSET_PORT=...)"
 
 $(UV):
 	python3 -m pip install --quiet --user uv
@@ -70,9 +80,8 @@ setup: $(VENV)/.synced
 
 # The sample is regenerated whenever its generator or the reference data change.
 $(SAMPLE_DIR)/.generated: $(wildcard ingest/sample/*.py) $(wildcard dbt_project/seeds/*.csv) $(wildcard templates/*.xlsx) tools/generate_admin_units.py | $(VENV)/.synced
-	rm -rf $(SAMPLE_DIR)
-	$(PY) -m ingest sample --out $(SAMPLE_DIR) $(SAMPLE_ARGS)
-	touch $@
+	$(PY) -m ingest sample --replace --out '$(SAMPLE_DIR)' $(SAMPLE_ARGS)
+	touch '$@'
 
 sample: $(SAMPLE_DIR)/.generated
 

@@ -97,6 +97,18 @@ class Element:
         return LEVELS.index(unit.level) > lowest
 
 
+# The contract lets any commune report these (indicators.md), but they grade a xã's new-rural
+# programme (NTM_MODEL implies NTM_ADVANCED implies NTM_STATUS, which is xã only): a ward's or
+# a town's form leaves them out; one that sends them anyway is still loaded.
+XA_FORM_ROWS = frozenset({"NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET"})
+
+
+def on_form(element: Element, unit: Unit) -> bool:
+    """Whether the unit's form has a row (or an open cell) for the element: the clerk
+    templates write these rows, and the reader names one left empty (empty_template_row)."""
+    return element.reported_as_part(unit) and not (element.code in XA_FORM_ROWS and unit.unit_type != "Xã")
+
+
 def _read(name: str, folder: Path) -> list[dict[str, str]]:
     with open(folder / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))

@@ -21,6 +21,15 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | CHITIEU_ALERT_TO | none | alert addresses, comma-separated (no address: no e-mail) |
 | CHITIEU_ALERT_FROM | chitieu@localhost | the alerts' sender |
 | CHITIEU_SMTP_HOST, CHITIEU_SMTP_PORT | none, 25 | the office's mail server |
+| CHITIEU_SMTP_SECURITY | none | none, starttls or ssl (a login needs one of the last two) |
+| CHITIEU_SMTP_USER | none | the login at the mail server (none: no login) |
+| CHITIEU_SMTP_PASSWORD | none | its password: environment only, never in chitieu.toml |
+| CHITIEU_SMTP_PASSWORD_FILE | none | or a file holding it (0600, outside the repository) |
+| CHITIEU_SMTP_CA_FILE | the system's | CA certificates to verify the server with |
+| CHITIEU_SMTP_TIMEOUT_S | 30 | the longest one alert may take, all of it (a hung server) |
+| AIRFLOW_PORT | 8080 | `make airflow`'s UI and REST API (127.0.0.1 unless AIRFLOW__API__HOST) |
+| SUPERSET_PORT | 8088 | `make superset`'s dashboard |
+| CHITIEU_BASE_URL | http://127.0.0.1:AIRFLOW_PORT | Airflow's UI as people open it (links) |
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
@@ -32,10 +41,11 @@ neither names one, and said so in every run's log.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,6 +65,41 @@ FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_D
              "CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
+# Where people reach the services (ports on this machine, the address links are built on).
+FILE_KEYS += ("AIRFLOW_PORT", "SUPERSET_PORT", "CHITIEU_BASE_URL")
+
+
+# The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
+# itself is never a key of the file (chitieu.toml lives in the repository): only
+# CHITIEU_SMTP_PASSWORD in the environment, or smtp_password_file naming a file.
+ALERT_FILE_KEYS = ("CHITIEU_SMTP_SECURITY", "CHITIEU_SMTP_USER", "CHITIEU_SMTP_PASSWORD_FILE",
+                   "CHITIEU_SMTP_CA_FILE", "CHITIEU_SMTP_TIMEOUT_S")
+FILE_KEYS = FILE_KEYS + ALERT_FILE_KEYS
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+def alert_settings(env: Mapping[str, str]) -> dict:
+    """The alert server's login and protection, checked: an unknown security mode, a login
+    without TLS (the password would cross the network in clear) and a zero deadline are
+    refused here, naming the setting."""
+    security = (env.get("CHITIEU_SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(f"CHITIEU_SMTP_SECURITY={security!r}: use one of "
+                            f"{', '.join(SMTP_SECURITY)}")
+    user = env.get("CHITIEU_SMTP_USER") or None
+    if user and security == "none":
+        raise SettingsError("CHITIEU_SMTP_USER is set but CHITIEU_SMTP_SECURITY is none: the "
+                            "password would cross the network in clear; set smtp_security = "
+                            "\"starttls\" (port 587) or \"ssl\" (port 465)")
+    timeout = _number(env, "CHITIEU_SMTP_TIMEOUT_S", 30.0)
+    if timeout <= 0:
+        raise SettingsError("CHITIEU_SMTP_TIMEOUT_S must be more than 0 seconds")
+    password_file, ca_file = env.get("CHITIEU_SMTP_PASSWORD_FILE"), env.get("CHITIEU_SMTP_CA_FILE")
+    return {"smtp_security": security, "smtp_user": user,
+            "smtp_password": env.get("CHITIEU_SMTP_PASSWORD") or None,
+            "smtp_password_file": Path(password_file).expanduser() if password_file else None,
+            "smtp_ca_file": Path(ca_file).expanduser() if ca_file else None,
+            "smtp_timeout_s": timeout}
 
 
 def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
@@ -67,8 +112,9 @@ def settings_file(env: Mapping[str, str], process_env: bool) -> Path | None:
 
 
 def read_settings_file(path: Path) -> dict[str, str]:
-    """The file's values as the variables they stand for; an unknown key is refused by name
-    (a typo must not silently leave the sample inbox in place)."""
+    """The file's values as the variables they stand for; an unknown key, or a value of the
+    wrong kind, is refused by name (a typo must not silently leave the sample inbox in place).
+    A relative folder means the settings file's own folder, whichever process reads it."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -78,13 +124,55 @@ def read_settings_file(path: Path) -> dict[str, str]:
     known = {name.lower().removeprefix("chitieu_"): name for name in FILE_KEYS}
     values: dict[str, str] = {}
     for key, value in data.items():
+        if key == "smtp_password":  # the alerts' password: never in a file of the repository
+            raise SettingsError(f"settings file {path}: smtp_password is not kept in this file; "
+                                "set CHITIEU_SMTP_PASSWORD in the environment or "
+                                "smtp_password_file to a file only the service can read")
         if key not in known:
             raise SettingsError(f"settings file {path}: unknown setting {key!r} "
                                 f"(known: {', '.join(sorted(known))})")
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        values[known[key]] = str(value)
+        values[known[key]] = file_value(path, key, known[key], value)
     return values
+
+
+PATH_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR")
+NUMBER_KEYS = ("CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
+               "CHITIEU_SETTLE_S", "CHITIEU_SMTP_PORT")
+
+
+def file_value(path: Path, key: str, name: str, value: object) -> str:
+    """One value of the settings file as its variable's text, or SettingsError naming `key`:
+    a folder must be a non-empty string (42, true, a table or a list are not folder names)
+    and a relative one is taken from the file's folder; a number must be a TOML number (not
+    true, not quoted); a list is allowed for addresses only."""
+    where = f"settings file {path}: {key}"
+    if name in PATH_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(f"{where} = {value!r} is not a folder name (write it in quotes, "
+                                f'e.g. {key} = "/srv/chitieu/{key.removesuffix("_dir")}")')
+        return str(path.parent.resolve() / value)  # absolute values stay as they are
+    if name in NUMBER_KEYS:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{where} = {value!r} is not a number (write it without quotes)")
+        return repr(value)
+    if isinstance(value, list) and name == "CHITIEU_ALERT_TO" \
+            and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if not isinstance(value, str):
+        raise SettingsError(f"{where} = {value!r} is not text (write it in quotes)")
+    return value
+
+
+# What each number may be: (smallest, largest, whether the smallest itself is allowed).
+# Parse limits of 0 reject every file; a timeout beyond a day or memory beyond 16 TB is a typo
+# (and overflows the worker's limits); a port is 1-65535.
+NUMBER_RANGES = {
+    "CHITIEU_PARSE_WORKERS": (0, 4096, True),
+    "CHITIEU_PARSE_MEMORY_MB": (0, 16 * 1024 * 1024, False),
+    "CHITIEU_PARSE_TIMEOUT_S": (0, 86400, False),
+    "CHITIEU_SETTLE_S": (0, 366 * 86400, True),
+    "CHITIEU_SMTP_PORT": (1, 65535, True),
+}
 
 
 def _number(env: Mapping[str, str], name: str, default: float, kind: type = float) -> float:
@@ -93,11 +181,60 @@ def _number(env: Mapping[str, str], name: str, default: float, kind: type = floa
         return default
     try:
         value = kind(text)
-    except ValueError:
-        raise SettingsError(f"{name}={text!r} is not a number") from None
-    if value < 0:
-        raise SettingsError(f"{name}={text!r} must not be negative")
+    except (ValueError, OverflowError):
+        kind_name = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={text!r} is not {kind_name}") from None
+    return check_range(name, text, value)
+
+
+def check_range(name: str, text: str, value: float) -> float:
+    """`value`, if finite and within NUMBER_RANGES[name]; else SettingsError naming it."""
+    low, high, low_ok = NUMBER_RANGES.get(name, (0, math.inf, True))
+    if not math.isfinite(value):
+        raise SettingsError(f"{name}={text!r} is not a finite number")
+    if value < low or (value == low and not low_ok) or value > high:
+        shown = f"{low:g} to {high:g}" if low_ok else f"more than {low:g} and at most {high:g}"
+        raise SettingsError(f"{name}={text!r} is out of range: it must be {shown}")
     return value
+
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    port = int(_number(env, name, default, int))
+    if not 0 < port < 65536:
+        raise SettingsError(f"{name}={port} is not a TCP port (1-65535)")
+    return port
+
+
+def _service_addresses(env: Mapping[str, str]) -> tuple[int, int, str | None]:
+    """AIRFLOW_PORT, SUPERSET_PORT and CHITIEU_BASE_URL (an http(s) address, or none)."""
+    base = env.get("CHITIEU_BASE_URL") or None
+    if base and not base.startswith(("http://", "https://")):
+        raise SettingsError(f"CHITIEU_BASE_URL={base!r} is not an http:// or https:// address")
+    airflow = "AIRFLOW_PORT" if env.get("AIRFLOW_PORT") else "AIRFLOW__API__PORT"  # Airflow's name
+    return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), base
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    """Whether one folder is the other or lies inside it, links followed."""
+    a, b = a.resolve(), b.resolve()
+    return a == b or a.is_relative_to(b) or b.is_relative_to(a)
+
+
+def check_folders(settings: Settings) -> Settings:
+    """The inbox apart from every folder the warehouse writes: an inbox that is the warehouse,
+    lies inside it or holds it (or its archive or reports) would read the warehouse's own
+    files as clerks' reports and archive them every night."""
+    if settings.inbox is None:
+        return settings
+    for variable, folder in (("WAREHOUSE_DIR", settings.warehouse_dir),
+                             ("CHITIEU_ARCHIVE_DIR", settings.archive_dir),
+                             ("CHITIEU_REPORTS_DIR", settings.reports_dir)):
+        if _overlap(settings.inbox, folder):
+            raise SettingsError(f"INBOX={settings.inbox} and {variable}={folder} overlap (one is "
+                                "the other or lies inside it): the inbox must be a folder of its "
+                                "own, apart from the warehouse, its archive and its reports")
+    return settings
 
 
 def require_duckdb_openable(folder: Path, variable: str = "WAREHOUSE_DIR") -> Path:
@@ -137,7 +274,17 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     inbox_source: str = "INBOX"  # where the inbox was named: logged with every run
+    airflow_port: int = 8080
+    superset_port: int = 8088
+    base_url_setting: str | None = None
     receipts_file_setting: Path | None = None
+    # The alerts' mail server beyond host and port (alert_settings; chitieu/alerts.py).
+    smtp_security: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    smtp_timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -160,7 +307,7 @@ class Settings:
         warehouse = Path(env.get("WAREHOUSE_DIR") or PROJECT_DIR / "warehouse")
         archive, reports = env.get("CHITIEU_ARCHIVE_DIR"), env.get("CHITIEU_REPORTS_DIR")
         workers = env.get("CHITIEU_PARSE_WORKERS")
-        return cls(
+        return check_folders(cls(
             Path(inbox).resolve() if inbox else None,
             warehouse.resolve(),
             Path(archive).resolve() if archive else None,
@@ -174,8 +321,17 @@ class Settings:
             env.get("CHITIEU_SMTP_HOST") or None,
             int(_number(env, "CHITIEU_SMTP_PORT", 25, int)),
             source,
+
+            *_service_addresses(env),
             Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
-        )
+            **alert_settings(env),
+        ))
+
+    @property
+    def base_url(self) -> str:
+        """Airflow's UI as people open it, without a trailing slash: the links in alerts and
+        LAST_FAILURE.txt (Airflow's own [api] base_url is set to it by `make airflow`)."""
+        return (self.base_url_setting or f"http://127.0.0.1:{self.airflow_port}").rstrip("/")
 
     @property
     def receipts_file(self) -> Path:

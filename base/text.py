@@ -61,6 +61,38 @@ def safe_text(value: object) -> object:
     return value
 
 
+# Characters no writer may receive raw: C0 and C1 controls and DEL (python-docx and XML refuse
+# them; a terminal obeys ESC sequences), lone surrogates (a name that is not UTF-8, as read with
+# surrogateescape: no UTF-8 writer can encode them), noncharacters (U+FFFE, U+FDD0..., illegal
+# in XML) and the bidirectional embeddings, overrides and isolates (they reorder what a reader
+# sees: "BC\u202eslx.exe").
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                         "\u202a-\u202e\u2066-\u2069\U0001fffe\U0001ffff\U0010fffe\U0010ffff]")
+WRITABLE_LIMIT = 2000
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # one undecodable byte of a name (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def writable(text: object, limit: int | None = WRITABLE_LIMIT, keep: str = "\t\n\r") -> str:
+    """Text any writer takes (docx, PDF, HTML, xlsx, LAST_FAILURE.txt, an e-mail): every
+    character above shown visibly as its escape (\\x1b, \\ud800, \\u202e), never dropped;
+    tabs and line breaks kept unless `keep` says otherwise (a header line keeps none); at
+    most `limit` characters, the rest counted. File names, sheet names and cells reach every
+    writer: one such character stopped the report every night."""
+    text = str(text)
+    shown = _UNWRITABLE.sub(lambda m: m.group() if m.group() in keep else _escaped(m), text)
+    if limit is not None and len(shown) > limit:
+        shown = f"{shown[:limit]}… ({len(shown) - limit:,} more characters)"
+    return shown
+
+
 FINDING_LIST_ITEMS = 8
 
 

@@ -168,6 +168,28 @@ class UnitResolver:
             by_name = self._narrowed(written, typed or by_name, last)
         return self._existing(by_name, f"unit {name!r}", last, f"đơn vị '{name}'")
 
+    def in_any_era(self, text: str, today: date) -> list[Unit]:
+        """The units a code or name can stand for in any era (a re-ingest spans them all):
+        a code's every era; a name's units read as a sheet's name is (the type written
+        decides between namesakes, then the parents after a comma), in the list's order.
+        Several codes among them make the name ambiguous; none, unknown."""
+        text = text.strip()
+        if _CODE.match(text):
+            return list(self._by_code.get(text, ()))
+        written = read_name(text)
+        found = self.named(written)
+        if len({u.code for u in found}) > 1:
+            typed = [u for u in found if written.unit_type == _type_key(u)]
+            found = self._narrowed(written, typed or found, today)
+        return found
+
+    def describe(self, unit: Unit, today: date) -> str:
+        """'Huyện Hương Sơn (439, Tỉnh Hà Tĩnh; until 30/06/2025)': a candidate, told apart."""
+        day = min(unit.valid_to, today)
+        when = (f"until {unit.valid_to:%d/%m/%Y}" if unit.valid_to < today else
+                f"from {unit.valid_from:%d/%m/%Y}" if unit.valid_from.year > 1900 else "today")
+        return f"{unit.name} ({self._place(unit, day)}; {when})"
+
     @staticmethod
     def _names(written: WrittenName, unit: Unit) -> bool:
         """Whether a written name can name `unit`. The type written ("xa", "TT") is not

@@ -1,10 +1,15 @@
-"""`python -m chitieu run | airflow | airflow-db | docs | report [--year YEAR] [--lang vi|en]
-| backfill FROM_DATE TO_DATE`: what `make run`, `make airflow` and `make docs` call.
+"""`chitieu run | airflow | airflow-db | docs | report [--year YEAR] [--lang vi|en]
+| backfill FROM_DATE TO_DATE | sql [--build] [--csv] QUERY | alert --test` (also
+`python -m chitieu …`): what `make run`, `make airflow` and `make docs` call. Every
+subcommand answers --help without running anything.
 
 `run` executes the nightly DAG once through Airflow (`airflow dags test`, in-process, on the
 embedded SQLite metadata database) and prints the inbox it read, where the published
 warehouse is and the scorecard; `airflow` starts Airflow's own UI and scheduler and prints
-where the login is; `backfill` checks the dates, then asks Airflow for the backfill.
+where the login is; `backfill` checks the dates, then asks Airflow for the backfill; `sql`
+queries the published warehouse read-only; `alert --test` e-mails a test alert. Exit codes
+(base/errors.py): 0 done, 1 refused or failed (the message says why), 2 wrong arguments or
+settings, 3 the warehouse is busy, 70 an internal error of chitieu (tell the office).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 from base.settings import LOCAL_TZ, Settings
-from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata
+from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata, password_file
+from chitieu.metadata_db import airflow_database
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
@@ -81,8 +87,22 @@ def _run_locked(settings: Settings, lock: int, inherited: str, logical_date: str
     print(f"parquet copies:      {settings.parquet_dir / 'current'}")
     print(f"reports:             {settings.reports_dir}")
     print(f"run log:             {log_file}")
+    print(_alerts_line(settings))
     print(scorecard_text(settings.published_db))
     return 0
+
+
+def _alerts_line(settings: Settings) -> str:
+    """The run summary's word on the e-mail alerts: those the mail server did not take are
+    kept and named here (they are tried again next night)."""
+    from chitieu.alerts import configured, kept, unsent_dir
+
+    unsent = kept(settings)
+    if unsent:
+        return (f"alerts:              {len(unsent)} NOT e-mailed (kept in {unsent_dir(settings)}, "
+                "tried again next night; see the run log)")
+    return "alerts:              " + ("every alert e-mailed" if configured(settings) else
+                                      "not e-mailed: no mail server set (smtp_host, alert_to)")
 
 
 AIRFLOW_COMPONENTS = (["api-server"], ["scheduler", "--skip-serve-logs"], ["dag-processor"],
@@ -101,8 +121,7 @@ def precreate_logins(home: Path, env: dict[str, str]) -> Path:
     """Write the simple auth manager's password file ourselves, 0600, before the API server
     starts: it generates (and prints to its console) a password only for a user missing
     from that file, so with every user present nothing is printed."""
-    path = Path(env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
-                or home / "simple_auth_manager_passwords.json.generated")
+    path = password_file({**env, "AIRFLOW_HOME": str(home)})
     users = [item.split(":", 1)[0].strip() for item in
              env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin").split(",")
              if item.strip()]
@@ -140,7 +159,9 @@ def airflow_ui() -> int:
                    f"http://{env['AIRFLOW__API__HOST']}:{port}/execution/")
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     procs: list[subprocess.Popen] = []
+    database = contextlib.ExitStack()  # closed after the components: the server stops last
     try:
+        env.update(database.enter_context(airflow_database(home, env)))
         init_metadata(env)
         for private in home.glob("airflow.db*"):
             private.chmod(0o600)
@@ -164,6 +185,7 @@ def airflow_ui() -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up short
         _stop_groups(procs)
+        database.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -208,45 +230,18 @@ def report(argv: list[str]) -> int:
 
 
 def backfill(argv: list[str]) -> int:
-    """Re-run the nightly job for the local days FIRST..LAST, both included, through
-    Airflow's own backfill (a running `make airflow`: its scheduler runs them).
+    """`chitieu backfill FIRST LAST [--wait] | --dry-run | --cancel` (chitieu/backfill.py)."""
+    from chitieu import backfill as command
 
-    Airflow's --from-date/--to-date are instants: a bare date is midnight in Airflow's
-    default time zone, and a nightly run fires at 01:00, so `--to-date 2022-01-19` leaves
-    out the 19th's run. Here the days are turned into the first and last instant of those
-    local days, checked against the reporting calendar (a backfill from 1900 would be 46,000
-    full runs), and the DAG is unpaused so the runs are not left queued."""
-    import argparse
-    from datetime import date
-    from datetime import time as day_time
+    return command.main(argv, os.environ)
 
-    from base.settings import LOCAL_TZ
-    from chitieu.params import check_day
 
-    parser = argparse.ArgumentParser(prog="python -m chitieu backfill")
-    parser.add_argument("first", type=date.fromisoformat, help="first run day (YYYY-MM-DD)")
-    parser.add_argument("last", type=date.fromisoformat, help="last run day, included")
-    parser.add_argument("--dry-run", action="store_true", help="list the runs, create none")
-    args = parser.parse_args(argv)
-    today = datetime.now(LOCAL_TZ).date()
-    problems = [p for p in (check_day("first day", args.first, today),
-                            check_day("last day", args.last, today)) if p]
-    if args.first > args.last:
-        problems.append(f"the first day {args.first} is after the last day {args.last}")
-    if problems:
-        print("chitieu: backfill refused: " + "; ".join(problems), file=sys.stderr)
-        return 2
-    start = datetime.combine(args.first, day_time(0), LOCAL_TZ).isoformat()
-    end = datetime.combine(args.last, day_time(23, 59, 59), LOCAL_TZ).isoformat()
-    command = [airflow_bin(), "backfill", "create", "--dag-id", "chitieu_nightly",
-               "--from-date", start, "--to-date", end, "--max-active-runs", "1"]
-    if args.dry_run:
-        command.append("--dry-run")
-    else:
-        subprocess.run([airflow_bin(), "dags", "unpause", "chitieu_nightly"], check=False,
-                       capture_output=True)
-    print(" ".join(command), flush=True)
-    return subprocess.run(command, check=False).returncode
+def configure_airflow() -> None:
+    """The Airflow home, port and time zones `make` used to export, set by the command itself
+    (chitieu/airflow_home.py), so it behaves the same from any shell."""
+    from chitieu.airflow_home import airflow_environment
+
+    os.environ.update(airflow_environment())
 
 
 def docs() -> int:
@@ -281,22 +276,91 @@ def docs() -> int:
     return 0
 
 
+# What each subcommand does, for its --help (those with options have a parser of their own).
+PLAIN_COMMANDS = {
+    "run": "Run the nightly job once through Airflow (in-process, `airflow dags test`) and "
+           "print the inbox read, the published warehouse and the scorecard.",
+    "airflow": "Start Airflow's UI, scheduler, DAG processor and triggerer on this machine; "
+               "Ctrl-C stops them all.",
+    "airflow-db": "Create or migrate Airflow's metadata database and the warehouse pool.",
+    "docs": "Build dbt's documentation site (models, tests, lineage) in dbt_project/target.",
+}
+
+
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["run"]:
-        return run()
-    if argv[:1] == ["report"]:
-        return report(argv[1:])
-    if argv[:1] == ["airflow"]:
-        return airflow_ui()
-    if argv[:1] == ["backfill"]:
-        return backfill(argv[1:])
-    if argv[:1] == ["docs"]:
-        return docs()
-    if argv[:1] == ["airflow-db"]:
-        init_metadata()
-        return 0
-    print(__doc__)
-    return 2
+    from base.errors import USAGE, guarded
+
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0 if argv else USAGE
+    command, rest = argv[0], argv[1:]
+    if command in PLAIN_COMMANDS:
+        _plain_arguments(command, rest)  # --help prints and exits; anything else is refused
+    handlers = {"run": lambda: run(), "report": lambda: report(rest),
+                "airflow": airflow_ui, "backfill": lambda: backfill(rest), "docs": docs,
+                "airflow-db": lambda: init_metadata() or 0, "sql": lambda: sql(rest),
+                "alert": lambda: alert(rest)}
+    if command not in handlers:
+        print(f"chitieu: unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        return USAGE
+    if command in ("run", "airflow", "backfill", "airflow-db"):
+        configure_airflow()  # the checkout's Airflow home and settings, as make sets them
+    return guarded(handlers[command])
+
+
+def _plain_arguments(command: str, argv: list[str]) -> None:
+    """A subcommand without options still answers --help (and refuses stray arguments)
+    before anything runs: `chitieu run --help` must not run the night."""
+    import argparse
+
+    argparse.ArgumentParser(prog=f"chitieu {command}",
+                            description=PLAIN_COMMANDS[command]).parse_args(argv)
+
+
+def sql(argv: list[str]) -> int:
+    """`chitieu sql "SELECT …"`: chitieu/query.py."""
+    import argparse
+
+    from chitieu.query import run_query
+
+    parser = argparse.ArgumentParser(
+        prog="chitieu sql", description="A read-only query on the published warehouse "
+        "(<WAREHOUSE_DIR>/warehouse.duckdb): no writes, no file outside it.")
+    parser.add_argument("query", help='the SQL, in quotes: "SELECT * FROM marts.scorecard"')
+    parser.add_argument("--build", action="store_true",
+                        help="query the build database instead (the audit tables a failed "
+                             "night names); refused while a run writes it")
+    parser.add_argument("--csv", action="store_true", help="CSV on stdout, every row")
+    args = parser.parse_args(argv)
+    return run_query(Settings.from_env(), args.query, build=args.build, as_csv=args.csv)
+
+
+def alert(argv: list[str]) -> int:
+    """`chitieu alert --test`: one test e-mail now; without --test, the alerts kept unsent."""
+    import argparse
+
+    from base.errors import OK, REFUSED, USAGE
+    from chitieu.alerts import AlertNotSent, kept, send_test_alert, unsent_dir
+
+    parser = argparse.ArgumentParser(
+        prog="chitieu alert", description="The e-mail alerts: --test sends a test message to "
+        "the alert addresses through the configured mail server; without it, the alerts the "
+        "server did not take (tried again each night) are listed.")
+    parser.add_argument("--test", action="store_true", help="send a test alert now")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if not args.test:
+        for path in kept(settings):
+            print(path)
+        print(f"{len(kept(settings))} alert(s) kept unsent in {unsent_dir(settings)}")
+        return OK
+    try:
+        print(send_test_alert(settings))
+    except AlertNotSent as exc:
+        configured = settings.smtp_host and settings.alert_to
+        print(f"chitieu alert: not sent: {exc}", file=sys.stderr)
+        return REFUSED if configured else USAGE
+    return OK
 
 
 def cli() -> int:

@@ -5,6 +5,7 @@ writer pool, and how to read a `dags test` run's final state from its output. `m
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -35,3 +36,40 @@ def init_metadata(env: Mapping[str, str] | None = None) -> None:
         if proc.returncode != 0:
             raise RuntimeError(f"airflow {' '.join(args[:2])} failed:\n"
                                f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+
+
+def airflow_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every Airflow command of this project runs in, from any shell: what
+    the Makefile used to export, so `chitieu backfill` from cron or a plain terminal finds the
+    checkout's `.airflow` (never a stray ~/airflow) and the same port and time zones as `make
+    airflow`. A value already set wins (AIRFLOW_HOME=/srv/airflow, AIRFLOW__API__HOST=...).
+
+    AIRFLOW_PORT (chitieu.toml `airflow_port`) is the API server's port; CHITIEU_BASE_URL
+    (`base_url`) becomes Airflow's [api] base_url, from which task log links are built."""
+    from base.settings import PROJECT_DIR, TIME_ZONE, Settings
+
+    out = dict(os.environ if env is None else env)
+    settings = Settings.from_env(None if env is None else out)
+    defaults = {
+        "AIRFLOW_HOME": str(PROJECT_DIR / ".airflow"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": TIME_ZONE,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    for name, value in defaults.items():
+        if not out.get(name):
+            out[name] = value
+    out["AIRFLOW__API__PORT"] = str(settings.airflow_port)
+    out["AIRFLOW__API__BASE_URL"] = settings.base_url
+    out["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{out.get('PATH', '')}"
+    return out
+
+
+def password_file(env: Mapping[str, str]) -> Path:
+    """The simple auth manager's password file (written 0600 by `make airflow`)."""
+    return Path(env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+                or Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from base.settings import DBT_DIR
@@ -56,8 +58,11 @@ def _dbt_environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = False) -> BuildSummary:
-    """`dbt build` into the build database; every node's result goes to the log.
+def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = False,
+                  as_of: date | None = None, periods: list[str] | None = None) -> BuildSummary:
+    """`dbt build` into the build database, as of `as_of` (dbt's var as_of_date; without it
+    CHITIEU_AS_OF_DATE or today), rebuilding `periods` even if nothing changed them (var
+    rebuild_periods); every node's result goes to the log.
 
     dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
     them out, as dbt recommends for production, and the test suite runs them
@@ -69,6 +74,11 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
             "--log-path", str(db_path.parent / "dbt_logs")]
     if full_refresh:
         args.append("--full-refresh")
+    variables = {"as_of_date": as_of.isoformat()} if as_of else {}
+    if periods:
+        variables["rebuild_periods"] = list(periods)
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path()}):

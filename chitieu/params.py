@@ -36,6 +36,29 @@ def check_day(name: str, day: date, today: date) -> str | None:
     return None
 
 
+def resolve_unit(text: str, today: date) -> tuple[str | None, str | None]:
+    """(the GSO code, None) for a unit's code or name, resolved as a report's unit is
+    (base.units: the type written and the parents after a comma decide between
+    namesakes, every era counts); (None, why) when it names none or several, naming the
+    candidates so the operator can pick one."""
+    from base.units import UnitResolver, read_name
+
+    resolver = UnitResolver.default()
+    found = resolver.in_any_era(text, today)
+    codes = list(dict.fromkeys(u.code for u in found))
+    if len(codes) == 1:
+        return codes[0], None
+    if not codes:
+        return None, (f"reingest_unit: {text!r} is not the GSO code nor the name of any unit "
+                      "(province, district or commune, before or after the 2025 reform)"
+                      + resolver._suggest(read_name(text)))
+    latest = {code: [u for u in found if u.code == code][-1] for code in codes}
+    return None, (f"reingest_unit: {text!r} names {len(codes)} units: "
+                  + "; ".join(resolver.describe(u, today) for u in latest.values())
+                  + "; give its GSO code, or its type ('Xã …', 'Huyện …') or its district "
+                    "after a comma")
+
+
 def check_params(params: dict, today: date | None = None) -> dict:
     """Return normalised params or raise BadParams with every problem found."""
     from base.settings import LOCAL_TZ
@@ -56,16 +79,15 @@ def check_params(params: dict, today: date | None = None) -> dict:
             canonical.append(period.code)
     district = params.get("reingest_district") or None
     unit = params.get("reingest_unit") or None
-    if district is not None or unit is not None:
+    if district is not None:
         from base.reference import load_units
 
-        units = load_units()
-        if district is not None and not any(u.code == district and u.level == "district"
-                                            for u in units):
+        if not any(u.code == district and u.level == "district" for u in load_units()):
             problems.append(f"reingest_district: {district!r} is not a district GSO code")
-        if unit is not None and not any(u.code == unit for u in units):
-            problems.append(f"reingest_unit: {unit!r} is not the GSO code of a unit (province, "
-                            "district or commune, before or after the 2025 reform)")
+    if unit is not None:
+        unit, problem = resolve_unit(str(unit), today)
+        if problem:
+            problems.append(problem)
     day = params.get("reingest_day") or None
     if day is not None:
         try:

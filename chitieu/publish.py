@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -73,9 +74,12 @@ def publish(build_db: Path, published_db: Path, parquet_dir: Path) -> dict[str, 
         # run knows if ingested data is unpublished) and its Parquet version (a later run
         # can finish a broken swap).
         con.execute("CREATE SCHEMA pub.meta")
+        # And the day its marts were built as of: a backfilled night never publishes an
+        # earlier one (chitieu.stages.build_as_of).
         con.execute("CREATE TABLE pub.meta.publication AS SELECT now() AS published_at, "
-                    "? AS raw_state, ? AS parquet_version, ? AS previous_parquet_version",
-                    [store.built_state(con), version.name, previous])
+                    "? AS raw_state, ? AS parquet_version, ? AS previous_parquet_version, "
+                    "?::DATE AS as_of_date",
+                    [store.built_state(con), version.name, previous, store.built_as_of(con)])
         con.execute("DETACH pub")
     except BaseException:
         con.close()
@@ -178,6 +182,12 @@ def recover(published_db: Path, parquet_dir: Path) -> list[str]:
         _remove_unreferenced(parquet_dir, keep={version, _meta(published_db,
                                                                "previous_parquet_version")})
     return done
+
+
+def published_as_of(published_db: Path) -> date | None:
+    """The day the published marts were built as of (None: nothing published, or published
+    before the day was recorded)."""
+    return _meta(published_db, "as_of_date")
 
 
 def published_raw_state(published_db: Path) -> str | None:

@@ -27,8 +27,8 @@ def count_new_files(settings: Settings) -> int:
     from ingest.decisions import new_decisions
     from ingest.receipts import new_receipts
 
-    return count(inbox, settings.build_db) + new_receipts(settings.receipts_file, settings.build_db) \
-        + new_decisions(settings.decisions_file, settings.build_db)
+    return count(inbox, settings.build_db, settings.parse_limits) + new_receipts(
+        settings.receipts_file, settings.build_db) + new_decisions(settings.decisions_file, settings.build_db)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:
@@ -159,19 +159,42 @@ def _reingest(settings: Settings, shas: list[str], what: str) -> dict:
     return {**vars(summary), "files": names}
 
 
-def build(settings: Settings, full_refresh: bool = False) -> dict:
+def build_as_of(settings: Settings, day: date | None = None) -> date:
+    """The day a night builds the warehouse as of: CHITIEU_AS_OF_DATE when set (tests, an
+    operator's explicit choice); else the night's day (`day`: a backfilled night's date;
+    today by default), but never a day before the one already published. A backfilled
+    night re-reads its own day's files and publishes them as of the latest date, so BI
+    readers never see completeness or a closed year go back in time during a backfill."""
+    from chitieu.publish import published_as_of
+
+    explicit = os.environ.get("CHITIEU_AS_OF_DATE", "").strip()
+    if explicit:
+        return date.fromisoformat(explicit)
+    day = day or datetime.now(LOCAL_TZ).date()
+    published = published_as_of(settings.published_db)
+    return max(day, published) if published else day
+
+
+def build(settings: Settings, full_refresh: bool = False, day: date | None = None,
+          periods: list[str] | None = None) -> dict:
+    """dbt build as of `build_as_of(settings, day)`: incremental, it rebuilds the periods
+    whose files, decisions or reference data changed, those that ended since the last
+    build's as-of date, and `periods` (the trigger's rebuild_periods), with the periods they
+    overlap (docs/engineer.md, "What a night rebuilds")."""
     from chitieu.build import run_dbt_build
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    as_of = build_as_of(settings, day)
     with exclusive(settings.lock_file):
         state = _current_raw_state(settings.build_db, read_only=False)  # what dbt will read
-        summary = run_dbt_build(settings.build_db, full_refresh=full_refresh)
+        summary = run_dbt_build(settings.build_db, full_refresh=full_refresh, as_of=as_of,
+                                periods=periods)
         if summary.success and state is not None:
             from ingest.store import record_built_state
 
-            record_built_state(settings.build_db, state)
-    log.info("dbt build: %s", summary.status_counts)
-    return summary.as_dict()
+            record_built_state(settings.build_db, state, as_of)
+    log.info("dbt build as of %s: %s", as_of, summary.status_counts)
+    return {**summary.as_dict(), "as_of": as_of.isoformat()}
 
 
 def audit(build_summary: dict) -> None:
@@ -195,8 +218,14 @@ def publish_marts(settings: Settings) -> dict:
 def write_report(settings: Settings, run_day: date, year: int | None = None, lang: str = "vi") -> dict:
     """The review of every year with targets up to the current one (`year`: that year only),
     as HTML, PDF and Excel under `<reports>/<year>/`; logs the current year's headline."""
+    from chitieu.publish import published_as_of
     from chitieu.review import write_reviews
 
+    if not settings.published_db.exists():  # a quiet night before the first publication
+        log.info("headline: nothing published yet")
+        return {"headline": "nothing published yet", "years": {}}
+    # the review speaks as of the published marts' day: a backfilled night's is later
+    run_day = max(run_day, published_as_of(settings.published_db) or run_day)
     written = write_reviews(settings.published_db, settings.reports_dir, run_day, lang,
                             [year] if year else None)
     if not written:
@@ -248,8 +277,10 @@ def reserve_failure_slot(settings: Settings) -> None:
 def write_failure(settings: Settings, text: str) -> None:
     """LAST_FAILURE.txt, short, written into blocks reserved at the run's start (a full disk
     is a common reason to fail) and then renamed into place; written plainly if no slot."""
+    from base.text import writable
+
     stamp = datetime.now(LOCAL_TZ).isoformat(timespec="seconds")  # Vietnam time, +07:00
-    data = f"{stamp}\n{text}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
+    data = f"{stamp}\n{writable(text, limit=None)}"[:FAILURE_SLOT_BYTES - 2].encode("utf-8", "replace")[
         :FAILURE_SLOT_BYTES - 1] + b"\n"
     slot = _failure_slot(settings)
     try:

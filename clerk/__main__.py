@@ -21,20 +21,53 @@ def cmd_validate(files: list[Path], as_json: bool = False, lang: str = "en",
     warehouse will flag (its row rules; beside the last published values when a published
     warehouse is at hand, read only). The messages are clerk/messages.py's, which the portal
     shows too. Exits 1 when anything was refused."""
+    from base.errors import INTERNAL
     from clerk.messages import check_files, describe, summary_lines
+    from ingest.guard import ParseInternalError
 
-    checks = check_files(files, published, lang)
+    try:
+        checks = check_files(files, published, lang)
+    except ParseInternalError as exc:  # ours, before any file was judged: no file is named broken
+        return _validate_internal(exc, len(files), as_json)
+    internal = [c for c in checks if c.status == "internal_error"]
     if as_json:
         import json
 
         print(json.dumps({"refused": any(c.refused for c in checks),
                           "files": [c.as_dict() for c in checks]}, ensure_ascii=False, indent=1))
     else:
-        for check in checks:
+        for check in internal:
+            print(f"{check.path.name}: {_file_internal(check.internal_error, lang)}")
+        for check in (c for c in checks if c.status != "internal_error"):
             summary = summary_lines(check, lang)
             print("\n".join(summary[:-1] + [describe(check, m, lang) for m in check.messages]
                             + summary[-1:]))
-    return 1 if any(c.refused for c in checks) else 0
+    return INTERNAL if internal else 1 if any(c.refused for c in checks) else 0
+
+
+def _file_internal(error: str, lang: str, many: bool = False) -> str:
+    """chitieu's own failure on a file, told as ours (Vietnamese first for clerks)."""
+    from base.errors import file_message
+
+    if lang == "vi":
+        return f"{file_message(error, None, 'vi', many)} ({file_message(error, None, 'en', many)})"
+    return file_message(error, None, "en", many)
+
+
+def _validate_internal(exc, count: int, as_json: bool) -> int:
+    """The parse workers failed before judging any file (a module not found, a worker that
+    cannot start): one message for every file, in Vietnamese and English, exit INTERNAL."""
+    from base.errors import INTERNAL, file_message, keep_detail
+
+    error, kept = str(exc), keep_detail(getattr(exc, "detail", "") or str(exc))
+    if as_json:
+        import json
+
+        print(json.dumps({"refused": False, "internal_error": error, "details": str(kept)},
+                         ensure_ascii=False, indent=1))
+    print(file_message(error, kept, "vi", count > 1), file=sys.stderr)
+    print(file_message(error, kept, "en", count > 1), file=sys.stderr)
+    return INTERNAL
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -104,6 +137,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m clerk") -> int:
                    help="where to send the report, printed in the instructions "
                         "(default: the statistics office of the unit's parent)")
     args = parser.parse_args(argv)
+    from base.errors import guarded
+
+    return guarded(lambda: _dispatch(args), clerk=args.command == "validate")
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "validate":
         from clerk.messages import published_default
 

@@ -66,6 +66,7 @@ class FileCheck:
     messages: list[Message] = field(default_factory=list)
     sheets: list[SheetSummary] = field(default_factory=list)
     sha256: str = ""
+    internal_error: str | None = None  # chitieu's own failure on it: not judged (base/errors.py)
 
     @property
     def errors(self) -> int:
@@ -86,6 +87,7 @@ class FileCheck:
     def as_dict(self) -> dict:
         return {"file": str(self.path), "status": self.status, "refused": self.refused,
                 "errors": self.errors, "warnings": self.warnings,
+                "internal_error": self.internal_error,
                 "messages": [asdict(m) for m in self.messages],
                 "sheets": [asdict(s) for s in self.sheets]}
 
@@ -106,6 +108,9 @@ def check_files(paths: Sequence[Path], published: Path | None = None, lang: str 
         result = by_path[path]
         check = FileCheck(Path(names[i]) if names else path, result.status, sha256=_sha256(path))
         checks.append(check)
+        if result.internal_error:  # chitieu's own failure: the file is not judged
+            check.status, check.internal_error = "internal_error", result.internal_error
+            continue
         if result.file_finding is not None:
             check.messages.append(_message(result.file_finding, "", None, lang))
             continue

@@ -20,7 +20,7 @@ from typing import Any
 
 from base.fmt import excel_number_format, number
 from base.periods import Period, period_label
-from base.reference import Element, Unit
+from base.reference import Element, Unit, on_form
 from base.text import safe_text
 from clerk.last_values import LastValue
 
@@ -39,16 +39,6 @@ PROTECTION = {"select_locked_cells": True, "select_unlocked_cells": True,
               "format_columns": True, "format_rows": True}
 
 
-
-# The contract lets any commune report these (indicators.md), but they grade a xã's new-rural
-# programme (NTM_MODEL implies NTM_ADVANCED implies NTM_STATUS, which is xã only): a ward's or
-# a town's form leaves them out; one that sends them anyway is still loaded.
-XA_FORM_ROWS = frozenset({"NTM_ADVANCED", "NTM_MODEL", "NTM_CRITERIA_MET"})
-
-
-def on_form(element: Element, unit: Unit) -> bool:
-    """Whether the unit's form has a row (or an open cell) for the element."""
-    return element.reported_as_part(unit) and not (element.code in XA_FORM_ROWS and unit.unit_type != "Xã")
 
 @dataclass(frozen=True)
 class UnitSheet:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from base.calendar import rules_for
 from base.periods import Period
-from base.reference import Element, Unit, data_elements, load_units
+from base.reference import Element, Unit, data_elements, load_units, on_form
 from base.units import UnitResolver
 from clerk.last_values import last_values
 from clerk.template_book import (
@@ -27,7 +27,6 @@ from clerk.template_book import (
     TableSheet,
     Template,
     UnitSheet,
-    on_form,
     write_book,
 )
 

@@ -29,22 +29,24 @@ def run_day(context):
 
 class NightFailed(BaseNotifier):
     """A task failed for good: write what failed to <WAREHOUSE_DIR>/LAST_FAILURE.txt and
-    e-mail the office (chitieu.alerts, the office's SMTP server from its settings)."""
+    e-mail the office (chitieu.alerts, the office's SMTP server from its settings: an
+    alert the server does not take within its deadline is kept and sent the next night)."""
 
     def notify(self, context) -> None:
         from base.settings import Settings
-        from chitieu.alerts import failure_message, send
+        from chitieu.alerts import failure_message, send_or_keep
+        from chitieu.night_start import task_link
         from chitieu.stages import write_failure
 
         settings = Settings.from_env()
         ti = context.get("ti") or context.get("task_instance")
         task_id = getattr(ti, "task_id", "?")
         reason = str(context.get("exception"))
+        link = task_link(settings.base_url, "chitieu_nightly", str(context.get("run_id")), task_id)
         write_failure(settings, f"run {context.get('run_id')} task {task_id} failed: {reason}\n"
-                                f"task log: {getattr(ti, 'log_url', None) or 'the task in the UI'}"
-                                "\nwhat to do: docs/engineer.md#why-a-night-failed")
-        send(settings, *failure_message(str(context.get("run_id")), task_id, reason,
-                                        settings.status_file))
+                                f"task log: {link}\nwhat to do: docs/engineer.md#why-a-night-failed")
+        send_or_keep(settings, *failure_message(str(context.get("run_id")), task_id, reason,
+                                                settings.status_file, link))
 
 
 DEFAULT_ARGS = {
@@ -68,16 +70,20 @@ DEFAULT_ARGS = {
     default_args=DEFAULT_ARGS,
     tags=["chitieu", "warehouse"],
     params={
-        "full_refresh": Param(False, type="boolean",
+        # Every parameter is optional: a type without "null" makes Airflow's trigger form
+        # mark the field required.
+        "full_refresh": Param(False, type=["null", "boolean"],
                               description="Rebuild every dbt model from scratch."),
-        "rebuild_periods": Param([], type="array", items={"type": "string"},
+        "rebuild_periods": Param([], type=["null", "array"], items={"type": "string"},
                                  description="Periods to rebuild even without new files "
                                              "(2021, 2021-Q4, 2021-12)."),
         "reingest_district": Param(None, type=["null", "string"], pattern=r"^\d{3}$",
                                    description="District GSO code whose files are parsed again."),
-        "reingest_unit": Param(None, type=["null", "string"], pattern=r"^\d{2,5}$",
-                               description="GSO code of any unit (province, district, commune) "
-                                           "whose files, and its units' files, are parsed again."),
+        "reingest_unit": Param(None, type=["null", "string"],
+                               description="Any unit (province, district, commune, before or "
+                                           "after the 2025 reform), by GSO code or by name "
+                                           "('Xã Gia Phố', 'Huyện Hương Sơn'): its files, and "
+                                           "its units' files, are parsed again."),
         "reingest_day": Param(None, type=["null", "string"], format="date",
                               description="Parse again the files that arrived on this day."),
     },
@@ -89,6 +95,7 @@ def chitieu_nightly():
         import logging
 
         from base.settings import Settings
+        from chitieu.night_start import catch_up_note
         from chitieu.params import BadParams, check_day, check_params
         from chitieu.stages import count_new_files, prepare, unpublished_ingest
 
@@ -109,6 +116,14 @@ def chitieu_nightly():
         settings = Settings.from_env()
         logging.getLogger(__name__).info("inbox scanned: %s (from %s)", settings.inbox,
                                          settings.inbox_source)
+        catch_up = catch_up_note(dag_run.run_type, dag_run.run_after, dag_run.start_date)
+        if catch_up:
+            logging.getLogger(__name__).warning("%s", catch_up)
+        if params["reingest_unit"] and params["reingest_unit"] != context["params"].get(
+                "reingest_unit"):
+            logging.getLogger(__name__).info("reingest_unit %r is the unit of GSO code %s",
+                                             context["params"]["reingest_unit"],
+                                             params["reingest_unit"])
         prepare(settings)
         return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
                 "new_files": count_new_files(settings),
@@ -117,7 +132,8 @@ def chitieu_nightly():
                 "reingest_district": params["reingest_district"],
                 "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),
-                "full_refresh": params["full_refresh"]}
+                "rebuild_periods": params["rebuild_periods"],
+                "full_refresh": params["full_refresh"], "catch_up": catch_up}
 
     # Skips the work, not close_night (it follows the trigger rules: alerts every night).
     @task.short_circuit(ignore_downstream_trigger_rules=False)
@@ -141,6 +157,7 @@ def chitieu_nightly():
         for unit in {found["reingest_district"], found["reingest_unit"]} - {None}:
             result[f"reingested_unit_{unit}"] = reingest_unit(settings, unit)
         result["full_refresh"] = found["full_refresh"]
+        result["rebuild_periods"] = found["rebuild_periods"]
         return result
 
     @task(pool=WAREHOUSE_POOL, retries=1)
@@ -148,7 +165,9 @@ def chitieu_nightly():
         from base.settings import Settings
         from chitieu.stages import build
 
-        return build(Settings.from_env(), full_refresh=ingested["full_refresh"])
+        # as of this night's day, or the day already published if later (a backfill)
+        return build(Settings.from_env(), full_refresh=ingested["full_refresh"],
+                     day=run_day(get_current_context()), periods=ingested["rebuild_periods"])
 
     @task(retries=0)
     def audit_gate(build_summary: dict) -> dict:
@@ -167,7 +186,9 @@ def chitieu_nightly():
 
         return publish_marts(Settings.from_env())
 
-    @task(pool=WAREHOUSE_POOL)
+    # Runs on quiet nights too (none_failed): a report a kill or a full disk left on last
+    # night's figures is written again; a fresh one costs its fingerprint only.
+    @task(pool=WAREHOUSE_POOL, trigger_rule="none_failed")
     def report() -> dict:
         from base.settings import Settings
         from chitieu.stages import write_report
@@ -178,21 +199,27 @@ def chitieu_nightly():
     def close_night(found: dict) -> dict:
         """Every night that did not fail, quiet or not: clear LAST_FAILURE.txt (the failure it
         describes is over), e-mail the units whose report was due yesterday and has not
-        arrived, and say which inbox was read."""
+        arrived (and the alerts kept from nights the mail server did not take them: a mail
+        server that refuses or hangs never fails this task), and say which inbox was read."""
         import logging
 
         from base.settings import Settings
         from base.writer_lock import exclusive
-        from chitieu.alerts import alert_overdue
+        from chitieu.alerts import night_alerts
 
         settings = Settings.from_env()
         settings.status_file.unlink(missing_ok=True)
         with exclusive(settings.lock_file):
-            overdue = alert_overdue(settings, run_day(get_current_context()))
-        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue",
-                                         found["inbox"], found["inbox_source"], len(overdue))
+            alerts = night_alerts(settings, run_day(get_current_context()))
+        overdue = alerts["overdue_units"]
+        logging.getLogger(__name__).info("inbox scanned: %s (from %s); %d report(s) overdue; "
+                                         "%s%s", found["inbox"], found["inbox_source"],
+                                         len(overdue), alerts["alerts"],
+                                         f"; {found['catch_up']}" if found.get("catch_up") else "")
         return {"inbox": found["inbox"], "overdue": [f"{o.period} {o.unit_code} {o.unit_name}"
-                                                     for o in overdue]}
+                                                     for o in overdue],
+                "alerts": alerts["alerts"], "alerts_unsent": alerts["alerts_unsent"],
+                "catch_up": found.get("catch_up")}
 
     found = find_new_files()
     go = anything_to_do(found)

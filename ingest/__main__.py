@@ -26,15 +26,16 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     """The DAG's ingest stage by hand: the same Settings, so the same database and archive."""
     from dataclasses import replace
 
-    from base.settings import Settings, SettingsError
+    from base.settings import Settings, SettingsError, check_folders
     from base.writer_lock import WarehouseBusy, exclusive
     from ingest.pipeline import ingest_inbox
 
     try:
         settings = Settings.from_env()
-        settings = replace(settings, inbox=inbox.resolve() if inbox else settings.inbox,
-                           warehouse_dir=warehouse.resolve() if warehouse else settings.warehouse_dir,
-                           parse_workers=workers or settings.parse_workers)
+        settings = check_folders(replace(
+            settings, inbox=inbox.resolve() if inbox else settings.inbox,
+            warehouse_dir=warehouse.resolve() if warehouse else settings.warehouse_dir,
+            parse_workers=workers or settings.parse_workers))
         with exclusive(settings.lock_file):
             summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                    workers=settings.parse_workers, settle_s=settings.settle_s,
@@ -49,9 +50,19 @@ def cmd_load(inbox: Path | None, warehouse: Path | None, workers: int | None) ->
     return 0
 
 
-def cmd_sample(out: Path, seed: int, province: str | None = None) -> int:
+def cmd_sample(out: Path, seed: int, province: str | None = None, replace: bool = False) -> int:
+    """`replace`: remove `out` first (make's way), only if it is the project's own sample folder."""
     from ingest.sample import generate
+    from ingest.sample.folder import UnsafeFolder, remove_generated, require_province
 
+    try:
+        if province:
+            require_province(province)
+        if replace:
+            remove_generated(out)
+    except UnsafeFolder as exc:
+        print(f"ingest sample: {exc}; nothing was written or removed", file=sys.stderr)
+        return 2
     if province:
         from ingest.sample.province import generate_province
 
@@ -84,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--province", help="any of the 34 provinces' GSO codes: its own unit list "
                    "(written to OUT/seeds) and reports across the reform; default: Hà Tĩnh's "
                    "sample with the source article's figures")
+    p.add_argument("--replace", action="store_true",
+                   help="remove OUT first; only the project's data/sample or data/provinces/CODE")
     for name in CLERK_COMMANDS:  # listed in --help; handed to clerk/__main__.py before parsing
         sub.add_parser(name, help=f"the clerk tools: python -m clerk {name} --help")
     p = sub.add_parser("rules", help="the finding rules; --write regenerates seed and docs")
@@ -94,8 +107,14 @@ def main(argv: list[str] | None = None) -> int:
                    help="default: WAREHOUSE_DIR (the build database and archive inside it)")
     p.add_argument("--workers", type=int, default=None, help="default: CHITIEU_PARSE_WORKERS")
     args = parser.parse_args(argv)
+    from base.errors import guarded
+
+    return guarded(lambda: _dispatch(args))
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sample":
-        return cmd_sample(args.out, args.seed, args.province)
+        return cmd_sample(args.out, args.seed, args.province, args.replace)
     if args.command == "rules":
         return cmd_rules(args.write)
     return cmd_load(args.inbox, args.warehouse, args.workers)

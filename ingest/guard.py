@@ -10,7 +10,9 @@ read once more, alone, in a fresh worker once the others are done, before it is 
 machine's state (the kernel's OOM killer choosing a worker, a busy host) is never blamed on
 the file. A file whose second reading dies too becomes a finding for that file alone — or,
 when the worker was killed from outside (SIGKILL, not its own memory limit), a machine-side
-note and the file is read again next night. Workers are long-lived (a process per file would
+note and the file is read again next night. A failure of our own (a worker that cannot
+start, an exception outside a file's reading) is no file's: it raises ParseInternalError and
+no file is judged (ingest/parse_worker.py). Workers are long-lived (a process per file would
 cost the ingest speed goal): starting one costs about as much as importing the readers.
 """
 
@@ -19,10 +21,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import pickle
 import selectors
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -30,42 +30,30 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 from base.settings import ParseLimits
 from ingest.layouts import Finding
 from ingest.parse import FileResult, ParseJob
+from ingest.parse_worker import READY, InternalFailure
+from ingest.parse_worker import read_frame as _read_frame
+from ingest.parse_worker import write_frame as _write_frame
 
-_HEADER = struct.Struct("!I")
 # Files a worker holds at once: it starts the next as soon as it has sent a result, instead
 # of waiting for the parent (on a busy 2-core host, for its turn on a core) to send one.
 PIPELINE = 4
 
 
-def _write_frame(stream: IO[bytes], obj: object) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
+class ParseInternalError(RuntimeError):
+    """chitieu's own failure while reading files (a worker that cannot start, a module not
+    found, a bug): no file was judged, and none may be told it is broken. `detail` holds the
+    worker's traceback or last words, for the office."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
-def _read_exact(stream: IO[bytes], n: int) -> bytes | None:
-    chunks, left = [], n
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_frame(stream: IO[bytes]) -> object | None:
-    """One object from a worker, or None when it died before finishing the frame."""
-    header = _read_exact(stream, _HEADER.size)
-    if header is None:
-        return None
-    data = _read_exact(stream, _HEADER.unpack(header)[0])
-    return None if data is None else pickle.loads(data)  # our own child's output
+_NOT_YET = object()  # a frame that is no file's result (the worker's READY)
 
 
 class Worker:
@@ -86,6 +74,29 @@ class Worker:
         self.requests = io.BufferedWriter(self.proc.stdin)
         self.queue: deque[tuple[int, ParseJob]] = deque()
         self.started = 0.0  # when the file at the head of the queue began (at the latest)
+        self.ready = False  # it said READY: it started, and a death from now on is a file's
+
+    def receive(self) -> object:
+        """The next frame: a FileResult, _NOT_YET (READY), or None (the worker died).
+        Raises ParseInternalError when the worker reports a failure of our own."""
+        assert self.proc.stdout is not None
+        frame = _read_frame(self.proc.stdout)
+        if frame == READY:
+            self.ready = True
+            return _NOT_YET
+        failure = InternalFailure.from_frame(frame)
+        if failure is not None:
+            raise ParseInternalError(failure.message, failure.detail)
+        return frame
+
+    def check_started(self) -> None:
+        """A worker that died before READY read no file: its death is ours (it could not
+        even import the project), unless it was killed from outside (the machine's)."""
+        if self.ready or self.proc.poll() is None or self.proc.returncode == -signal.SIGKILL:
+            return
+        words = self.last_words().strip()
+        last = words.splitlines()[-1] if words else f"exit status {self.proc.returncode}"
+        raise ParseInternalError(f"a parse worker could not start ({last})", words)
 
     @property
     def job(self) -> tuple[int, ParseJob] | None:
@@ -149,6 +160,8 @@ def _died(path: Path, sha: str, limits: ParseLimits, words: str, timed_out: bool
     if outside and not timed_out:
         result.interrupted = True  # the machine's doing, twice: read again next night
         return result
+    if timed_out or _memory_words(words):
+        result.refused_under = limits  # read again once the limits in force are higher
     if timed_out:
         result.file_finding = Finding(
             rule="parse_time_limit", severity="error",
@@ -188,20 +201,27 @@ def _alone(job: ParseJob, limits: ParseLimits) -> FileResult:
     try:
         worker.give(0, job)
         assert worker.proc.stdout is not None
+        result: object = _NOT_YET
         with selectors.DefaultSelector() as selector:
             selector.register(worker.proc.stdout, selectors.EVENT_READ)
-            ready = selector.select(timeout=limits.timeout_s)
-        result = _read_frame(worker.proc.stdout) if ready else None
+            deadline = time.monotonic() + limits.timeout_s
+            while result is _NOT_YET:
+                ready = selector.select(timeout=max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    break
+                result = worker.receive()
         if isinstance(result, FileResult):
             worker.answered()
             return result
-        timed_out = not ready
+        timed_out = result is _NOT_YET
         if worker.proc.poll() is None:
             if not timed_out:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     worker.proc.wait(timeout=5)
             worker.proc.kill()
         worker.proc.wait()
+        if not timed_out:
+            worker.check_started()
         return _died(job.path, job.sha256, limits, worker.last_words(), timed_out,
                      worker.killed_from_outside() and not timed_out)
     finally:
@@ -239,7 +259,7 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
         if was_idle and worker.queue:
             selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
 
-    def replace(worker: Worker) -> Worker:
+    def replace(worker: Worker, died: bool = True) -> Worker:
         """The file at the head of a dead or overdue worker's queue is a suspect; the files
         behind it were never begun and go to the other workers."""
         assert worker.job is not None
@@ -250,6 +270,8 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
         if worker.proc.poll() is None:
             worker.proc.kill()
         worker.proc.wait()
+        if died:
+            worker.check_started()
         done[index] = None
         suspects.append(job)
         worker.stop()
@@ -275,7 +297,9 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
             deadline = min(w.started + limits.timeout_s for w in busy) - now if busy else 0.1
             for key, _ in selector.select(timeout=max(0.05, deadline)):
                 worker = key.data
-                result = _read_frame(worker.proc.stdout)
+                result = worker.receive()
+                if result is _NOT_YET:
+                    continue
                 if isinstance(result, FileResult):
                     index, _job = worker.answered()
                     done[index] = result
@@ -287,7 +311,7 @@ def _first_pass(jobs: Iterable[ParseJob], workers: int, limits: ParseLimits, win
             now = time.monotonic()
             for worker in list(pool):
                 if worker.overdue(now):
-                    fill(replace(worker))
+                    fill(replace(worker, died=False))
     finally:
         selector.close()
         for worker in pool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from base.periods import Period, parse_period, period_label
-from base.reference import Element, Unit
+from base.reference import Element, Unit, on_form
 from base.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
 from base.units import UnitError, UnitResolver
 from ingest.sources import Grid
@@ -28,14 +29,19 @@ B_UNIT_NAME_HEADERS = {"ten xa", "xa/phuong/thi tran", "don vi", "ten don vi"}
 TOTAL_LABELS = {"tong cong", "cong", "toan huyen", "tong so", "tong"}
 SIGNATURE_WORDS = ("nguoi lap bieu", "thu truong don vi", "chu tich", "ngay ... thang",
                    "ngay thang nam", "ky ten", "xac nhan")
-# The issuing body at the top left of an official document (Decree 30/2020/NĐ-CP): "UBND XÃ
-# THẠCH BÌNH", or "ỦY BAN NHÂN DÂN" over "THỊ TRẤN CẨM XUYÊN". Only the first rows above the
-# title are the letterhead; a "UBND xã …" further down is a recipient or a note.
+# The issuing body of an official document (Decree 30/2020/NĐ-CP): "UBND XÃ THẠCH BÌNH", or
+# "ỦY BAN NHÂN DÂN" over "THỊ TRẤN CẨM XUYÊN". It usually stands top left, above the title, but
+# clerks also put it under the title, beside the period or right of the motto: anywhere in the
+# header block (spreadsheets.md, "Identifying the unit"). A recipient carries its label
+# ("Kính gửi: UBND …", "Nơi nhận:" over its list) and names no unit.
 ISSUER_PREFIXES = ("uy ban nhan dan ", "ubnd ")
 BARE_ISSUERS = {"uy ban nhan dan", "ubnd"}
 UNIT_TYPE_WORDS = ("xa ", "phuong ", "thi tran ", "huyen ", "thi xa ", "thanh pho ", "tinh ")
-TITLE_WORDS = ("bao cao", "bieu ", "ky bao cao", "tong hop")
-LETTERHEAD_ROWS = 8
+# The level a type word names, lowest first: a managing body ("UBND HUYỆN …") may stand beside
+# the issuing body, which is the lowest one named.
+ISSUER_LEVELS = (("thi tran ", 0), ("thi xa ", 2), ("thanh pho ", 2), ("xa ", 0), ("phuong ", 0),
+                 ("huyen ", 2), ("tinh ", 3))
+RECIPIENT_LABELS = ("kinh gui", "noi nhan")
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
@@ -149,15 +155,36 @@ def _header_block(rows: list[list[Any]], end: int) -> dict[str, str]:
     return found
 
 
-def _letterhead(rows: list[list[Any]], end: int) -> str | None:
-    """The unit named only as the issuing body, in the first rows above the title: the
-    lowest issuing body there (a managing body may stand above it), with the unit on the
-    row below a bare "ỦY BAN NHÂN DÂN". The motto beside it and the title name no unit."""
-    found: str | None = None
-    for r in range(min(end, LETTERHEAD_ROWS, len(rows))):
-        cells = [(c, _text(v)) for c, v in enumerate(rows[r]) if isinstance(v, str) and _text(v)]
-        if any(fold(text).startswith(TITLE_WORDS) for _, text in cells):
+def _issuer_level(name: str) -> int:
+    """How high the unit an issuing body names stands (0 commune, 1 unknown, 2 district, 3
+    province), from its type word after "UBND"."""
+    key = fold(name)
+    for prefix in ISSUER_PREFIXES:
+        if key.startswith(prefix):
+            key = key[len(prefix):]
             break
+    return next((level for word, level in ISSUER_LEVELS if key.startswith(word)), 1)
+
+
+def _letterhead(rows: list[list[Any]], end: int) -> str | None:
+    """The unit named only as the issuing body, anywhere in the header block above the table:
+    the lowest issuing body there (a managing body may stand beside it), the first of them if
+    several are as low, with the unit on the row below a bare "ỦY BAN NHÂN DÂN". The motto and
+    the title name no unit; nor does a recipient, on a row holding "Kính gửi" or "Nơi nhận" or
+    in the list under such a label alone on its row (until a blank row)."""
+    found: list[str] = []
+    recipients = False  # inside the list under a bare "Kính gửi:" / "Nơi nhận:"
+    for r in range(min(end, len(rows))):
+        cells = [(c, _text(v)) for c, v in enumerate(rows[r]) if isinstance(v, str) and _text(v)]
+        if not cells:
+            recipients = False
+            continue
+        labels = [fold(text).startswith(RECIPIENT_LABELS) for _, text in cells]
+        if any(labels):
+            recipients = len(cells) == 1 and fold(cells[0][1]).rstrip(": ") in RECIPIENT_LABELS
+            continue
+        if recipients:
+            continue
         for c, text in cells:
             key = fold(text)
             if key not in BARE_ISSUERS and not key.startswith(ISSUER_PREFIXES):
@@ -165,10 +192,10 @@ def _letterhead(rows: list[list[Any]], end: int) -> str | None:
             below = _text(rows[r + 1][c]) if r + 1 < min(end, len(rows)) and c < len(rows[r + 1]) \
                 else ""
             if below and fold(below).startswith(UNIT_TYPE_WORDS):
-                found = f"UBND {below}"  # "ỦY BAN NHÂN DÂN" (or the managing body) over the unit
+                found.append(f"UBND {below}")  # "ỦY BAN NHÂN DÂN" (or the managing body) over the unit
             elif key not in BARE_ISSUERS:
-                found = text
-    return found
+                found.append(text)
+    return min(found, key=_issuer_level) if found else None
 
 
 @dataclass
@@ -276,7 +303,43 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         _read_wide(rows, shape, grid, catalogue, resolver, result)
     _settle_duplicates(result, grid.name)
     _refuse_blank(result)
+    if result.status == "loaded" and shape.layout == "A":
+        _name_empty_rows(result, catalogue)
     return result
+
+
+def _name_empty_rows(result: SheetResult, catalogue: dict[str, Element]) -> None:
+    """A row the template issues for the unit and period (indicators.md: the elements its
+    level reports as its own part, collected in the period) left empty is named, each with its
+    cell, as a warning: a unit may have nothing to report, but a clerk may have skipped it.
+    A GSO mark ("-", "...", "x") is something sent, not an empty row."""
+    assert result.unit is not None and result.period is not None
+    for v in result.values:
+        element = catalogue[v.element_code]
+        if v.missing != "not_reported" or not on_form(element, result.unit) \
+                or not element.valid_in(result.period):
+            continue
+        result.findings.append(Finding(
+            rule="empty_template_row", severity="warning",
+            message=f"{v.element_code} ({element.name_vi}) is left empty: not reported for "
+                    f"{result.period.code} (write '-' for none, '...' if not collected)",
+            message_vi=f"dòng {v.element_code} ({element.name_vi}) để trống: chưa báo cáo "
+                       f"{period_label(result.period)}",
+            sheet=result.sheet, row=v.row, col=v.col, unit_code=result.unit.code,
+            element_code=v.element_code, period=result.period.code))
+
+
+def collection_dates(element: Element) -> tuple[str, str]:
+    """The element's collection dates as the catalogue gives them, in English and Vietnamese."""
+    def vi(day: date) -> str:
+        return day.strftime("%d/%m/%Y")
+    if element.valid_from and element.valid_to:
+        return (f"from {element.valid_from} to {element.valid_to}",
+                f"từ ngày {vi(element.valid_from)} đến ngày {vi(element.valid_to)}")
+    if element.valid_to:
+        return f"until {element.valid_to}", f"đến ngày {vi(element.valid_to)}"
+    assert element.valid_from is not None
+    return f"from {element.valid_from}", f"từ ngày {vi(element.valid_from)}"
 
 
 def _refuse_blank(result: SheetResult) -> None:
@@ -391,6 +454,16 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
         return
     result.values.append(ValueRow(unit_code, element.code, parsed.value, parsed.missing,
                                   raw_text, r + 1, c))
+    if parsed.value is not None and not element.valid_in(result.period):
+        dates, dates_vi = collection_dates(element)
+        result.findings.append(Finding(
+            rule="outside_collection_dates", severity="warning",
+            message=f"{element.code} is collected {dates} (catalogue), not for {result.period.code}: "
+                    "loaded and flagged for review",
+            message_vi=f"{element.code} ({element.name_vi}) chỉ thu thập {dates_vi}, không thu thập "
+                       f"cho {period_label(result.period)}: đã nhận, cần rà soát",
+            sheet=grid.name, row=r + 1, col=c, raw_text=raw_text, unit_code=unit_code,
+            element_code=element.code, period=result.period.code))
 
 
 def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,

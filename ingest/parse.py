@@ -38,6 +38,11 @@ class FileResult:
     unsettled: bool = False  # still being written: not archived, not parsed, next run
     interrupted: bool = False  # its worker was killed from outside twice: next night
 
+    # Our own code failed on it (not the file's fault): not judged, read again next night,
+    # and the office is told (the exception, in one line).
+    internal_error: str | None = None
+    refused_under: object | None = None  # the ParseLimits a limit refusal was made under
+
     @property
     def rows_read(self) -> int:
         return sum(s.rows_read for s in self.sheets)
@@ -79,8 +84,8 @@ def parse_file(path: Path, sha: str, name: str | None = None, data: bytes | None
     except FileRejected as exc:
         result.file_finding = Finding(rule=exc.rule, severity="error", message=str(exc))
         return result
-    except MemoryError:
-        raise  # the worker dies and its parent names the memory limit
+    except (MemoryError, ImportError):
+        raise  # the worker dies and its parent names the memory limit; a module not found is ours
     except Exception as exc:
         result.file_finding = Finding(
             rule="corrupt_file", severity="error", message=f"the file cannot be read ({exc})")
@@ -92,12 +97,9 @@ def parse_file(path: Path, sha: str, name: str | None = None, data: bytes | None
                 result.sheets.append(parse_targets(grid, targets_header, load_catalogue(), resolver))
                 continue
             result.sheets.append(parse_grid(grid, catalogue, resolver))
-        except MemoryError:
+        except (MemoryError, ImportError):
             raise
-        except Exception as exc:
-            sheet = SheetResult(grid.name, "rejected")
-            sheet.findings.append(Finding(
-                rule="parser_error", severity="error", message=f"the sheet could not be parsed ({exc})",
-                sheet=grid.name))
-            result.sheets.append(sheet)
+        except Exception as exc:  # the grid is read: what fails now is our parsing code
+            return FileResult(path, sha, internal_error=f"sheet {grid.name!r}: "
+                                                        f"{type(exc).__name__}: {exc}")
     return result

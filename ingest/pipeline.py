@@ -46,6 +46,7 @@ class Summary:
     rows_quarantined: int = 0
     files_unsettled: int = 0  # still being written, or younger than the settle time: next run
     files_interrupted: int = 0  # the server killed its reader twice: read again next run
+    files_internal_error: int = 0  # our own code failed on it: read again next run
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -53,6 +54,9 @@ class Summary:
         waiting = f"{self.files_unsettled} still being written, " if self.files_unsettled else ""
         if self.files_interrupted:
             waiting += f"{self.files_interrupted} stopped by the server (read again next run), "
+        if self.files_internal_error:
+            waiting += (f"{self.files_internal_error} not checked: internal error of chitieu, "
+                        "not the files' (read again next run; tell the office), ")
         return (f"files: {self.files_new} new, {reparsed}{waiting}{self.files_skipped} already ingested, "
                 f"{self.files_rejected} rejected; sheets: {self.sheets_loaded} loaded, "
                 f"{self.sheets_rejected} rejected; values loaded: {self.values_loaded}; "
@@ -97,24 +101,46 @@ def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
         yield item, sha, (item.size, item.mtime_ns if abs(item.mtime_ns) < 2**63 else None)
 
 
-def count_new_files(inbox: Path, db_path: Path) -> int:
-    """Files in the inbox whose content the warehouse has not ingested; writes nothing."""
+def count_new_files(inbox: Path, db_path: Path, limits: ParseLimits | None = None) -> int:
+    """Files in the inbox whose content the warehouse has not ingested, and files refused
+    under parse limits lower than `limits` (read again: `refused_below`); writes nothing."""
     import duckdb
 
     known: set[str] = set()
     sightings: dict[tuple[str, int, int], str] = {}
+    again: list[str] = []
     if db_path.exists():
         con = duckdb.connect(str(db_path), read_only=True)
         try:
-            if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-                           "AND table_name = 'files'").fetchone()[0]:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                                "WHERE table_schema = 'raw'").fetchall()}
+            if "files" in tables:
                 known = store.known_files(con)
                 sightings = store.known_sightings(con)
+            if {"findings", "parse_refusals"} <= tables:
+                again = refused_below(con, limits or ParseLimits())
         finally:
             con.close()
     refusals: list[Refusal] = []
     new = sum(1 for _, sha, _ in fingerprints(inbox, sightings, refusals) if sha not in known)
-    return new + sum(1 for r in refusals if r.key not in known)
+    return new + sum(1 for r in refusals if r.key not in known) + len(again)
+
+
+LIMIT_RULES = ("parse_memory_limit", "parse_time_limit")
+
+
+def refused_below(con, limits: ParseLimits) -> list[str]:
+    """Fingerprints of the files refused for our own limits (memory, time) under a limit lower
+    than the one in force now: the refusal was the setting's, not the file's, and is tried
+    again. A refusal recorded before the limits were (an older warehouse) is tried once."""
+    return [r[0] for r in con.execute("""
+        SELECT DISTINCT f.file_sha256 FROM raw.findings f
+        LEFT JOIN raw.parse_refusals r USING (file_sha256)
+        WHERE f.rule IN (SELECT unnest(?::VARCHAR[])) AND coalesce(f.sheet_name, '') = ''
+          AND (r.file_sha256 IS NULL
+               OR (r.rule = 'parse_memory_limit' AND r.memory_mb < ?)
+               OR (r.rule = 'parse_time_limit' AND r.timeout_s < ?))
+        ORDER BY 1""", [list(LIMIT_RULES), limits.memory_mb, limits.timeout_s]).fetchall()]
 
 
 def sha256_of(path: Path) -> str:
@@ -157,6 +183,10 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,
                                       f.element_code, f.period, now))
+    limits = result.refused_under
+    if limits is not None and result.file_finding is not None:
+        batch["parse_refusals"].append((sha, result.file_finding.rule, limits.memory_mb,
+                                        limits.timeout_s))
     for f in [result.file_finding] * (result.file_finding is not None) + (notes or []):
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
                                   None, None, None, now))
@@ -266,8 +296,15 @@ def ingest_inbox(
         _write_all(con, results, sent, archive_dir, now, summary, bar, new_sightings)
         if new_sightings:
             store.insert_rows(con, {"file_sightings": new_sightings})
+        again = refused_below(con, limits or ParseLimits())
     finally:
         con.close()
+    if again:  # refused under lower limits than today's: read again from the archive
+        log.info("ingest: %d file(s) refused under lower parse limits are read again", len(again))
+        reread = reingest(db_path, again, workers, limits)
+        for name in ("files_reparsed", "values_loaded", "rows_quarantined", "sheets_loaded",
+                     "sheets_rejected"):
+            setattr(summary, name, getattr(summary, name) + getattr(reread, name))
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -340,6 +377,13 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
             summary.files_interrupted += 1  # next night reads it again
             batch["findings"].append(_interrupted_finding(result.sha256, how.display, now))
             continue
+        if result.internal_error:  # ours, not the file's: the same, with the error named
+            summary.files_internal_error += 1
+            log.error("internal error of chitieu on %s (not the file's fault; read again next "
+                      "run): %s", how.display, result.internal_error)
+            batch["findings"].append(_interrupted_finding(result.sha256, how.display, now,
+                                                          result.internal_error))
+            continue
         if how.sighting is not None:
             new_sightings.append((result.sha256, how.display, now, *how.sighting))
         for table, rows in _rows_for(result, how.display, how.submitted, now, target,
@@ -360,13 +404,19 @@ def _write_all(con, results: Iterator[FileResult], sent: dict[str, Sent], archiv
         _commit(con, batch)
 
 
-def _interrupted_finding(sha: str, display: str, now: datetime) -> tuple:
+def _interrupted_finding(sha: str, display: str, now: datetime,
+                         internal_error: str | None = None) -> tuple:
     """A machine-side note (raw.findings row) for a file whose reader was killed from outside
-    twice: not a rejection; it is dropped once the file is read."""
+    twice, or on which our own code failed: not a rejection; dropped once the file is read."""
     note = Finding(rule="parse_interrupted", severity="warning",
                    message=f"{display} was not read: the server stopped its reader twice (out of "
                            "memory or an operator), which is not the file's fault; it is read "
                            "again on the next run")
+    if internal_error:
+        note = Finding(rule="internal_error", severity="warning",
+                       message=f"chitieu could not check {display}: internal error "
+                               f"({internal_error}), not the file's fault; tell the office; it "
+                               "is read again on the next run")
     return (sha, display, "", None, "", None, note.rule, note.severity, note.message, None, None,
             None, now)
 
@@ -377,8 +427,9 @@ def _commit(con, batch: dict[str, list[tuple]]) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         if batch["files"]:
-            con.execute("DELETE FROM raw.findings WHERE rule = 'parse_interrupted' AND "
-                        "file_sha256 IN (SELECT unnest(?))", [[row[0] for row in batch["files"]]])
+            con.execute("DELETE FROM raw.findings WHERE rule IN ('parse_interrupted', "
+                        "'internal_error') AND file_sha256 IN (SELECT unnest(?))",
+                        [[row[0] for row in batch["files"]]])
         store.insert_rows(con, batch)
         con.execute("COMMIT")
     except Exception:
@@ -423,6 +474,11 @@ def reingest(db_path: Path, shas: list[str], workers: int | None = None,
             path, display, submitted, first_seen, file_name = ledger[sha]
             if result.interrupted:  # the machine's doing: the earlier parse stays
                 log.warning("re-ingest: %s was stopped by the server twice; kept as it was", display)
+                continue
+            if result.internal_error:  # ours: the earlier parse stays
+                summary.files_internal_error += 1
+                log.error("re-ingest: internal error of chitieu on %s (not the file's fault); "
+                          "kept as it was: %s", display, result.internal_error)
                 continue
             replaced.append(sha)
             for table, new_rows in _rows_for(result, display, submitted, now, path, first_seen,

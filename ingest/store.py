@@ -5,6 +5,7 @@ Schema changes here are contract changes for the dbt sources (dbt_project/models
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -74,12 +75,19 @@ CREATE TABLE IF NOT EXISTS raw.targets (
     sheet_name VARCHAR NOT NULL,
     row_number INTEGER NOT NULL
 );
+
 CREATE TABLE IF NOT EXISTS raw.receipts (
     file_sha256 VARCHAR PRIMARY KEY,
     received_at TIMESTAMP NOT NULL,
     sender VARCHAR NOT NULL,
     unit_code VARCHAR NOT NULL,
     period VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw.parse_refusals (
+    file_sha256 VARCHAR PRIMARY KEY,
+    rule VARCHAR NOT NULL,
+    memory_mb BIGINT NOT NULL,
+    timeout_s DOUBLE NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw.findings (
     file_sha256 VARCHAR NOT NULL,
@@ -125,6 +133,7 @@ TABLE_COLUMNS = {
                "raw_text", "sheet_name", "row_number", "cell"],
     "targets": ["submission_id", "year", "unit_code", "indicator_code", "target_kind", "target_low",
                 "target_high", "source", "sheet_name", "row_number"],
+    "parse_refusals": ["file_sha256", "rule", "memory_mb", "timeout_s"],
     "findings": ["file_sha256", "source_file", "sheet_name", "row_number", "cell", "raw_text",
                  "rule", "severity", "message", "unit_code", "element_code", "period", "found_at"],
 }
@@ -173,7 +182,7 @@ def forget_files(con: duckdb.DuckDBPyConnection, shas: list[str]) -> None:
     for table in ("values", "targets"):
         con.execute(f'DELETE FROM raw."{table}" WHERE submission_id IN (SELECT submission_id FROM '
                     "raw.submissions WHERE file_sha256 IN (SELECT sha FROM forget))")
-    for table in ("submissions", "findings", "files"):
+    for table in ("submissions", "findings", "parse_refusals", "files"):
         con.execute(f"DELETE FROM raw.{table} WHERE file_sha256 IN (SELECT sha FROM forget)")
 
 
@@ -199,17 +208,26 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
     return state
 
 
-def record_built_state(db_path: Path, state: str) -> None:
-    """Remember the raw state a successful dbt build read (captured before it ran): publish
-    records that one, not whatever raw holds by then, so files loaded by hand between the
-    build and the publish are still seen as unpublished and reach the marts next night."""
+def record_built_state(db_path: Path, state: str, as_of: date | None = None) -> None:
+    """Remember the raw state a successful dbt build read (captured before it ran) and the
+    day it was built as of: publish records those, not whatever raw holds by then, so files
+    loaded by hand between the build and the publish are still seen as unpublished and reach
+    the marts next night."""
     con = duckdb.connect(str(db_path))
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE OR REPLACE TABLE meta.built_from AS SELECT ? AS raw_state, now() AS built_at",
-                    [state])
+        con.execute("CREATE OR REPLACE TABLE meta.built_from AS SELECT ? AS raw_state, now() AS built_at, "
+                    "?::DATE AS as_of_date", [state, as_of])
     finally:
         con.close()
+
+
+def built_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The day the marts were built as of (None for a database built before it was recorded)."""
+    found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'meta' "
+                        "AND table_name = 'built_from' AND column_name = 'as_of_date' "
+                        "AND table_catalog = current_database()").fetchone()[0]
+    return con.execute("SELECT as_of_date FROM meta.built_from").fetchone()[0] if found else None
 
 
 def built_state(con: duckdb.DuckDBPyConnection) -> str:

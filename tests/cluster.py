@@ -281,3 +281,115 @@ class AirflowCluster:
     def task_instances(self, run_id: str) -> list[dict]:
         return self.api("GET", f"/api/v2/dags/chitieu_nightly/dagRuns/{run_id}/taskInstances")[
             "task_instances"]
+
+
+@contextmanager
+def airflow_home_dir() -> Iterator[Path]:
+    """A fresh folder for an Airflow home, outside pytest's base folder: run as root, the
+    embedded PostgreSQL runs as another user, who cannot enter pytest-of-root (0700, and
+    reset to 0700 by every pytest session that starts meanwhile)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="chitieu-airflow-"))
+    folder.chmod(0o755)
+    try:
+        yield folder / "home"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class MakeAirflow:
+    """`make airflow` itself (`python -m chitieu airflow`) on its embedded PostgreSQL, in a
+    home and on a port of the test's own, as a data engineer runs it."""
+
+    home: Path
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        self.env = dict(self.env, AIRFLOW_HOME=str(self.home), AIRFLOW_PORT=str(self.port))
+        self.env.pop("AIRFLOW__API__PORT", None)
+        self.console = self.home.parent / f"{self.home.name}-console.log"  # kept beside it
+
+    def start(self, timeout: float = 300) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.console, "w") as out:  # a file, not a pipe: nothing blocks Airflow
+            self.proc = subprocess.Popen([sys.executable, "-m", "chitieu", "airflow"], env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"make airflow exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                if self.healthy() and self.api("GET", "/api/v2/dags/chitieu_nightly"):
+                    return
+            except (OSError, KeyError, ValueError, urllib.error.HTTPError):
+                pass
+            time.sleep(2)
+        raise TimeoutError(f"make airflow not healthy after {timeout:.0f} s:\n{self.logs()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)  # as a service manager stops it
+            try:
+                self.proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+    @contextmanager
+    def running(self) -> Iterator[MakeAirflow]:
+        try:
+            self.start()
+            yield self
+        except BaseException:
+            print(self.logs())
+            raise
+        finally:
+            self.stop()
+
+    def logs(self) -> str:
+        return self.console.read_text(errors="replace")[-6000:] if self.console.exists() else ""
+
+    def _request(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def healthy(self) -> bool:
+        health = self._request("GET", "/api/v2/monitor/health")
+        return all(health.get(k, {}).get("status") == "healthy"
+                   for k in ("metadatabase", "scheduler", "dag_processor", "triggerer"))
+
+    def api(self, method: str, path: str, body: dict | None = None):
+        from chitieu.airflow_home import password_file
+
+        password = json.loads(password_file(self.env).read_text())["admin"]
+        token = self._request("POST", "/auth/token", {"username": "admin", "password": password})
+        return self._request(method, path, body, token["access_token"])
+
+    def wait_backfill(self, backfill_id: int, timeout: float = 1200) -> list[dict]:
+        """The backfill's runs once it is complete and none is queued or running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            backfill = self.api("GET", f"/api/v2/backfills/{backfill_id}")
+            runs = self.backfill_runs(backfill)
+            if backfill["completed_at"] and not any(r["state"] in {"queued", "running"} for r in runs):
+                return runs
+            time.sleep(5)
+        raise TimeoutError(f"backfill {backfill_id} not done after {timeout:.0f} s\n{self.logs()}")
+
+    def backfill_runs(self, backfill: dict) -> list[dict]:
+        from urllib.parse import urlencode
+
+        query = urlencode({"run_type": "backfill", "logical_date_gte": backfill["from_date"],
+                           "logical_date_lte": backfill["to_date"], "limit": 100})
+        return self.api("GET", f"/api/v2/dags/chitieu_nightly/dagRuns?{query}")["dag_runs"]

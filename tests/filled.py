@@ -12,8 +12,10 @@ VALUE_HEADER = "Thực hiện"
 
 
 def filled_template(out_dir: Path, unit_code: str, period_code: str, values: dict[str, object],
-                    name: str | None = None) -> Path:
-    """The unit's template for the period with `values` (element code -> what is typed)."""
+                    name: str | None = None, rest: object | None = "...") -> Path:
+    """The unit's template for the period with `values` (element code -> what is typed), and
+    `rest` typed in every other row the template issues ("...": not collected, an answer, as a
+    clerk completes a form); rest=None leaves those rows empty, which validate names."""
     import openpyxl
 
     from base.periods import period_from_code
@@ -30,8 +32,11 @@ def filled_template(out_dir: Path, unit_code: str, period_code: str, values: dic
     left = dict(values)
     for row in sheet.iter_rows(min_row=header[0].row + 1):
         code = sheet.cell(row[0].row, code_col).value
+        cell = sheet.cell(row[0].row, value_col)
         if code in left:
-            sheet.cell(row[0].row, value_col).value = left.pop(code)
+            cell.value = left.pop(code)
+        elif code and rest is not None and not cell.protection.locked:
+            cell.value = rest
     assert not left, f"not on the template of {unit_code}: {sorted(left)}"
     target = out_dir / (name or path.name)
     book.save(target)

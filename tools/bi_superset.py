@@ -168,12 +168,19 @@ def main(argv: list[str] | None = None) -> None:
                         default=Path(os.environ.get("WAREHOUSE_DIR", PROJECT / "warehouse")))
     parser.add_argument("--home", type=Path, default=PROJECT / ".superset")
     parser.add_argument("--venv", type=Path, default=PROJECT / ".superset-venv")
-    parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--port", type=int, default=None,
+                        help="default: SUPERSET_PORT (make superset SUPERSET_PORT=...), "
+                             "chitieu.toml superset_port, else 8088")
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 only inside a container")
     parser.add_argument("--no-install", action="store_true",
                         help="use --venv as it is (the apache/superset image's /app/.venv)")
     parser.add_argument("--no-serve", action="store_true", help="set up and import, do not serve")
     args = parser.parse_args(argv)
+    if args.port is None:
+        sys.path.insert(0, str(PROJECT))
+        from base.settings import Settings
+
+        args.port = Settings.from_env().superset_port
     published = (args.warehouse_dir / "warehouse.duckdb").resolve()
     if not published.exists():
         raise SystemExit(f"{published} does not exist: run `make run` first")

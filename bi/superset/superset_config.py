@@ -45,11 +45,18 @@ WAREHOUSE_DUCKDB_CONFIG = {"access_mode": "read_only", "enable_external_access":
 
 
 def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802
-    """Lock down each DuckDB connection (see WAREHOUSE_DUCKDB_CONFIG); others pass unchanged."""
+    """Lock down each DuckDB connection (see WAREHOUSE_DUCKDB_CONFIG); others pass unchanged.
+
+    The URI's query string is dropped: DuckDB's driver applies it after `connect_args`, so an
+    admin who edits the URI (`...?enable_external_access=true`, Superset saves it) would
+    otherwise switch file access back on (issue 25). Only the database file is kept."""
     if uri.get_backend_name() == "duckdb":
+        uri = uri.set(query={})
         connect_args = dict(params.get("connect_args") or {})
         config = dict(connect_args.get("config") or {})
         config.update(WAREHOUSE_DUCKDB_CONFIG)  # lock_configuration last: nothing is SET after
         connect_args["config"] = config
+        connect_args["read_only"] = True
+        connect_args.pop("preload_extensions", None)  # nothing is loaded from disk either
         params = {**params, "connect_args": connect_args}
     return uri, params

@@ -51,34 +51,86 @@ def headline(review: Review) -> str:
 
 def write_review(published_db: Path, reports_dir: Path, year: int, today: date, lang: str = "vi",
                  pdf: bool = True) -> Written:
-    """`<reports_dir>/<year>/bao_cao_<year>.{html,pdf,xlsx,docx}` for one target year."""
+    """`<reports_dir>/<year>/bao_cao_<year>.{html,pdf,xlsx,docx}` for one target year, each
+    written only when its manifest is missing or differs (`_refresh`)."""
     from chitieu.review.frame import load_frame
-    from chitieu.review.html import render_html
-    from chitieu.review.word import write_docx
-    from chitieu.review.xlsx import write_workbook
 
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}: vi or en")
     review = load_review(published_db, year, today)
     frame = load_frame(published_db, year)
-    folder = reports_dir / str(year)
+    return write_formats(review, frame, reports_dir / str(year), lang, today, pdf)
+
+
+def write_formats(review: Review, frame: object, folder: Path, lang: str, today: date,
+                  pdf: bool = True) -> Written:
+    """Every format of one review whose manifest is missing or differs from the figures'
+    fingerprint now: a kill or a full disk mid-report leaves some formats on last night's
+    figures, and the next night (quiet ones included) writes exactly those again."""
+    from chitieu.review.html import render_html
+    from chitieu.review.word import write_docx
+    from chitieu.review.xlsx import write_workbook
+
     folder.mkdir(parents=True, exist_ok=True)
-    name = base_name(year, lang)
-    page = folder / f"{name}.html"
-    html = render_html(review, lang, today, frame)
-    _write_whole(page, lambda tmp: tmp.write_text(html, encoding="utf-8"))
-    book = folder / f"{name}.xlsx"
-    _write_whole(book, lambda tmp: write_workbook(review, tmp, lang, today))
-    draft = folder / f"{name}.docx"
-    _write_whole(draft, lambda tmp: write_docx(review, frame, tmp, lang, today))
-    printed = _print_if_changed(review, lang, page, folder / f"{name}.pdf", frame) if pdf else None
-    return Written(year, headline(review), page, book, printed, draft)
+    name = base_name(review.year, lang)
+    figures = fingerprint(review, lang, frame)
+    page, book, draft = (folder / f"{name}.{ext}" for ext in ("html", "xlsx", "docx"))
+    _refresh(page, figures, lambda tmp: tmp.write_text(render_html(review, lang, today, frame),
+                                                       encoding="utf-8"))
+    _refresh(book, figures, lambda tmp: write_workbook(review, tmp, lang, today))
+    _refresh(draft, figures, lambda tmp: write_docx(review, frame, tmp, lang, today))
+    printed = _refresh_pdf(page, folder / f"{name}.pdf", figures) if pdf else None
+    return Written(review.year, headline(review), page, book, printed, draft)
+
+
+REVIEW_CODE = Path(__file__).parent
+
+
+def fingerprint(review: Review, lang: str, frame: object) -> str:
+    """The figures a report shows and the code that lays them out: the review's data (not the
+    publication time), its frame, the language, and the review package's own sources and
+    templates (a new layout writes every format anew)."""
+    code = hashlib.sha256()
+    for source in sorted(REVIEW_CODE.rglob("*")):
+        if source.is_file() and source.suffix in (".py", ".j2", ".css", ".html"):
+            code.update(source.read_bytes())
+    data = json.dumps([lang, asdict(replace(review, published_at=None)), frame, code.hexdigest()],
+                      sort_keys=True, default=str)
+    return hashlib.sha256(data.encode()).hexdigest()  # dicts sorted: query order varies
+
+
+def manifest_path(report: Path) -> Path:
+    return report.with_name(f".{report.name}.manifest")
+
+
+def is_fresh(report: Path, figures: str) -> bool:
+    """Whether `report` exists and its manifest holds these figures' fingerprint."""
+    try:
+        recorded = json.loads(manifest_path(report).read_text(encoding="utf-8"))["fingerprint"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return recorded == figures and report.exists()
+
+
+def _refresh(report: Path, figures: str, write: Callable[[Path], object]) -> bool:
+    """Write `report` (whole, by rename) and then its manifest, unless it is fresh. The
+    manifest comes last: a kill or a full disk before it leaves the old one, which differs,
+    and the next night writes the report again."""
+    if is_fresh(report, figures):
+        return False
+    _write_whole(report, write)
+    _write_manifest(report, figures)
+    return True
+
+
+def _write_manifest(report: Path, figures: str) -> None:
+    _write_whole(manifest_path(report), lambda tmp: tmp.write_text(
+        json.dumps({"fingerprint": figures, "report": report.name}), encoding="utf-8"))
 
 
 def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
     """Write a report under a temporary name and rename it into place: a run killed (or a
-    volume filled) mid-write leaves the last whole file, never a truncated one that later
-    nights, which only write when figures change, would keep."""
+    volume filled) mid-write leaves the last whole file, never a truncated one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
@@ -87,26 +139,17 @@ def _write_whole(path: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _print_if_changed(review: Review, lang: str, page: Path, target: Path,
-                      frame: object = None) -> Path | None:
-    """Print the PDF only when the year's figures changed since it was last printed: Chromium
-    takes about a second a year, and a night's new files rarely touch closed years. The
-    fingerprint is the review's data (not the publication time), its frame and the page's
-    layout, beside the PDF."""
-    from chitieu.review.html import TEMPLATES
+def _refresh_pdf(page: Path, target: Path, figures: str) -> Path | None:
+    """The PDF, printed from the page only when it is not fresh (Chromium costs about a second
+    a year) or not whole; None without Chromium (no manifest: tried again next night)."""
     from chitieu.review.pdf import html_to_pdf, pdf_is_whole
 
-    layout = (TEMPLATES / "review.html.j2").read_text(encoding="utf-8")  # a new layout prints anew
-    data = json.dumps([lang, asdict(replace(review, published_at=None)), frame, layout],
-                      sort_keys=True, default=str)
-    fingerprint = hashlib.sha256(data.encode()).hexdigest()  # dicts sorted: query order varies
-    stamp = target.with_name(f".{target.name}.sha256")
-    if stamp.exists() and stamp.read_text() == fingerprint and pdf_is_whole(target):
+    if is_fresh(target, figures) and pdf_is_whole(target):
         return target
-    stamp.unlink(missing_ok=True)  # stale from here on, until the new PDF is whole
     printed = html_to_pdf(page, target)  # verified whole before it replaces the old one
     if printed is not None:
-        _write_whole(stamp, lambda tmp: tmp.write_text(fingerprint))
+        _write_manifest(target, figures)
+    target.with_name(f".{target.name}.sha256").unlink(missing_ok=True)  # the older stamp
     return printed
 
 

@@ -148,4 +148,9 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
 
 
 def render_html(review: Review, lang: str, today: date, frame: Frame | None = None) -> str:
-    return _env().get_template("review.html.j2").render(**context(review, lang, today, frame))
+    """The page, every character a browser and a UTF-8 file take (names and cells escaped
+    visibly: `writable`); the PDF is printed from it."""
+    from base.text import writable
+
+    return writable(_env().get_template("review.html.j2").render(**context(review, lang, today, frame)),
+                    limit=None)

@@ -24,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from base.text import writable
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
@@ -57,7 +58,7 @@ def _line(cell_or_doc: Any, text: str, bold: bool = False, italic: bool = False,
     para = cell_or_doc.paragraphs[0] if first else cell_or_doc.add_paragraph()
     para.alignment = align
     para.paragraph_format.space_after = Pt(0)
-    run = para.add_run(text)
+    run = para.add_run(writable(text))  # a file name or a cell may hold anything
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)
@@ -223,7 +224,7 @@ def write_docx(review: Review, frame: Frame, path: Path, lang: str, today: date)
     ctx = context(review, lang, today, frame)
     doc = Document()
     _style(doc)
-    doc.core_properties.title = f"{ctx['frame']['doc_kind']} {ctx['frame']['subject']}"
+    doc.core_properties.title = writable(f"{ctx['frame']['doc_kind']} {ctx['frame']['subject']}", 255)
     doc.core_properties.language = lang
     _frame_top(doc, ctx["frame"])
     _body(doc, ctx)

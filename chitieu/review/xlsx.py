@@ -15,7 +15,7 @@ from pathlib import Path
 import xlsxwriter
 
 from base import fmt
-from base.text import safe_text
+from base.text import safe_text, writable
 from chitieu.review.data import Review, Target
 from chitieu.review.labels import LABELS, rule_text
 
@@ -27,9 +27,9 @@ class _Sheet:
                  widths: list[int], formats: dict):
         self.ws = book.add_worksheet(name[:31])
         self.formats = formats
-        self.ws.write_string(0, 0, str(safe_text(title)), formats["title"])
+        self.ws.write_string(0, 0, safe_text(writable(title)), formats["title"])
         for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
-            self.ws.write_string(2, c, str(safe_text(h)), formats["header"])
+            self.ws.write_string(2, c, safe_text(writable(h)), formats["header"])
             self.ws.set_column(c, c, w)
         self.ws.freeze_panes(3, 1)
         self.ncols = len(headers)
@@ -45,7 +45,7 @@ class _Sheet:
             if isinstance(value, int | float):
                 self.ws.write_number(self.row, c, value, self.formats["num"][places or 0])
             else:
-                self.ws.write_string(self.row, c, str(safe_text(str(value))), self.formats["text"])
+                self.ws.write_string(self.row, c, safe_text(writable(value)), self.formats["text"])
         self.row += 1
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from ingest.sample.render import layout_a, unit_lines
 from ingest.sample.truth import build_truth
 from ingest.sample.workbook import Percent, write_workbook
 from tests.conftest import airflow_env
-from tests.smtp_sink import smtp_sink
+from tests.smtp_sink import refusing_server, smtp_sink, tarpit
 
 pytestmark = pytest.mark.airflow
 
@@ -39,8 +39,11 @@ def env(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return env
 
 
-def dags_test(env: dict[str, str], conf: dict | None = None) -> tuple[str, str]:
-    args = [AIRFLOW, "dags", "test", "chitieu_nightly", datetime.now().astimezone().isoformat()]
+def dags_test(env: dict[str, str], conf: dict | None = None,
+              when: datetime | None = None) -> tuple[str, str]:
+    """One night through `airflow dags test`, now or at the logical date `when`."""
+    args = [AIRFLOW, "dags", "test", "chitieu_nightly",
+            (when or datetime.now()).astimezone().isoformat()]
     if conf:
         args += ["--conf", json.dumps(conf)]
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900, check=False)
@@ -227,3 +230,89 @@ def test_ingested_but_unpublished_files_are_published_the_next_night(env, first_
     assert province_value(published(env), "PUBLIC_INVEST_DISBURSED") == pytest.approx(88.8)
     state, output = dags_test(env)
     assert "Condition result is False" in output, "once published, a quiet night is quiet again"
+
+
+def test_a_unit_is_reingested_by_its_name_and_an_ambiguous_name_is_refused(env, first_run
+                                                                          ) -> None:
+    """reingest_unit takes a name as a report's unit is read: the commune of today with files,
+    by its name; 'Hương Sơn' (a district until the reform, a commune after it) is refused in
+    one line naming both, without retries."""
+    from datetime import date
+
+    from chitieu.params import resolve_unit
+
+    con = duckdb.connect(str(Path(env["WAREHOUSE_DIR"]) / "build" / "chitieu.duckdb"),
+                         read_only=True)
+    try:
+        named = con.execute("""
+            SELECT DISTINCT s.unit_code, u.unit_name FROM raw.submissions s
+            JOIN reference.admin_units u ON u.unit_code = s.unit_code
+            WHERE u.unit_level = 'commune' AND u.valid_from >= DATE '2025-07-01'
+            ORDER BY 1""").fetchall()
+    finally:
+        con.close()
+    code, name = next((c, n) for c, n in named if resolve_unit(n, date.today())[0] == c)
+    state, output = dags_test(env, {"reingest_unit": name})
+    assert state == "success", output[-3000:]
+    assert f"reingest_unit '{name}' is the unit of GSO code {code}" in output, output[-3000:]
+    assert re.search(rf"re-ingest of the files of unit {code}: [1-9]\d* file\(s\) re-read",
+                     output), output[-3000:]
+    state, output = dags_test(env, {"reingest_unit": "Hương Sơn"})
+    assert state == "failed"
+    assert ("invalid trigger parameters: reingest_unit: 'Hương Sơn' names 2 units: Huyện Hương "
+            "Sơn (439, Tỉnh Hà Tĩnh; until 30/06/2025); Xã Hương Sơn (18133") in output
+    assert "up_for_retry" not in output.lower(), "a wrong parameter is not retried"
+
+
+@pytest.mark.parametrize("server", [refusing_server, tarpit], ids=["refuses", "tarpit"])
+def test_a_mail_server_that_refuses_or_hangs_leaves_the_night_green(env, first_run, server
+                                                                    ) -> None:
+    """Two communes' last monthly reports are taken out of the build (as if they had not
+    arrived) and a quiet night runs the day after their due day: its alert goes to a mail
+    server that refuses, or that accepts and never answers. The night stays green within
+    the alert's deadline, names the alert it could not send, and keeps it."""
+    from datetime import time as day_time
+    from datetime import timedelta
+
+    from base.calendar import load_calendar
+    from base.periods import parse_period
+    from base.settings import LOCAL_TZ
+
+    warehouse = Path(env["WAREHOUSE_DIR"])
+    con = duckdb.connect(str(warehouse / "build" / "chitieu.duckdb"))
+    try:
+        period = con.execute("SELECT max(period) FROM intermediate.int_submissions_ranked "
+                             "WHERE length(period) = 7").fetchone()[0]
+        con.execute("CREATE OR REPLACE TABLE main.taken_out AS SELECT * FROM "
+                    "intermediate.int_submissions_ranked WHERE period = ? AND unit_code IN ("
+                    "SELECT DISTINCT unit_code FROM intermediate.int_submissions_ranked WHERE "
+                    "period = ? ORDER BY unit_code LIMIT 2)", [period, period])
+        con.execute("DELETE FROM intermediate.int_submissions_ranked WHERE period = ? AND "
+                    "unit_code IN (SELECT unit_code FROM main.taken_out)", [period])
+    finally:
+        con.close()
+    month = parse_period(period)
+    due = next(r for r in load_calendar() if r.unit_level == "commune"
+               and r.applies_to(month)).due_date(month)
+    night = datetime.combine(due + timedelta(days=1), day_time(1, 0, 0, random.randrange(10**6)),
+                             LOCAL_TZ)
+    unsent = warehouse / "alerts" / "unsent"
+    try:
+        with server() as bad:
+            alerted = dict(env, CHITIEU_SMTP_HOST=bad.host, CHITIEU_SMTP_PORT=str(bad.port),
+                           CHITIEU_ALERT_TO="tk@hatinh.gov.vn", CHITIEU_SMTP_TIMEOUT_S="5")
+            state, output = dags_test(alerted, when=night)
+        assert bad.connections >= 1, "the night did not even try to send its alert"
+        assert state == "success", output[-5000:]
+        assert "2 report(s) overdue; 1 alert(s) NOT e-mailed" in output, output[-3000:]
+        assert len(list(unsent.glob("*.json"))) == 1, "the alert is kept for the next night"
+    finally:
+        for kept in unsent.glob("*.json"):
+            kept.unlink()
+        con = duckdb.connect(str(warehouse / "build" / "chitieu.duckdb"))
+        try:
+            con.execute("INSERT INTO intermediate.int_submissions_ranked "
+                        "SELECT * FROM main.taken_out")
+            con.execute("DROP TABLE main.taken_out")
+        finally:
+            con.close()

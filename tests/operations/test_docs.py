@@ -61,10 +61,19 @@ MAPPED = {
     "make airflow": ("tests/operations/test_make_airflow.py::"
                      "test_make_airflow_serves_this_machine_only_and_keeps_the_login_private",
                      ['"-m", "chitieu", "airflow"']),
-    ".venv/bin/chitieu backfill 2022-01-18 2022-01-19": (
-        "tests/operations/test_operator_guards_and_alerts.py::"
-        "test_a_backfill_of_two_days_runs_exactly_those_two_nights",
-        ['"-m", "chitieu", "backfill", "2022-01-18", "2022-01-19"']),
+    "make airflow AIRFLOW_PORT=18080": (
+        "tests/operations/test_make_airflow.py::"
+        "test_make_airflow_serves_this_machine_only_and_keeps_the_login_private",
+        ['"-m", "chitieu", "airflow"', '"AIRFLOW_PORT"']),
+    ".venv/bin/chitieu backfill 2026-11-01 2026-11-03 --wait": (
+        "tests/night/test_backfill.py::test_chitieu_backfill_from_a_plain_shell_waits_night_by_night",
+        ['CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--wait"']),
+    ".venv/bin/chitieu backfill 2026-11-01 2026-11-03 --dry-run": (
+        "tests/night/test_backfill.py::test_chitieu_backfill_from_a_plain_shell_waits_night_by_night",
+        ['CHITIEU, "backfill", "2026-11-01", "2026-11-03", "--dry-run"']),
+    ".venv/bin/chitieu backfill --cancel": (
+        "tests/night/test_backfill.py::test_a_backfill_is_cancelled_as_the_guide_says",
+        ['CHITIEU, "backfill", "--cancel"']),
     "make docs": ("tests/operations/test_operator_guards_and_alerts.py::"
                   "test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue",
                   ['main(["docs"])']),

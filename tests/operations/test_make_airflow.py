@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster import free_port
+from tests.cluster import airflow_home_dir, free_port
 from tests.conftest import airflow_env
 
 pytestmark = pytest.mark.airflow
@@ -66,10 +66,16 @@ def alive(pid: int) -> bool:
 
 def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_path: Path,
                                                                           sample_dir: Path) -> None:
+    with airflow_home_dir() as home:
+        _make_airflow_serves_this_machine_only(home, tmp_path, sample_dir)
+
+
+def _make_airflow_serves_this_machine_only(home: Path, tmp_path: Path, sample_dir: Path) -> None:
     port = free_port()
-    env = airflow_env(tmp_path / "home", sample_dir / "inbox", tmp_path / "warehouse")
-    env |= {"AIRFLOW__API__PORT": str(port), "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+    env = airflow_env(home, sample_dir / "inbox", tmp_path / "warehouse")
+    env |= {"AIRFLOW_PORT": str(port), "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/"}
+    env.pop("AIRFLOW__API__PORT", None)  # make's variable is AIRFLOW_PORT
     console = {name: tmp_path / f"{name}.log" for name in ("stdout", "stderr")}
     # Files, not pipes: a pipe left unread would block Airflow, and every line must be read.
     with open(console["stdout"], "w") as out, open(console["stderr"], "w") as err:
@@ -103,7 +109,16 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
                 pass
             time.sleep(2)
         assert health and health["scheduler"]["status"] == "healthy", health
+        # Airflow's metadata on its own PostgreSQL, in the home, on a Unix socket only.
+        from chitieu import metadata_db
+
+        assert f"Airflow's metadata: PostgreSQL in {home.resolve() / 'postgres'}" in \
+            console["stdout"].read_text()
+        assert metadata_db.is_running(home) and (home / "postgres" / "PG_VERSION").exists()
+        assert health["metadatabase"]["status"] == "healthy"
+        assert not list(home.glob("airflow.db*")), "make airflow no longer uses SQLite"
         listening = listening_ports()
+        assert metadata_db.PG_PORT not in listening, "the metadata server opens no TCP port"
         assert listening.get(port) == {"127.0.0.1"}, f"the UI listens on {listening.get(port)}"
         assert not {8793, 8794} & set(listening), "no log server is opened on the network"
         token_request = urllib.request.Request(
@@ -123,6 +138,8 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
         left = {pid for pid in started if alive(pid)}
         assert not left, f"left running after SIGTERM: {left}"
         assert port not in listening_ports(), "the UI's port is closed"
+        assert metadata_db.wait_stopped(home) and not metadata_db.is_running(home), \
+            "the metadata server stops with make airflow"
     finally:  # whatever the outcome, nothing of this test stays running
         started |= descendants(proc.pid)
         with contextlib.suppress(ProcessLookupError):
@@ -134,3 +151,43 @@ def test_make_airflow_serves_this_machine_only_and_keeps_the_login_private(tmp_p
                 os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=30)
+
+
+def test_the_metadata_server_runs_while_anyone_holds_it(tmp_path: Path) -> None:
+    """The first holder starts it, the last to let go stops it; a holder killed outright
+    (SIGKILL) lets go with its process, and the next holder's exit stops the server."""
+    from chitieu import metadata_db
+
+    with airflow_home_dir() as home:
+        _held_while_anyone_holds_it(home, metadata_db)
+
+
+def _held_while_anyone_holds_it(home: Path, metadata_db) -> None:
+    hold = ("import sys, time; from pathlib import Path; from chitieu.metadata_db import running\n"
+            "with running(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(600)\n")
+    other = subprocess.Popen([sys.executable, "-c", hold, str(home)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        with metadata_db.running(home) as url:
+            assert url.startswith("postgresql+psycopg2://postgres@/airflow?host=")
+            import sqlalchemy
+
+            engine = sqlalchemy.create_engine(url)
+            with engine.connect() as con:
+                assert con.exec_driver_sql("SHOW port").scalar() == str(metadata_db.PG_PORT)
+                assert con.exec_driver_sql("SHOW listen_addresses").scalar() == "", "no TCP"
+            engine.dispose()
+        assert metadata_db.is_running(home), "the other holder still uses it"
+        other.kill()  # no clean-up of its own: its hold ends with the process
+        other.wait(timeout=30)
+        assert metadata_db.is_running(home)
+        with metadata_db.running(home):
+            pass
+        assert metadata_db.wait_stopped(home) and not metadata_db.is_running(home)
+    finally:
+        if other.poll() is None:
+            other.kill()
+        subprocess.run([str(Path(sys.executable).parent / "python"), "-c",
+                        "import sys; from pathlib import Path; from chitieu import metadata_db as m; "
+                        "m.is_running(Path(sys.argv[1])) and m._stop(Path(sys.argv[1]))", str(home)],
+                       check=False)

@@ -11,7 +11,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from base.settings import Settings, SettingsError
@@ -157,35 +156,16 @@ def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path:
     """The day after a monthly report's due day, every commune without it is named. The
     sample is complete, so two communes' reports of the last month are taken out of a copy
     of the built warehouse, as if they had not arrived."""
-    import shutil
-
-    from base.calendar import load_calendar
     from base.periods import parse_period
     from base.reference import load_units
     from chitieu.alerts import alert_overdue
+    from tests.overdue import two_reports_missing
 
     settings, _ = built
-    con = duckdb.connect(str(settings.build_db))  # the configuration dbt holds it open with
-    con.execute("CHECKPOINT")
-    con.close()
-    copy = Settings(None, tmp_path)
-    copy.build_db.parent.mkdir(parents=True)
-    shutil.copy(settings.build_db, copy.build_db)
-    con = duckdb.connect(str(copy.build_db))
-    try:
-        period = con.execute("SELECT max(period) FROM intermediate.int_submissions_ranked "
-                             "WHERE length(period) = 7").fetchone()[0]
-        month = parse_period(period)
-        names = {u.code: u.name for u in load_units()}
-        gone = [code for (code,) in con.execute(
-            "SELECT DISTINCT unit_code FROM intermediate.int_submissions_ranked WHERE period = ? "
-            "ORDER BY unit_code LIMIT 2", [period]).fetchall()]
-        con.execute("DELETE FROM intermediate.int_submissions_ranked WHERE period = ? AND "
-                    "unit_code IN (SELECT unnest(?::VARCHAR[]))", [period, gone])
-    finally:
-        con.close()
-    rule = next(r for r in load_calendar() if r.unit_level == "commune" and r.applies_to(month))
-    due = rule.due_date(month)
+    missing = two_reports_missing(settings, tmp_path)
+    period, due, gone = missing.period, missing.due, missing.gone
+    month = parse_period(period)
+    names = {u.code: u.name for u in load_units()}
     with smtp_sink() as sink:
         alerted = Settings(None, tmp_path, alert_to=("tk@hatinh.gov.vn",),
                            smtp_host=sink.host, smtp_port=sink.port)
@@ -228,11 +208,15 @@ def test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue(
 def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, sample_dir: Path) -> None:
     """`chitieu backfill 2022-01-18 2022-01-19` asks Airflow for the nights of the 18th and
     the 19th (01:00 Vietnam time), whatever Airflow's default time zone: a bare
-    `--to-date 2022-01-19` would leave the 19th out under Asia/Ho_Chi_Minh."""
+    `--to-date 2022-01-19` would leave the 19th out under Asia/Ho_Chi_Minh. The window it
+    sends (chitieu.backfill.night_window) is put to Airflow's own dry run under both zones."""
     import re
 
     from chitieu.airflow_home import airflow_bin, init_metadata
+    from chitieu.backfill import night_window
     from tests.conftest import airflow_env
+
+    start, end = night_window(date(2022, 1, 18), date(2022, 1, 19))
 
     for zone in ("Asia/Ho_Chi_Minh", "UTC"):
         env = airflow_env(tmp_path / zone.replace("/", "_"), sample_dir / "inbox", tmp_path / "wh")
@@ -240,10 +224,32 @@ def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, sa
         init_metadata(env)
         subprocess.run([airflow_bin(), "dags", "reserialize"], env=env, capture_output=True,
                        timeout=600, check=True)
-        proc = subprocess.run([PYTHON, "-m", "chitieu", "backfill", "2022-01-18", "2022-01-19",
-                               "--dry-run"], env=env, capture_output=True, text=True, timeout=600,
-                              check=False)
+        proc = subprocess.run([airflow_bin(), "backfill", "create", "--dag-id", "chitieu_nightly",
+                               "--from-date", start, "--to-date", end, "--dry-run"], env=env,
+                              capture_output=True, text=True, timeout=600, check=False)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
         runs = re.findall(r"^\| (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00) ", proc.stdout, re.M)
         # 01:00 in Vietnam is 18:00 UTC the day before.
         assert runs == ["2022-01-17 18:00:00+00:00", "2022-01-18 18:00:00+00:00"], proc.stdout
+
+
+@pytest.mark.unit
+def test_a_unit_to_reingest_is_named_by_code_or_name_and_an_ambiguous_name_is_refused() -> None:
+    """The reingest_unit parameter reads a unit as a report's unit is read: 'Hương Sơn' is a
+    district until the reform and a commune after it, so it is refused naming both; its type
+    or its code settles it."""
+    today = date(2026, 12, 7)
+    assert check_params({"reingest_unit": "Xã Gia Phố"}, today)["reingest_unit"] == "18532"
+    assert check_params({"reingest_unit": "gia pho, huyen huong khe"}, today)["reingest_unit"] \
+        == "18532"
+    assert check_params({"reingest_unit": "Huyện Hương Sơn"}, today)["reingest_unit"] == "439"
+    assert check_params({"reingest_unit": "TT Đức Thọ"}, today)["reingest_unit"] == "18229"
+    with pytest.raises(BadParams) as refused:
+        check_params({"reingest_unit": "Hương Sơn"}, today)
+    assert str(refused.value) == (
+        "reingest_unit: 'Hương Sơn' names 2 units: Huyện Hương Sơn (439, Tỉnh Hà Tĩnh; until "
+        "30/06/2025); Xã Hương Sơn (18133, Tỉnh Hà Tĩnh; from 01/07/2025); give its GSO code, "
+        "or its type ('Xã …', 'Huyện …') or its district after a comma")
+    with pytest.raises(BadParams, match=r"'Hương Sen' is not the GSO code nor the name of any "
+                                        r"unit .*did you mean .*Xã Hương Sơn"):
+        check_params({"reingest_unit": "Hương Sen"}, today)

@@ -336,8 +336,14 @@ def test_non_utf8_names_night_publishes_good_values(group: str, request: pytest.
 
 
 def test_non_utf8_file_name_loaded_or_named(latin1_file_night: Night) -> None:
-    assert_loaded_or_named(latin1_file_night, LATIN1_UNIT, good_values(10), "bao_c",
-                           "a report named b'bao_c\\xe1o'")
+    """The report behind the Latin-1 name is read (its bytes escaped) and loaded whole, with a
+    file_name_not_utf8 warning naming it; the good files beside it keep every value."""
+    night = latin1_file_night
+    assert_good_values_published(night)
+    got = unit_values(night, LATIN1_UNIT)
+    assert {k: got.get(k) for k in good_values(10)} == {k: float(v) for k, v in good_values(10).items()}, got
+    named = [(f["rule"], f["severity"], f["source_file"]) for f in findings_naming(night, "bao_c")]
+    assert named == [("file_name_not_utf8", "warning", "bao_c\\xe1o_latin1.xlsx")], named
 
 
 def test_non_utf8_symlink_named(latin1_link_night: Night) -> None:
@@ -520,10 +526,20 @@ def test_duplicate_element_night_publishes_good_values(duplicates: DupRun) -> No
 
 
 def test_duplicate_element_each_file_named_with_bounded_findings(duplicates: DupRun) -> None:
-    """Each file gets a finding naming it, and no finding carries all 4,000 cells."""
-    for path in duplicates.files:
-        found = findings_naming(duplicates.night, path.name)
-        assert found, f"no finding names {path.name}"
+    """Each file's 4,000 HH_POOR rows are each quarantined by a duplicate_element error naming
+    its own cell, no finding carries all 4,000 cells, the file's one HH_TOTAL is loaded, and
+    the good files beside them keep every value."""
+    night = duplicates.night
+    assert_good_values_published(night)
+    first = 9  # report_rows: HH_TOTAL on row 9 (value_cell(0)), the 4,000 HH_POOR rows below it
+    for unit, path in zip(DUP_UNITS, duplicates.files, strict=True):
+        assert unit_values(night, unit) == {"HH_TOTAL": 1500.0}, unit  # no HH_POOR of 4,000 published
+        found = findings_naming(night, path.name)
+        assert {(f["rule"], f["severity"], f["unit_code"], f["indicator_code"]) for f in found} == \
+            {("duplicate_element", "error", unit, "HH_POOR")}, path.name
+        rows = sorted(f["source_row"] for f in found)
+        assert rows == list(range(first + 1, first + 1 + DUP_REPEATS)), (path.name, rows[:3], rows[-3:])
+        assert all(f"E{f['source_row']}" in f["message"] for f in found), path.name  # its own cell named
         longest = max(len(finding_text(f)) for f in found)
         assert longest <= 20_000, f"a finding about {path.name} carries {longest} characters"
 

@@ -65,17 +65,21 @@ class Box:
         return self.root / "inbox"
 
     @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse"  # beside the inbox: an inbox inside it is refused
+
+    @property
     def db(self) -> Path:
-        return self.root / "build" / "chitieu.duckdb"  # WAREHOUSE_DIR/build, as Settings puts it
+        return self.warehouse / "build" / "chitieu.duckdb"  # WAREHOUSE_DIR/build, as Settings puts it
 
     @property
     def archive(self) -> Path:
-        return self.root / "archive"
+        return self.warehouse / "archive"
 
     def load(self, workers: int = 2, timeout: float = 300, limits: dict[str, str] | None = None) -> Run:
         """`python -m ingest load` on this inbox, with the parse limits at their defaults unless
         `limits` overrides some."""
-        return hostile.ingest(["load", "--inbox", str(self.inbox), "--warehouse", str(self.root),
+        return hostile.ingest(["load", "--inbox", str(self.inbox), "--warehouse", str(self.warehouse),
                                "--workers", str(workers)],
                               self.root, env={**LIMITS, **(limits or {})}, timeout=timeout)
 
@@ -306,7 +310,7 @@ def test_two_same_time_submissions_that_disagree_give_a_finding_naming_both(tmp_
     from base.settings import Settings
     from chitieu.stages import build
 
-    assert build(Settings(box.inbox, box.root))["success"]
+    assert build(Settings(box.inbox, box.warehouse))["success"]
     con = duckdb.connect(str(box.db))  # dbt's in-process connection has it open this way
     rows = con.execute("SELECT coalesce(source_file, '') || ' | ' || coalesce(message, ''), "
                        "indicator_code FROM marts.data_quality_findings").fetchall()
@@ -515,7 +519,7 @@ def test_a_hard_link_and_an_unreadable_folder_are_findings(tmp_path: Path) -> No
                        {"Báo cáo": hostile.report_rows(unit, "Năm 2021", [("HH_TOTAL", 5)])})
     locked.chmod(0)
     try:
-        run = hostile.ingest(["load", "--inbox", str(box.inbox), "--warehouse", str(box.root)],
+        run = hostile.ingest(["load", "--inbox", str(box.inbox), "--warehouse", str(box.warehouse)],
                              box.root, env={**LIMITS, "HOSTILE_WITHOUT_DAC_OVERRIDE": "1"})
     finally:
         locked.chmod(0o755)
@@ -605,7 +609,7 @@ def test_a_number_beyond_any_range_is_quarantined_and_the_night_publishes(tmp_pa
     from base.settings import Settings
     from chitieu.stages import build
 
-    built = build(Settings(box.inbox, box.root))
+    built = build(Settings(box.inbox, box.warehouse))
     assert built["success"], built["blocking"]
     con = duckdb.connect(str(box.db))  # as dbt's in-process connection has it open
     try:
@@ -637,7 +641,7 @@ def test_the_targets_workbook_that_arrived_last_wins_whatever_its_file_time(tmp_
     from base.settings import Settings
     from chitieu.stages import build
 
-    built = build(Settings(box.inbox, box.root))
+    built = build(Settings(box.inbox, box.warehouse))
     assert built["success"], built["blocking"]
     con = duckdb.connect(str(box.db))  # as dbt's in-process connection has it open
     try:

@@ -92,26 +92,27 @@ def test_motto_and_title_are_not_units(tmp_path: Path, top: list[list]) -> None:
 
 
 @pytest.mark.unit
-def test_letterhead_below_the_title_is_not_the_issuing_body(tmp_path: Path) -> None:
-    """Only the first rows above the title are the letterhead: a 'UBND xã …' line in the body
-    (a recipient, a note) does not name the reporting unit."""
+def test_letterhead_below_the_title_names_the_unit_a_recipient_does_not(tmp_path: Path) -> None:
+    """The issuing body may stand anywhere in the header block, under the title too
+    (spreadsheets.md, since issue 25); a recipient carries its label ("Kính gửi: UBND …") and
+    names no unit."""
     sheet = letterhead_sheet([[None, None, MOTTO_1], [None, None, MOTTO_2]], "Năm 2021")
     sheet.rows.insert(4, ["Kính gửi: UBND XÃ THẠCH BÌNH"])
+    assert unit_of(tmp_path, sheet) == ("rejected", None, ["unknown_unit"])
     sheet.rows.insert(4, ["UBND XÃ THẠCH BÌNH"])
-    status, unit, rules = unit_of(tmp_path, sheet)
-    assert (status, unit, rules) == ("rejected", None, ["unknown_unit"])
+    assert unit_of(tmp_path, sheet) == ("loaded", "18112", [])
 
 
 @pytest.mark.unit
-def test_letterhead_is_only_in_the_first_rows(tmp_path: Path) -> None:
-    """Without a title line, the window still ends after the first rows: an issuing body on
-    row 11, under the document's grounds, is a recipient ("Nơi nhận"), not the sender."""
+def test_a_list_under_a_recipient_label_names_no_unit(tmp_path: Path) -> None:
+    """"Nơi nhận:" (or "Kính gửi:") alone on its row, the recipients listed under it until a
+    blank row: none of them is the sender; the issuing body above them is."""
     grounds = [[f"Căn cứ văn bản số {n}/UBND"] for n in range(1, 9)]
-    top = [[None, None, MOTTO_1], [None, None, MOTTO_2], *grounds, ["UBND HUYỆN VŨ QUANG"]]
-    status, unit, rules = unit_of(tmp_path, letterhead_sheet(top, "Năm 2021", title="Nơi nhận:"))
-    assert (status, unit, rules) == ("rejected", None, ["unknown_unit"])
-    top = [[None, None, MOTTO_1], ["UBND HUYỆN VŨ QUANG", None, MOTTO_2], *grounds]
-    assert unit_of(tmp_path, letterhead_sheet(top, "Năm 2021", title="Nơi nhận:"))[:2] == ("loaded", "441")
+    listed = [["Nơi nhận:"], ["UBND HUYỆN VŨ QUANG"], ["Chi cục Thống kê"]]
+    top = [[None, None, MOTTO_1], [None, None, MOTTO_2], *grounds, *listed]
+    assert unit_of(tmp_path, letterhead_sheet(top, "Năm 2021"))[:2] == ("rejected", None)
+    top = [[None, None, MOTTO_1], ["UBND XÃ THẠCH BÌNH", None, MOTTO_2], *grounds, *listed]
+    assert unit_of(tmp_path, letterhead_sheet(top, "Năm 2021"))[:2] == ("loaded", "18112")
 
 
 @pytest.mark.unit

@@ -408,8 +408,11 @@ def test_libreoffice_shows_the_workbook_the_vietnamese_way(reviews, tmp_path: Pa
 def test_a_pdf_is_printed_again_only_when_its_figures_change(built, tmp_path: Path, today) -> None:
     """Chromium costs about a second a year: a night prints only the years whose review data
     changed, and a change (here one more target met) prints that year again."""
-    from chitieu.review import _print_if_changed, write_review
+    from dataclasses import replace
+
+    from chitieu.review import write_formats, write_review
     from chitieu.review.data import load_review
+    from chitieu.review.frame import load_frame
 
     require_tool("chromium")
     settings, _ = built
@@ -419,7 +422,8 @@ def test_a_pdf_is_printed_again_only_when_its_figures_change(built, tmp_path: Pa
     assert again.pdf == first.pdf and again.pdf.stat().st_mtime_ns == printed_at, "unchanged: kept"
     review = load_review(settings.published_db, 2021, today)
     changed = replace(review, scorecard=replace(review.scorecard, met=review.scorecard.met + 1))
-    reprinted = _print_if_changed(changed, "vi", first.html, first.pdf)
+    reprinted = write_formats(changed, load_frame(settings.published_db, 2021), first.pdf.parent,
+                              "vi", today).pdf
     assert reprinted == first.pdf and first.pdf.stat().st_mtime_ns != printed_at, "changed: printed"
 
 

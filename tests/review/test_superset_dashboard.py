@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import duckdb
 import pytest
@@ -170,7 +170,7 @@ def _marts(published: Path, sql: str, params: list | None = None) -> list[tuple]
 def test_boots_and_imports_the_bundle_in_time(superset: Server) -> None:
     assert superset.boot_seconds < BOOT_LIMIT_S, f"booted in {superset.boot_seconds:.0f} s"
     assert set(superset.charts()) == set(BUNDLE_TITLES.values())
-    assert len(BUNDLE_TITLES) == 6
+    assert len(BUNDLE_TITLES) == 7
     for title in BUNDLE_TITLES.values():  # Vietnamese titles, NFC
         assert re.search(r"[ạảãáàâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữỳýỵỷỹíìịỉĩ]", title), title
 
@@ -240,9 +240,18 @@ def test_target_attainment_chart_is_the_marts_in_vietnamese(superset: Server) ->
     assert not any(key in r for r in rows for key in ("unit_code", "indicator_code", "status", "target_kind"))
 
 
+def _period_code(first_day_ms: int, monthly: bool) -> str:
+    """A heatmap's x value (the period's first day, epoch ms) as the marts' period code."""
+    day = dt.datetime.fromtimestamp(first_day_ms / 1000, dt.UTC).date()
+    return f"{day.year}-{day.month:02d}" if monthly else str(day.year)
+
+
 def test_completeness_heatmap_is_the_marts(superset: Server) -> None:
-    rows = superset.chart_rows("completeness")
-    got = {(r["don_vi"], r["period"]): r["Tỷ lệ đầy đủ (%)"] for r in rows}
+    # months on one heatmap, years on another; each keyed by its period's first day
+    months, years = superset.chart_rows("completeness"), superset.chart_rows("completeness_year")
+    rows = months + years
+    got = {(r["don_vi"], _period_code(r["ky"], monthly)): r["Tỷ lệ đầy đủ (%)"]
+           for monthly, chart in ((True, months), (False, years)) for r in chart}
     marts = _marts(superset.published,
                    "SELECT c.unit_code, u.unit_name, u.valid_to, c.period, c.completeness_pct "
                    "FROM marts.reporting_completeness c JOIN marts.dim_periods p USING (period) "
@@ -440,3 +449,48 @@ def test_sql_lab_cannot_touch_a_file_outside_the_warehouse(superset: Server) -> 
     assert answer["status_code"] == 200, str(answer)[:500]
     assert answer["data"] == [{"targets_met": n} for (n,) in _marts(
         superset.published, "SELECT targets_met FROM marts.scorecard WHERE unit_code = '42' AND year = 2021")]
+
+
+def test_editing_the_warehouse_uri_cannot_switch_file_access_back_on(superset: Server) -> None:
+    """Issue 25, item 6: an admin edits the warehouse database's URI (PUT answers 200) with
+    DuckDB settings in its query string; DuckDB's driver let those win over the lock-down
+    (access_mode=read_only&enable_external_access=true read /etc/passwd). The lock-down holds
+    whatever the URI says: each edited URI is saved, and SQL Lab still refuses every file."""
+    session, _ = superset.session()
+    databases = session.get(f"{superset.url}/api/v1/database/", timeout=30).json()["result"]
+    database_id = next(d["id"] for d in databases if d["database_name"] == bi_superset.DATABASE_NAME)
+    shipped = session.get(f"{superset.url}/api/v1/database/{database_id}/connection",
+                          timeout=30).json()["result"]["sqlalchemy_uri"]
+    base = shipped.split("?", 1)[0]
+    edits = ["?access_mode=read_only&enable_external_access=true",
+             "?enable_external_access=true&lock_configuration=false",
+             "?access_mode=read_write&allowed_directories=/",
+             "?enable_external_access=1&allow_unsigned_extensions=true"]
+    secret = superset.home / "secret_key"
+    published_bytes = superset.published.read_bytes()
+    try:
+        for edit in edits:
+            resp = session.put(f"{superset.url}/api/v1/database/{database_id}", timeout=60,
+                               json={"sqlalchemy_uri": base + edit})
+            assert resp.status_code == 200, resp.text[:500]
+            saved = session.get(f"{superset.url}/api/v1/database/{database_id}/connection",
+                                timeout=30).json()["result"]["sqlalchemy_uri"]
+            assert unquote(saved) == base + edit  # the edit took (Superset saves '/' as %2F)
+            for sql in ("SELECT * FROM read_csv('/etc/passwd')",
+                        "SELECT content FROM read_text('/etc/passwd')",
+                        f"SELECT content FROM read_text('{secret}')",
+                        f"COPY (SELECT 1 AS a) TO '{superset.published.parent / 'w.csv'}'"):
+                answer = superset.sql_lab(sql)
+                assert answer["status_code"] >= 400, f"{edit}: {sql} was allowed: {str(answer)[:300]}"
+                assert "root:" not in str(answer)
+                assert secret.read_text(encoding="utf-8").strip() not in str(answer)
+            answer = superset.sql_lab("SELECT current_setting('enable_external_access') AS external, "
+                                      "current_setting('lock_configuration') AS locked, "
+                                      "current_setting('access_mode') AS mode")
+            assert answer["status_code"] == 200, str(answer)[:500]
+            assert answer["data"] == [{"external": False, "locked": True, "mode": "read_only"}], edit
+        assert not (superset.published.parent / "w.csv").exists()
+        assert superset.published.read_bytes() == published_bytes
+    finally:
+        session.put(f"{superset.url}/api/v1/database/{database_id}", timeout=60,
+                    json={"sqlalchemy_uri": shipped})

@@ -1,12 +1,15 @@
 """Nights build incrementally: the reference models (the unit hierarchy per period) are kept when
-the seeds, the periods and today's units did not change, and rebuilt when one did; either way
-the warehouse equals a full refresh of the same raw layer, table for table."""
+the seeds, the periods and today's units did not change, and rebuilt when one did; the data
+models rebuild only the periods that files, decisions, a seed or the date changed
+(int_rebuild_periods); either way the warehouse equals a full refresh of the same raw layer,
+table for table."""
 
 from __future__ import annotations
 
 import csv
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,7 +17,7 @@ import pytest
 
 from base.settings import Settings
 from chitieu.build import run_dbt_build
-from chitieu.stages import build, ingest_new, prepare
+from chitieu.stages import build, build_as_of, ingest_new, prepare, publish_marts
 
 pytestmark = pytest.mark.warehouse
 
@@ -30,6 +33,24 @@ def _night(settings: Settings) -> dict:
     summary = build(settings)
     assert summary["success"], summary["blocking"]
     return summary
+
+
+def _rebuilt(settings: Settings) -> set[str]:
+    """The periods the last build rebuilt (meta.int_rebuild_periods)."""
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        return {p for p, in con.execute("select period from meta.int_rebuild_periods where is_rebuilt")
+                .fetchall()}
+    finally:
+        con.close()
+
+
+def _all_periods(settings: Settings) -> set[str]:
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        return {p for p, in con.execute("select period from intermediate.int_periods").fetchall()}
+    finally:
+        con.close()
 
 
 def _compiled(settings: Settings) -> dict[str, str]:
@@ -63,10 +84,39 @@ def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str]
     """The same raw layer built from nothing (--full-refresh on a copy of the build database)."""
     copy = tmp / "build" / "chitieu.duckdb"
     copy.parent.mkdir(parents=True)
+    # What is still in the write-ahead log must be in the copy: dbt, in-process, keeps the
+    # database open, and an incremental night writes too little to checkpoint by itself.
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
     shutil.copy(settings.build_db, copy)
     summary = run_dbt_build(copy, full_refresh=True)
     assert summary.success, summary.blocking
     return _fingerprints(copy)
+
+
+def _edit_units(seeds: Path, edit) -> None:
+    path = seeds / "admin_units.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows = edit(rows)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _corrected_targets(inbox: Path) -> None:
+    """The planning office sends its targets workbook again with one 2023 target raised."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(inbox / "Ke hoach" / "chi_tieu_ke_hoach.xlsx")
+    sheet = book.worksheets[0]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == 2023 and r[3].value == "Tối thiểu")
+    row[4].value = row[4].value * 2
+    book.save(inbox / "Ke hoach" / "chi_tieu_ke_hoach sua.xlsx")
 
 
 def _add_commune(seeds: Path) -> str:
@@ -108,6 +158,8 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     for name in KEPT:
         assert "recursive" not in compiled[name] and "stg_reference__units" not in compiled[name], \
             f"{name} was recomputed on a night whose seeds did not change"
+    assert _rebuilt(settings) and all(p.startswith("2024") for p in _rebuilt(settings)), \
+        "a night rebuilds the periods its files touch (the year 2024's), not the others"
     incremental = _fingerprints(settings.build_db)
     assert incremental == _full_refresh_of(settings, tmp_path / "after_files")
 
@@ -128,6 +180,32 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     assert after_seeds != incremental
     assert after_seeds == _full_refresh_of(settings, tmp_path / "after_seeds")
 
+    assert _rebuilt(settings) == _all_periods(settings), "a seed change rebuilds every period"
+
+    # A due day passing: no file, no seed, the date alone moves past the end of May. May's
+    # reports become expected: May alone is rebuilt, and equals a full refresh.
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-06-01")
+    _night(settings)
+    assert _rebuilt(settings) == {"2026-05"}
+    after_due = _fingerprints(settings.build_db)
+    assert after_due != after_seeds  # May's completeness appeared
+    assert after_due == _full_refresh_of(settings, tmp_path / "after_due")
+
+    # A target changed (the targets workbook sent again) and a decision on a unit's period
+    # (the portal's raw.decisions): the decision's period and those it overlaps are rebuilt.
+    _corrected_targets(inbox)
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        con.execute("insert into raw.decisions (unit_code, period, decision, decided_by, decided_at, note) "
+                    "values (?, '2023-Q2', 'approved', 'reviewer', timestamp '2026-06-01 03:00', null)", [code])
+    finally:
+        con.close()
+    _night(settings)
+    assert _rebuilt(settings) == {"2023-Q2", "2023-04", "2023-05", "2023-06", "2023-H1", "2023"}
+    after_decisions = _fingerprints(settings.build_db)
+    assert after_decisions["marts.targets"] != after_due["marts.targets"]
+    assert after_decisions == _full_refresh_of(settings, tmp_path / "after_decisions")
+
     # A later day of the same year (same periods) on which that commune has ceased: today's
     # units changed, so the current-units view of every period is rebuilt.
     monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-07-15")
@@ -136,3 +214,57 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     after_day = _fingerprints(settings.build_db)
     assert after_day != after_seeds
     assert after_day == _full_refresh_of(settings, tmp_path / "after_day")
+
+
+def test_a_seed_change_to_past_units_only_rebuilds_the_hierarchy(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit that ceased before today renamed in the unit list: today's units are the same,
+    so only the unit list itself (in int_units_in_period's key) says the hierarchy of the
+    past periods changed."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    monkeypatch.setenv("CHITIEU_SEEDS_DIR", str(seeds))
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-05-01")
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_dir / "inbox" / "2023", inbox / "2023")
+    settings = Settings(inbox, tmp_path / "warehouse")
+    _night(settings)
+    before = _fingerprints(settings.build_db)
+
+    def rename_a_ceased_commune(rows: list[dict]) -> list[dict]:
+        ceased = next(r for r in rows if r["unit_level"] == "commune" and r["valid_to"] < "2025-07-01")
+        ceased["unit_name"] += " (đổi tên)"
+        return rows
+
+    _edit_units(seeds, rename_a_ceased_commune)
+    _night(settings)
+    assert "stg_reference__units" in _compiled(settings)["int_units_in_period"]
+    after = _fingerprints(settings.build_db)
+    assert after["intermediate.int_units_in_period"] != before["intermediate.int_units_in_period"]
+    assert after == _full_refresh_of(settings, tmp_path / "after_rename")
+
+
+def test_a_backfilled_quiet_day_publishes_as_of_the_latest_day_and_rebuilds_nothing(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backfilled night D never moves the published warehouse back in time: it builds as of
+    the day already published (or D, if later); with no file and no period newly ended, no
+    period is rebuilt."""
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-05-01")
+    inbox = tmp_path / "inbox"
+    shutil.copytree(sample_dir / "inbox" / "2023", inbox / "2023")
+    settings = Settings(inbox, tmp_path / "warehouse")
+    _night(settings)
+    publish_marts(settings)
+    monkeypatch.delenv("CHITIEU_AS_OF_DATE")
+    assert build_as_of(settings, date(2026, 3, 10)) == date(2026, 5, 1)
+    assert build_as_of(settings, date(2026, 5, 20)) == date(2026, 5, 20)
+
+    summary = build(settings, day=date(2026, 3, 10))  # a backfilled night, nothing arrived
+    assert summary["success"] and summary["as_of"] == "2026-05-01"
+    assert _rebuilt(settings) == set()
+    publish_marts(settings)
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        assert con.execute("select as_of_date from meta.publication").fetchall() == [(date(2026, 5, 1),)]
+    finally:
+        con.close()

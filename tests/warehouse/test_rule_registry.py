@@ -62,8 +62,12 @@ def test_every_rule_in_the_code_is_registered() -> None:
 
 
 def test_every_registered_rule_is_emitted_somewhere() -> None:
+    """Except the retired ones, kept for the findings an older warehouse holds (and only those)."""
+    from base.rules import RETIRED
+
     used = python_rules() | sql_rules()
-    assert set(RULES) - used == set(), "registered but never emitted"
+    assert set(RULES) - used == RETIRED, "registered but never emitted"
+    assert not RETIRED & used, "a retired rule is emitted again: take it out of RETIRED"
 
 
 def test_the_registry_reads_the_sql_and_python_it_claims() -> None:

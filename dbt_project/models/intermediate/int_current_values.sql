@@ -1,32 +1,32 @@
--- One current value per (unit, period, element). A value two current pieces both carry
--- (two sheets of one workbook; a commune's own report and its district's table) is taken
--- from the newest (int_value_conflicts lists the disagreement).
+-- One current value per (unit, period, element), among the values of current reports (a
+-- district's table is current commune by commune: int_values_sent). A value two current
+-- pieces both carry (two sheets of one workbook; a commune's own report and its district's
+-- table) is taken from the newest (int_value_conflicts lists the disagreement).
 -- The unit is the one of that code that existed on the period's last day (unit_key): the
 -- only one that may report the period, so a reused code never mixes two units.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with candidates as (
     select
-        v.unit_code,
-        v.period,
-        s.period_type,
-        v.element_code,
-        v.value,
-        v.missing_reason,
-        v.raw_text,
-        v.submission_id,
-        s.source_file,
-        v.sheet_name,
-        v.row_number,
-        v.cell,
-        s.submitted_at,
-        s.first_seen_at,
+        unit_code,
+        period,
+        period_type,
+        element_code,
+        value,
+        missing_reason,
+        raw_text,
+        submission_id,
+        source_file,
+        sheet_name,
+        row_number,
+        cell,
+        submitted_at,
+        first_seen_at,
         row_number() over (
-            partition by v.unit_code, v.period, v.element_code
-            order by s.first_seen_at desc, s.submitted_at desc, s.submission_id desc
+            partition by unit_code, period, element_code
+            order by first_seen_at desc, submitted_at desc, submission_id desc
         ) as recency
-    from {{ ref('stg_raw__values') }} as v
-    inner join {{ ref('int_submissions_ranked') }} as s
-        on v.submission_id = s.submission_id
-    where s.is_current
+    from {{ ref('int_values_sent') }}
+    where is_current and {{ rebuilt_periods_only('period') }}
 )
 
 select

@@ -2,18 +2,23 @@
 -- report of the same unit, period and layout gave, and the current report leaves out, is no
 -- longer current (int_current_values reads current reports only). Each such element is named
 -- here, with the older cell it came from, so that a reviewer sees what the correction
--- dropped. A blank cell in the correction is a replacement (int_value_conflicts), not a drop.
+-- dropped. A blank cell in a correction is a replacement (int_value_conflicts), not a drop,
+-- except in a district's table, where an empty cell is no value sent (int_values_sent).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
     select * from {{ ref('int_values_sent') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 current_reports as (
+    -- the current report of each unit a report carries (a district's table: per commune row)
     select
-        unit_code as report_unit,
+        report_unit,
         period,
         layout,
+        unit_code,
         min(source_file) as current_file
-    from {{ ref('int_submissions_ranked') }}
+    from sent
     where is_current
     group by all
 ),
@@ -57,4 +62,8 @@ select
     d.cell as source_cell
 from dropped as d
 inner join current_reports as r
-    on d.report_unit = r.report_unit and d.period = r.period and d.layout = r.layout
+    on
+        d.report_unit = r.report_unit
+        and d.period = r.period
+        and d.layout = r.layout
+        and d.unit_code = r.unit_code

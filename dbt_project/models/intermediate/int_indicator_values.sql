@@ -2,6 +2,7 @@
 -- summed numerators and denominators, never an average of the children's ratios, or a count
 -- (a numerator without a denominator). The NTM share's denominator is XA_COUNT (the var
 -- xa_count_element), every xã of the unit in the unit list, reported or not.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with indicators as (
     select * from {{ ref('stg_reference__indicators') }}
     where kind = 'indicator'
@@ -25,6 +26,7 @@ ratios as (
         on
             i.denominator_code = d.element_code and n.unit_view = d.unit_view
             and n.unit_code = d.unit_code and n.period = d.period
+    where {{ rebuilt_periods_only('n.period') }}
 ),
 
 counts as (
@@ -43,7 +45,7 @@ counts as (
         n.is_approximate
     from indicators as i
     inner join {{ ref('int_unit_rollup') }} as n on i.numerator_code = n.element_code
-    where i.denominator_code is null
+    where i.denominator_code is null and {{ rebuilt_periods_only('n.period') }}
 )
 
 select * from ratios

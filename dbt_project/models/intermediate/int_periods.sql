@@ -1,8 +1,13 @@
 -- Every month, quarter, half and year from the first year the warehouse holds to the
 -- current year (reported or not: completeness needs the periods nothing arrived for), and
--- any other year a report or a target names.
+-- any other year a report or a target names. The years of the current reports' values are
+-- read from raw (int_current_values holds the same, but is built from the periods this
+-- list's change detection chooses: int_rebuild_periods).
 with named_years as (
-    select cast(left(period, 4) as integer) as year from {{ ref('int_current_values') }}
+    select cast(left(v.period, 4) as integer) as year
+    from {{ ref('stg_raw__values') }} as v
+    inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
+    where s.is_current
     union
     select year from {{ ref('int_targets') }}
     union

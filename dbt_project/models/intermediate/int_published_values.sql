@@ -1,5 +1,6 @@
 -- Every data element and indicator, for every unit and period where it has a value, in
 -- both views, with the unit as it stood in that view (the marts split them).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with elements as (
     select
         unit_view,
@@ -14,6 +15,7 @@ with elements as (
         is_approximate,
         reporting_units
     from {{ ref('int_unit_rollup') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 indicators as (
@@ -30,6 +32,7 @@ indicators as (
         is_approximate,
         null::bigint as reporting_units
     from {{ ref('int_indicator_values') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 combined as (

@@ -6,6 +6,8 @@
 -- the file's own modification time; the first
 -- arrival counts, so a later correction does not make a report late. A period made of
 -- parts arrived when its last missing month was first covered.
+-- A rebuilt period reads the pieces of its year (macros/rebuild_periods.sql).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with pieces as (
     -- every loaded sheet covers its own unit; a district's table covers each commune it
     -- has a row for
@@ -14,6 +16,7 @@ with pieces as (
         period,
         first_seen_at
     from {{ ref('int_submissions_ranked') }}
+    where {{ rebuilt_years_only('period') }}
     union all
     select distinct
         v.unit_code,
@@ -21,6 +24,7 @@ with pieces as (
         s.first_seen_at
     from {{ ref('stg_raw__values') }} as v
     inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
+    where {{ rebuilt_years_only('v.period') }}
 ),
 
 first_arrivals as (
@@ -43,6 +47,7 @@ expected as (
         p.last_day
     from {{ ref('int_expected_reports') }} as e
     inner join {{ ref('int_periods') }} as p on e.period = p.period
+    where {{ rebuilt_periods_only('e.period') }}
 ),
 
 months_covered as (

@@ -1,8 +1,17 @@
 -- The spec's validation rules over each unit's own reported figures. A violation is a
 -- clerk's figure to review, flagged as a warning; it does not hold back publication.
+-- Incremental: a rebuilt period, and every later period of its type (a value is judged
+-- against the unit's earlier ones), is judged again (macros/rebuild_periods.sql).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', rebuild_with_later=true,
+          on_schema_change='sync_all_columns') }}
 with v as (
     select * from {{ ref('int_current_values') }}
     where value is not null
+),
+
+judged as (
+    select * from v
+    where {{ rebuilt_periods_only('period', later=true) }}
 ),
 
 wide as (
@@ -24,7 +33,7 @@ wide as (
         max(value) filter (where element_code = 'NTM_MODEL') as ntm_model,
         min(source_file) as source_file,
         min(sheet_name) as source_sheet
-    from v
+    from judged
     group by unit_code, period
 ),
 
@@ -53,7 +62,7 @@ covid_year as (
         max(value) filter (where element_code = 'COVID_CASES') as cases,
         coalesce(max(value) filter (where element_code = 'COVID_DEATHS'), 0)
         + coalesce(max(value) filter (where element_code = 'COVID_RECOVERED'), 0) as outcomes
-    from v
+    from judged
     where period_type = 'year' and element_code like 'COVID_%'
     group by unit_code, period
 ),
@@ -103,7 +112,7 @@ history as (
         v.sheet_name,
         median(h.value) as history_median,
         count(h.value) as history_values
-    from v
+    from judged as v
     left join v as h
         on
             v.unit_key = h.unit_key and v.element_code = h.element_code
@@ -174,7 +183,7 @@ out_of_band as (
         || coalesce(cast(b.max_value as varchar), '') || ' set for this unit' as message,
         v.source_file,
         v.sheet_name as source_sheet
-    from v
+    from judged as v
     inner join {{ ref('stg_reference__minmax_bands') }} as b
         on v.unit_code = b.unit_code and v.element_code = b.element_code
     where v.value < b.min_value or v.value > b.max_value
@@ -247,9 +256,11 @@ rates_out_of_range as (
     where
         p.unit_view = 'as_reported' and i.kind = 'indicator'
         and (p.value < i.min_value or p.value > i.max_value)
+        and {{ rebuilt_periods_only('p.period', later=true) }}
 )
 
 select * from violations
+where {{ rebuilt_periods_only('period', later=true) }}
 union all
 select * from outliers
 union all

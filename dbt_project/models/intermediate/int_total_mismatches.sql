@@ -1,6 +1,7 @@
 -- A reported total (a district's own figure for an element its communes report) that the
 -- units below also reported: not counted, and where it differs from their roll-up, a
 -- finding with the total's cell.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 select
     'total_mismatch' as rule,
     t.unit_code,
@@ -23,4 +24,5 @@ left join {{ ref('int_current_values') }} as c
     on t.unit_code = c.unit_code and t.period = c.period and t.element_code = c.element_code
 where
     t.unit_view = 'as_reported' and t.is_superseded_total and not t.is_derived
+    and {{ rebuilt_periods_only('t.period') }}
     and abs(t.value - r.value) > 1e-9 * greatest(1, abs(r.value))

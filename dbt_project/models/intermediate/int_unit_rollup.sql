@@ -2,6 +2,7 @@
 -- element's rule over units. "sum" adds; "count_yes" counts yes answers (own answers are
 -- 1 or 0, carried ones already counts); "average" is the mean over all reporting units
 -- below (not a mean of district means); "none" is never derived.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with contributions as (
     select
         v.unit_view,
@@ -19,7 +20,7 @@ with contributions as (
     from {{ ref('int_values_with_rules') }} as v
     inner join {{ ref('int_unit_ancestors') }} as a
         on v.unit_view = a.unit_view and v.unit_code = a.unit_code and v.period = a.period
-    where v.agg_over_units != 'none' or a.depth = 0
+    where (v.agg_over_units != 'none' or a.depth = 0) and {{ rebuilt_periods_only('v.period') }}
 )
 
 select

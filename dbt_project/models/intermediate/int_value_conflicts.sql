@@ -3,8 +3,10 @@
 -- that differs from the one that replaced it (a correction), and two reports that arrived
 -- at the same time with different values (nothing says which is newer: the choice by
 -- content hash is only reproducible, so it is flagged), each with both cells.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
     select * from {{ ref('int_values_sent') }}
+    where {{ rebuilt_periods_only('period') }}
 ),
 
 differing as (

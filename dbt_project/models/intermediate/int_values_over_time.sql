@@ -13,6 +13,9 @@
 -- current_units: every as-reported figure carried to today's units (whole, by share, or to
 --   the default successor marked approximate), so a commune of today has one series.
 -- XA_COUNT (1 for every xã of the unit list) is carried and rolled up like any count.
+-- Incremental: a rebuilt period reads the figures of its year, the periods it is made of
+-- or overlaps (macros/rebuild_periods.sql).
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with rules as (
     select * from {{ ref('int_element_rules') }}
 ),
@@ -39,7 +42,7 @@ current_values as (
         r.is_additive
     from {{ ref('int_current_values') }} as v
     inner join rules as r on v.element_code = r.element_code
-    where v.value is not null and v.unit_key is not null
+    where v.value is not null and v.unit_key is not null and {{ rebuilt_years_only('v.period') }}
 ),
 
 reported as (
@@ -58,7 +61,9 @@ reported as (
         '{{ var("xa_count_element") }}' as element_code,
         1.0 as value
     from units
-    where unit_view = 'as_reported' and unit_type = '{{ var("xa_unit_type") }}'
+    where
+        unit_view = 'as_reported' and unit_type = '{{ var("xa_unit_type") }}'
+        and {{ rebuilt_periods_only('period') }}
 ),
 
 months_below as (
@@ -303,5 +308,7 @@ current_units_flagged as (
 )
 
 select * from as_reported_flagged
+where {{ rebuilt_periods_only('period') }}
 union all
 select * from current_units_flagged
+where {{ rebuilt_periods_only('period') }}

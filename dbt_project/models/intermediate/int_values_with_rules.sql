@@ -2,6 +2,7 @@
 -- with their element's aggregation rules, reported totals superseded by the units below
 -- left out (they are checked in int_total_mismatches, never counted). The one place the
 -- unit roll-up and its reconciliation test read values with their rules.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 select
     v.unit_view,
     v.unit_code,
@@ -18,4 +19,4 @@ select
     r.is_additive
 from {{ ref('int_values_over_time') }} as v
 inner join {{ ref('int_element_rules') }} as r on v.element_code = r.element_code
-where not v.is_superseded_total
+where not v.is_superseded_total and {{ rebuilt_periods_only('v.period') }}

@@ -4,6 +4,7 @@
 -- Completeness and timeliness (indicators.md): a unit has reported a period when figures
 -- covering it arrived in any form (int_report_arrivals), on time when they arrived (first
 -- seen by the pipeline, in the office's time zone) on or before the due day.
+{{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with expected as (
     select
         a.ancestor_code as unit_code,
@@ -14,6 +15,7 @@ with expected as (
     from {{ ref('int_expected_reports') }} as e
     inner join {{ ref('int_unit_ancestors') }} as a
         on a.unit_view = 'as_reported' and e.reporter_code = a.unit_code and e.period = a.period
+    where {{ rebuilt_periods_only('e.period') }}
 ),
 
 joined as (
