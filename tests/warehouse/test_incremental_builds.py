@@ -197,7 +197,8 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     con = duckdb.connect(str(settings.build_db))
     try:
         con.execute("insert into raw.decisions (unit_code, period, decision, decided_by, decided_at, note) "
-                    "values (?, '2023-Q2', 'approved', 'reviewer', timestamp '2026-06-01 03:00', null)", [code])
+                    "values (?, '2023-Q2', 'approved', 'reviewer', timestamp '2026-06-01 03:00', null)",
+                    [code])
     finally:
         con.close()
     _night(settings)
