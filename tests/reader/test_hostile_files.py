@@ -669,22 +669,34 @@ def test_a_worker_killed_from_outside_is_read_again_alone_and_nothing_is_blamed(
     assert box.query("SELECT count(*) FROM raw.files WHERE status = 'rejected'") == [(0,)]
 
 
-@pytest.mark.parametrize("signame", ["SIGSEGV", "SIGABRT", "SIGBUS"])
-def test_a_reader_that_crashes_on_a_file_twice_blames_the_file(tmp_path: Path, signame: str) -> None:
-    """A reader that dies of its own signal (a segfault, an abort) on the file, in the pool and
-    again alone: the file is rejected with a parse_crash finding naming it, once, and is not
-    read again every night. Only SIGKILL (the OOM killer, an operator) is the machine's."""
+@pytest.mark.parametrize(("signame", "outside"), [
+    ("SIGSEGV", False), ("SIGABRT", False), ("SIGBUS", False), ("SIGKILL", True)])
+def test_only_sigkill_is_the_machines_a_readers_own_signal_blames_the_file(
+        tmp_path: Path, signame: str, outside: bool) -> None:
+    """A started parse worker (it said READY: a death from now on is a file's) that dies of its
+    own signal (a segfault, an abort in the reader) is not "killed from outside": the file gets
+    a parse_crash finding instead of being read again every night. Only SIGKILL (the OOM
+    killer, an operator) is the machine's."""
+    import os
     import signal
 
-    box = make_box(tmp_path, n_good=1)
-    with hostile.WorkerKiller(signum=getattr(signal, signame)) as killer:
-        first = box.load(workers=1)
-    assert len(killer.killed) >= 2, killer.killed  # the first reading and the retry alone
-    assert first.returncode == 0, first.describe()
-    (good,) = box.good
-    assert box.query("SELECT file_name, status FROM raw.files") == [(good.path.name, "rejected")]
-    assert [(s, r) for s, r, _ in findings_naming(box, good.path.name)] == [("error", "parse_crash")]
-    assert box.query("SELECT count(*) FROM raw.findings WHERE rule = 'parse_interrupted'") == [(0,)]
+    from base.settings import ParseLimits
+    from ingest.guard import _NOT_YET, Worker, _died
+
+    worker = Worker(ParseLimits(1024, 60.0))
+    try:
+        assert worker.receive() is _NOT_YET and worker.ready
+        os.kill(worker.proc.pid, getattr(signal, signame))
+        worker.proc.wait(timeout=30)
+        assert worker.killed_from_outside() is outside
+        result = _died(tmp_path / "bao cao.xlsx", "0" * 64, worker.limits, worker.last_words(), False,
+                       worker.killed_from_outside())
+        if outside:
+            assert result.interrupted and result.file_finding is None
+        else:
+            assert not result.interrupted and result.file_finding.rule == "parse_crash"
+    finally:
+        worker.stop(kill=True)
 
 
 def test_a_file_whose_reader_the_server_kills_twice_is_read_again_next_night(tmp_path: Path) -> None:
