@@ -137,7 +137,8 @@ def read_settings_file(path: Path) -> dict[str, str]:
 
 PATH_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_DIR")
 NUMBER_KEYS = ("CHITIEU_PARSE_WORKERS", "CHITIEU_PARSE_MEMORY_MB", "CHITIEU_PARSE_TIMEOUT_S",
-               "CHITIEU_SETTLE_S", "CHITIEU_SMTP_PORT")
+               "CHITIEU_SETTLE_S", "CHITIEU_SMTP_PORT", "AIRFLOW_PORT", "SUPERSET_PORT",
+               "CHITIEU_SMTP_TIMEOUT_S")
 
 
 def file_value(path: Path, key: str, name: str, value: object) -> str:
@@ -172,6 +173,7 @@ NUMBER_RANGES = {
     "CHITIEU_PARSE_TIMEOUT_S": (0, 86400, False),
     "CHITIEU_SETTLE_S": (0, 366 * 86400, True),
     "CHITIEU_SMTP_PORT": (1, 65535, True),
+    "CHITIEU_SMTP_TIMEOUT_S": (0, 86400, False),
 }
 
 
@@ -257,6 +259,13 @@ class ParseLimits:
 
     memory_mb: int = 1024
     timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        # A limit of 0 (or nan, inf, negative) would refuse every file, wherever it is made
+        for name, value in (("memory_mb", self.memory_mb), ("timeout_s", self.timeout_s)):
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"ParseLimits.{name}={value!r}: a parse limit must be a finite "
+                                 "number above 0")
 
 
 @dataclass(frozen=True)
