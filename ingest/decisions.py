@@ -10,12 +10,12 @@ incremental night). A line that cannot be read is skipped and counted, never fat
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from ingest.exports import read_export, utc_moment
 
 _SHA = re.compile(r"^([0-9a-f]{64})?$")
 DECISIONS = {"approved", "returned", "accepted"}
@@ -26,30 +26,22 @@ def decisions_file(receipts: Path | None) -> Path | None:
     return receipts.with_name("decisions.jsonl") if receipts is not None else None
 
 
+def _decision(row: dict) -> tuple:
+    number, decision = int(row["decision_id"]), str(row["decision"])
+    fingerprint = str(row.get("figures_sha256") or "")
+    if decision not in DECISIONS or not _SHA.match(fingerprint):
+        raise ValueError(row)
+    return (str(row["unit_code"]), str(row["period"]), decision, str(row.get("decided_by", "")),
+            utc_moment(row["decided_at"]), str(row.get("note", ""))[:1000], number, fingerprint or None)
+
+
 def read_decisions(path: Path | None) -> tuple[list[tuple], int]:
-    """The export's decisions as raw.decisions rows (one per decision number), and how many
-    lines were unreadable."""
-    if path is None or not path.is_file():
-        return [], 0
+    """The export's decisions as raw.decisions rows (one per decision number, the first line
+    of a number kept), and how many lines were unreadable."""
+    decisions, bad = read_export(path, _decision)
     rows: dict[int, tuple] = {}
-    bad = 0
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                when = datetime.fromisoformat(str(row["decided_at"]).replace("Z", "+00:00"))
-                number, decision = int(row["decision_id"]), str(row["decision"])
-                fingerprint = str(row.get("figures_sha256") or "")
-                if when.tzinfo is None or decision not in DECISIONS or not _SHA.match(fingerprint):
-                    raise ValueError(line)
-                rows.setdefault(number, (
-                    str(row["unit_code"]), str(row["period"]), decision, str(row.get("decided_by", "")),
-                    when.astimezone(UTC).replace(tzinfo=None), str(row.get("note", ""))[:1000], number,
-                    fingerprint or None))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                bad += 1
+    for row in decisions:
+        rows.setdefault(row[6], row)
     return list(rows.values()), bad
 
 

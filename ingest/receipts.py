@@ -10,13 +10,14 @@ opens the portal's database. A line that cannot be read is skipped and counted, 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from ingest.exports import read_export, utc_moment
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -30,29 +31,22 @@ class Receipt:
     period: str
 
 
+def _receipt(row: dict) -> Receipt:
+    sha = str(row["file_sha256"])
+    if not _SHA.match(sha):
+        raise ValueError(sha)
+    return Receipt(sha, utc_moment(row["received_at"]), str(row.get("sender", "")),
+                   str(row.get("unit_code", "")), str(row.get("period", "")))
+
+
 def read_receipts(path: Path | None) -> tuple[dict[str, Receipt], int]:
     """The first receipt of each fingerprint in the export, and how many lines were unreadable."""
-    if path is None or not path.is_file():
-        return {}, 0
+    receipts, bad = read_export(path, _receipt)
     first: dict[str, Receipt] = {}
-    bad = 0
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                sha = str(row["file_sha256"])
-                when = datetime.fromisoformat(str(row["received_at"]).replace("Z", "+00:00"))
-                if not _SHA.match(sha) or when.tzinfo is None:
-                    raise ValueError(sha)
-                receipt = Receipt(sha, when.astimezone(UTC).replace(tzinfo=None), str(row.get("sender", "")),
-                                  str(row.get("unit_code", "")), str(row.get("period", "")))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                bad += 1
-                continue
-            if sha not in first or receipt.received_at < first[sha].received_at:
-                first[sha] = receipt
+    for receipt in receipts:
+        sha = receipt.file_sha256
+        if sha not in first or receipt.received_at < first[sha].received_at:
+            first[sha] = receipt
     return first, bad
 
 

@@ -1,0 +1,41 @@
+"""The portal's append-only JSON-lines exports (receipts, decisions), read by the night: one
+reader for both, so that a blank line is skipped and a line that cannot be read is counted,
+never fatal, in the same way for each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
+
+
+def read_export(path: Path | None, parse: Callable[[dict], T]) -> tuple[list[T], int]:
+    """`parse` of each line of the export, in order, and how many lines it could not read
+    (`parse` raises one of UNREADABLE for a line it refuses). A missing export is empty."""
+    if path is None or not path.is_file():
+        return [], 0
+    parsed: list[T] = []
+    bad = 0
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                parsed.append(parse(json.loads(line)))
+            except UNREADABLE:
+                bad += 1
+    return parsed, bad
+
+
+def utc_moment(value: object) -> datetime:
+    """An exported moment ("…+07:00" or "…Z") as naive UTC, as raw.files stores times; a
+    moment without its zone is refused (ValueError)."""
+    when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone")
+    return when.astimezone(UTC).replace(tzinfo=None)
