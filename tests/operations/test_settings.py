@@ -4,7 +4,6 @@ command line and the DAG agree on where things go."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,9 +51,15 @@ def test_a_run_without_an_inbox_stops_with_the_reason(tmp_path: Path) -> None:
         count_new_files(Settings(None, tmp_path))
 
 
-def test_ingest_load_writes_where_the_dag_writes(sample_dir: Path, tmp_path: Path) -> None:
+def test_ingest_load_writes_where_the_dag_writes(tmp_path: Path) -> None:
+    """A few reports and a corrupt file, in a subfolder too: every file is archived, the
+    rejected one included (the unit tier generates no sample: hostile.good_reports)."""
+    from tests import hostile
+
     inbox = tmp_path / "inbox"
-    shutil.copytree(sample_dir / "inbox" / "Loi", inbox)
+    hostile.good_reports(inbox / "Xa", 3)
+    (inbox / "Loi").mkdir()
+    (inbox / "Loi" / "BC thang 12.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 2)
     env = dict(os.environ, INBOX=str(inbox), WAREHOUSE_DIR=str(tmp_path / "wh"))
     env.pop("CHITIEU_ARCHIVE_DIR", None)
     proc = subprocess.run([sys.executable, "-m", "ingest", "load"], env=env, capture_output=True,
