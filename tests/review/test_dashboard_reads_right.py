@@ -1,12 +1,13 @@
 """The dashboard as the analyst reads it (issue 27): no traps in the filters, labels that fit,
 Vietnamese numbers, blank for nothing, a reason where a chart would be empty.
 
-One Superset for the module (the fixture of test_superset_dashboard.py, module-scoped, on a
-free port), one headless Chromium page: the dashboard opened with a commune picked. What is
-drawn on the charts' canvases is read by wrapping CanvasRenderingContext2D.fillText before the
-page loads (each label's text and where it lands); the tables by the page's text, which leaves
-out what CSS hides; the filters by Superset's API and by typing into them. The screenshot is
-written to docs/img/superset_dashboard_commune.png for people to look at. Select with `-m superset`.
+One Superset for the review room (tests/review/conftest.py, package-scoped, on a free port,
+shared with test_superset_dashboard.py), one headless Chromium page: the dashboard opened with
+a commune picked. What is drawn on the charts' canvases is read by wrapping
+CanvasRenderingContext2D.fillText before the page loads (each label's text and where it lands);
+the tables by the page's text, which leaves out what CSS hides; the filters by Superset's API
+and by typing into them. The screenshot is written to docs/img/superset_dashboard_commune.png
+for people to look at. Select with `-m superset`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,6 @@ from tests.review.test_superset_dashboard import (
     _vi_number,
 )
 from tools import bi_superset
-
-# The same module-scoped fixtures: one Superset for this module, on a free port of its own.
-superset_venv = booted.superset_venv
-superset = booted.superset
 
 pytestmark = pytest.mark.superset
 NO_TARGETS = "Đơn vị này không có chỉ tiêu kế hoạch"

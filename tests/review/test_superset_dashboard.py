@@ -6,7 +6,8 @@ own SUPERSET_HOME there; it is always stopped. Each chart's saved query is asked
 REST API and compared with the marts read directly with DuckDB, and with the sample's
 independent figures (the article's 9 of 17 targets in 2021, its 4.68 % poverty rate). New marts
 published by atomic rename show on the next request without a restart. Select with
-`-m superset`.
+`-m superset`. The server is the review room's one Superset (tests/review/conftest.py),
+shared with test_dashboard_reads_right.py.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import struct
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -35,7 +33,7 @@ import requests
 import yaml
 
 from base.fmt import STATUS_WORDS
-from tests.conftest import PROJECT, fetched, require_tool
+from tests.conftest import PROJECT, require_tool
 from tools import bi_superset
 
 pytestmark = pytest.mark.superset
@@ -113,50 +111,6 @@ class Server:
 
 BUNDLE_TITLES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["slice_name"]
                  for p in (bi_superset.BUNDLE / "charts").glob("*.yaml")}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def superset_venv() -> Path:
-    """Superset's locked environment, made before the sample is built: with neither uv's
-    cache nor the network, the module is skipped naming what is missing, in seconds."""
-    return fetched("Superset's locked packages (bi/superset/requirements.txt, .superset-venv)",
-                   lambda offline: bi_superset.ensure_venv(PROJECT / ".superset-venv", offline))
-
-
-@pytest.fixture(scope="module")
-def superset(superset_venv: Path, built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    settings, _ = built
-    root = tmp_path_factory.mktemp("superset")
-    published = root / "warehouse" / "warehouse.duckdb"
-    published.parent.mkdir()
-    shutil.copy(settings.published_db, published)  # the shared build stays untouched
-    venv = superset_venv
-    started = time.monotonic()
-    password = bi_superset.initialise(venv, root / "home", published)
-    port = _free_port()
-    log = open(root / "server.log", "wb")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(bi_superset.server_command(venv, port),
-                            env=bi_superset.superset_env(root / "home"), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        bi_superset.wait_ready(url, timeout=BOOT_LIMIT_S, proc=proc)
-        yield Server(url, password, published, root / "home", proc, time.monotonic() - started)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
-        log.close()
 
 
 def _marts(published: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -380,8 +334,18 @@ def test_dashboard_with_a_commune_picked_shows_its_numbers(superset: Server) -> 
 
 
 def test_new_marts_show_without_restart(superset: Server) -> None:
-    """A night publishes new marts (atomic rename, as chitieu/publish.py): the same server shows them."""
+    """A night publishes new marts (atomic rename, as chitieu/publish.py): the same server shows
+    them. The room's server is shared: the first file is published back afterwards the same way."""
     pid = superset.proc.pid
+    kept = superset.published.with_name(".warehouse.duckdb.kept")
+    shutil.copy2(superset.published, kept)
+    try:
+        _publish_a_changed_night(superset, pid)
+    finally:
+        os.replace(kept, superset.published)
+
+
+def _publish_a_changed_night(superset: Server, pid: int) -> None:
     before = {r["year"]: r for r in superset.chart_rows("scorecard", force=False)}
     findings_before = len(superset.chart_rows("findings", force=False))
     tmp = superset.published.with_name(".warehouse.duckdb.next.tmp")
