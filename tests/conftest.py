@@ -124,3 +124,23 @@ def airflow_env(home: Path, inbox: Path, warehouse: Path) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
     })
     return env
+
+
+@pytest.fixture(scope="session")
+def airflow_metadata(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Airflow's SQLite metadata database migrated once for the session, with the one-slot
+    writer pool (chitieu.airflow_home.init_metadata): two Airflow commands of 10-30 s each
+    that every test home would otherwise run again. A test copies it (`airflow_home`)."""
+    from chitieu.airflow_home import init_metadata
+
+    root = tmp_path_factory.mktemp("airflow-metadata")
+    init_metadata(airflow_env(root / "home", root / "inbox", root / "warehouse"))
+    return root / "home"
+
+
+def airflow_home(metadata: Path, home: Path) -> Path:
+    """A new Airflow home holding a copy of the session's migrated metadata database."""
+    home.mkdir(parents=True, exist_ok=True)
+    for path in metadata.glob("airflow.db*"):
+        shutil.copy2(path, home / path.name)
+    return home

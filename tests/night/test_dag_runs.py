@@ -17,11 +17,11 @@ import duckdb
 import pytest
 
 from base.reference import data_elements
-from chitieu.airflow_home import dag_run_state, init_metadata
+from chitieu.airflow_home import dag_run_state
 from ingest.sample.render import layout_a, unit_lines
 from ingest.sample.truth import build_truth
 from ingest.sample.workbook import Percent, write_workbook
-from tests.conftest import airflow_env
+from tests.conftest import airflow_env, airflow_home
 from tests.smtp_sink import refusing_server, smtp_sink, tarpit
 
 pytestmark = pytest.mark.airflow
@@ -30,13 +30,11 @@ AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
 
 @pytest.fixture(scope="module")
-def env(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def env(sample_dir: Path, airflow_metadata: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("airflow")
     inbox = root / "inbox"
     shutil.copytree(sample_dir / "inbox", inbox)
-    env = airflow_env(root / "home", inbox, root / "warehouse")
-    init_metadata(env)
-    return env
+    return airflow_env(airflow_home(airflow_metadata, root / "home"), inbox, root / "warehouse")
 
 
 def dags_test(env: dict[str, str], conf: dict | None = None,

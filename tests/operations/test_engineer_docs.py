@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from chitieu.airflow_home import init_metadata
-from tests.conftest import airflow_env
+from tests.conftest import airflow_env, airflow_home
 from tests.smtp_sink import smtp_sink
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
@@ -98,11 +97,11 @@ def test_the_help_commands_run_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.airflow
-def test_the_reingest_trigger_commands_queue_a_run(tmp_path: Path) -> None:
+def test_the_reingest_trigger_commands_queue_a_run(tmp_path: Path, airflow_metadata: Path) -> None:
     """`airflow dags trigger … --conf '{"reingest_unit": …}'` is accepted by Airflow's own
     validation of the parameters (a name as well as a code) and queues a run."""
-    env = airflow_env(tmp_path / "home", tmp_path / "inbox", tmp_path / "warehouse")
-    init_metadata(env)
+    env = airflow_env(airflow_home(airflow_metadata, tmp_path / "home"), tmp_path / "inbox",
+                      tmp_path / "warehouse")
     reserialize = shell(".venv/bin/airflow dags reserialize", env)
     assert reserialize.returncode == 0, reserialize.stderr[-2000:]
     for command in commands("Re-ingest a unit"):

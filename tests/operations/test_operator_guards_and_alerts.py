@@ -205,23 +205,23 @@ def test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue(
 
 
 @pytest.mark.airflow
-def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, sample_dir: Path) -> None:
+def test_a_backfill_of_two_days_runs_exactly_those_two_nights(tmp_path: Path, airflow_metadata: Path) -> None:
     """`chitieu backfill 2022-01-18 2022-01-19` asks Airflow for the nights of the 18th and
     the 19th (01:00 Vietnam time), whatever Airflow's default time zone: a bare
     `--to-date 2022-01-19` would leave the 19th out under Asia/Ho_Chi_Minh. The window it
     sends (chitieu.backfill.night_window) is put to Airflow's own dry run under both zones."""
     import re
 
-    from chitieu.airflow_home import airflow_bin, init_metadata
+    from chitieu.airflow_home import airflow_bin
     from chitieu.backfill import night_window
-    from tests.conftest import airflow_env
+    from tests.conftest import airflow_env, airflow_home
 
     start, end = night_window(date(2022, 1, 18), date(2022, 1, 19))
 
     for zone in ("Asia/Ho_Chi_Minh", "UTC"):
-        env = airflow_env(tmp_path / zone.replace("/", "_"), sample_dir / "inbox", tmp_path / "wh")
+        home = airflow_home(airflow_metadata, tmp_path / zone.replace("/", "_"))
+        env = airflow_env(home, tmp_path / "inbox", tmp_path / "wh")  # a dry run reads no inbox
         env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = zone
-        init_metadata(env)
         subprocess.run([airflow_bin(), "dags", "reserialize"], env=env, capture_output=True,
                        timeout=600, check=True)
         proc = subprocess.run([airflow_bin(), "backfill", "create", "--dag-id", "chitieu_nightly",
