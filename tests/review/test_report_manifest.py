@@ -33,14 +33,23 @@ YEAR = 2021
 FORMATS = ("html", "xlsx", "docx", "pdf")
 
 
-@pytest.fixture
-def settings(built, tmp_path: Path) -> Settings:
-    """A copy of the sample's published warehouse, with this year's reports written once."""
+@pytest.fixture(scope="module")
+def written(built, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A copy of the sample's published warehouse, with this year's reports written once for
+    the module (four formats, the PDF by Chromium)."""
     source, _ = built
-    copy = Settings(None, tmp_path / "warehouse")
+    copy = Settings(None, tmp_path_factory.mktemp("manifest") / "warehouse")
     copy.warehouse_dir.mkdir()
     shutil.copy2(source.published_db, copy.published_db)
     write_report(copy, DAY, YEAR)
+    return copy
+
+
+@pytest.fixture
+def settings(written: Settings, tmp_path: Path) -> Settings:
+    """The test's own copy of `written`: file, reports and manifests, times kept (copy2)."""
+    copy = Settings(None, tmp_path / "warehouse")
+    shutil.copytree(written.warehouse_dir, copy.warehouse_dir, symlinks=True)
     return copy
 
 
