@@ -126,7 +126,8 @@ test: lint airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed
 
 # The quick tier, for working on ingest and dbt: parsing, settings, the DAG's shape and the
-# dbt project's layout — no warehouse build, no Airflow run (about 30 s).
+# dbt project's layout — no warehouse build, no Airflow run, no sample generated (under a
+# minute on an idle machine: docs/developer.md, "Test tiers").
 test-quick: setup airflow-db
 	$(VENV)/bin/pytest -q -p no:cacheprovider -m unit --ignore=tests/distributed
 

@@ -75,6 +75,22 @@ def uv_path() -> str:
     return found
 
 
+# What the unit tier (`make test-quick`, under a minute) must never start: the sample's
+# generation and build, and Airflow's metadata migration, are minutes of the full suite.
+NOT_UNIT_FIXTURES = {"sample_dir", "built", "airflow_metadata"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a `unit` test that asks for a fixture of the full suite, before anything runs."""
+    wrong = [f"{item.nodeid} ({', '.join(sorted(NOT_UNIT_FIXTURES & set(item.fixturenames)))})"
+             for item in items if item.get_closest_marker("unit")
+             and NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if wrong:
+        raise pytest.UsageError("marked unit but needs the sample, the warehouse or Airflow: "
+                                + "; ".join(wrong))
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample inbox as `python -m ingest sample` writes it, generated for this run."""

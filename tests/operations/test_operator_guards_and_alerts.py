@@ -152,6 +152,7 @@ def test_a_failed_night_is_emailed_in_vietnamese(tmp_path: Path) -> None:
     assert "Lý do: not published" in body and str(settings.status_file) in body
 
 
+@pytest.mark.warehouse
 def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path: Path) -> None:
     """The day after a monthly report's due day, every commune without it is named. The
     sample is complete, so two communes' reports of the last month are taken out of a copy
@@ -181,6 +182,7 @@ def test_units_that_missed_their_due_day_are_named_in_the_alert(built, tmp_path:
         assert names[code] in body
 
 
+@pytest.mark.warehouse
 def test_make_docs_builds_the_site_with_the_exposures_and_the_catalogue(
         built, monkeypatch: pytest.MonkeyPatch) -> None:
     import json

@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ingest import store
 from ingest.decisions import load_decisions, new_decisions, read_decisions
+
+pytestmark = pytest.mark.unit
 
 LINE = {
     "decision_id": 1,

@@ -31,6 +31,7 @@ HOSTILE = {
 RAW = ("\x1b", "\x00", "\udcff", "\ud800", "\ufffe", "\uffff", "\u202e", "\u2066", "\x85", "\x9b")
 
 
+@pytest.mark.unit
 def test_writable_escapes_visibly_and_keeps_plain_text() -> None:
     from base.text import writable
 
@@ -73,6 +74,7 @@ def assert_escaped(text: str) -> None:
     assert not any(ch in text for ch in RAW)
 
 
+@pytest.mark.warehouse
 def test_the_docx_is_written_with_the_names_escaped(hostile_review, tmp_path: Path) -> None:
     from docx import Document
 
@@ -86,6 +88,7 @@ def test_the_docx_is_written_with_the_names_escaped(hostile_review, tmp_path: Pa
     assert "more characters)" in text  # the 10,000-character name is shortened, and says so
 
 
+@pytest.mark.warehouse
 def test_the_html_and_pdf_are_written_with_the_names_escaped(hostile_review, tmp_path: Path) -> None:
     import subprocess
 
@@ -104,6 +107,7 @@ def test_the_html_and_pdf_are_written_with_the_names_escaped(hostile_review, tmp
     assert "x1b[31m" in text
 
 
+@pytest.mark.warehouse
 def test_the_workbook_is_written_with_the_names_escaped(hostile_review, tmp_path: Path) -> None:
     from chitieu.review.xlsx import write_workbook
 
@@ -114,6 +118,7 @@ def test_the_workbook_is_written_with_the_names_escaped(hostile_review, tmp_path
     assert "\\x1b[31m" in xml and "\x1b" not in xml and "_x001B_" not in xml
 
 
+@pytest.mark.warehouse
 def test_a_whole_review_with_a_hostile_finding_is_written(built, hostile_review, tmp_path: Path,
                                                           monkeypatch) -> None:
     """The night's report stage itself, every format, with the hostile findings in the marts."""
@@ -128,6 +133,7 @@ def test_a_whole_review_with_a_hostile_finding_is_written(built, hostile_review,
         assert path is None or path.stat().st_size > 0
 
 
+@pytest.mark.unit
 def test_last_failure_and_the_alert_carry_hostile_text(tmp_path: Path) -> None:
     from chitieu.alerts import failure_message, send
     from chitieu.stages import write_failure
