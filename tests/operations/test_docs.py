@@ -99,7 +99,8 @@ MAPPED = {
     "make portal PORTAL_PORT=8700": (
         "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
         ['"make", "portal", f"PORTAL_PORT={port}"']),
-    "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
+    # booted once for the review room by this fixture (test_boots_and_imports_the_bundle_in_time)
+    "make superset": ("tests/review/conftest.py::superset",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }
 MAKE = {"run": "-m chitieu run", "airflow": "-m chitieu airflow", "docs": "-m chitieu docs",
