@@ -1,6 +1,6 @@
-"""The portal's append-only JSON-lines exports (receipts, decisions), read by the night: one
-reader for both, so that a blank line is skipped and a line that cannot be read is counted,
-never fatal, in the same way for each."""
+"""The portal's append-only JSON-lines exports (receipts, decisions, answers to findings),
+read by the night: one reader for all, so that a blank line is skipped and a line that
+cannot be read is counted, never fatal, in the same way for each."""
 
 from __future__ import annotations
 
