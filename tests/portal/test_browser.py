@@ -396,3 +396,85 @@ def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Porta
     from ingest.decisions import new_decisions
 
     assert new_decisions(night.settings.decisions_file, copy) == 0  # nothing left for a later night
+
+
+# --------------------------------------------------------------------------- follow up (issue 29)
+EXPLANATION = "Lũ tháng 10/2026 làm nhiều hộ tái nghèo; xã đã rà soát từng hộ."
+
+
+def login(b: Browser, username: str, password: str) -> None:
+    b.page.send("Network.clearBrowserCookies")
+    b.go("/dang-nhap/")
+    b.fill("#id_username", username)
+    b.fill("#id_password", password)
+    b.submit("#dang-nhap")
+
+
+@pytest.fixture(scope="module")
+def followup_session(portal: Portal, signoff_session: dict) -> dict:
+    """After the decisions' night: Cẩm Bình's clerk opens one of its 2026 findings from its
+    unit page and explains it (giải trình); the province's reviewer opens it, sees the
+    explanation and accepts it (chấp nhận); then the next night reads the answers."""
+    chromium = require_tool("chromium", "chromium-browser")
+    from tests.cdp import chromium_page
+
+    seen: dict = {}
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        login(b, "bc18685", NEW_PASSWORD)
+        b.go("/don-vi/18685/")
+        seen["unit_text"] = b.text()
+        seen["href"] = page.evaluate(
+            "(document.querySelector('#phat-hien a[href*=\"/ky/2026/phat-hien/\"]') || {}).pathname || ''")
+        assert seen["href"], seen["unit_text"]
+        b.go(seen["href"])
+        b.fill("#noi-dung-giai-trinh", EXPLANATION)
+        b.submit("#giai-trinh")
+        seen["answered_text"] = b.text()
+        seen["clerk_has_accept"] = page.evaluate("!!document.querySelector('#chap-nhan')")
+        b.shot("phat-hien-giai-trinh")
+        login(b, "duyet42", REVIEWER_PASSWORD)
+        b.go(seen["href"])
+        seen["reviewer_text"] = b.text()
+        b.submit("#chap-nhan")
+        seen["accepted_text"] = b.text()
+        b.shot("phat-hien-chap-nhan")
+    portal.stop()
+    from tests.inboxes import build
+
+    seen["night"] = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-22"})
+    portal.start()
+    return seen
+
+
+def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session: dict) -> None:
+    assert "chưa trả lời" in followup_session["unit_text"], followup_session["unit_text"]
+    answered = followup_session["answered_text"]
+    assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
+    assert not followup_session["clerk_has_accept"]
+    assert EXPLANATION in followup_session["reviewer_text"] and "Chấp nhận" in followup_session["reviewer_text"]
+    accepted = followup_session["accepted_text"]
+    assert "đã chấp nhận" in accepted and "duyet42" in accepted and "bc18685" in accepted, accepted
+
+
+def test_the_next_nights_mart_shows_the_finding_accepted(followup_session: dict, portal: Portal) -> None:
+    night = followup_session["night"]
+    assert night.error is None, night.error
+    import shutil
+
+    copy = portal.root / "followup-check.duckdb"
+    shutil.copy(night.settings.build_db, copy)
+    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    key = followup_session["href"].rstrip("/").split("/")[-1]
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        row = con.execute("SELECT unit_code, period, status, last_answer_kind, last_answered_by, answers, is_found "
+                          "FROM marts.finding_follow_up WHERE finding_key = ?", [key]).fetchall()
+        found = con.execute("SELECT count(*) FROM marts.data_quality_findings WHERE finding_key = ?",
+                            [key]).fetchone()[0]
+    finally:
+        con.close()
+    assert row == [("18685", "2026", "accepted", "chap_nhan", "duyet42", 2, True)], row
+    assert found >= 1  # the key the page showed is the warehouse's own
