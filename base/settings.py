@@ -13,7 +13,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | WAREHOUSE_DIR | ./warehouse | build database, published file, Parquet, logs |
 | CHITIEU_ARCHIVE_DIR | WAREHOUSE_DIR/archive | originals, byte for byte |
 | CHITIEU_REPORTS_DIR | WAREHOUSE_DIR/reports | the review reports |
-| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts; decisions.jsonl and finding_answers.jsonl beside it |
+| CHITIEU_RECEIPTS_FILE | WAREHOUSE_DIR/receipts/receipts.jsonl | portal receipts; decisions.jsonl beside it |
 | CHITIEU_PARSE_WORKERS | the machine's cores | parse worker processes |
 | CHITIEU_PARSE_MEMORY_MB | 1024 | a parse worker's address-space limit |
 | CHITIEU_PARSE_TIMEOUT_S | 60 | the longest one file may take to parse |

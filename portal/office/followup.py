@@ -100,7 +100,8 @@ def portal_status(answers: list[FindingAnswer], published_status: str) -> str:
 
 def with_portal_status(findings: list[Finding]) -> list[Finding]:
     answers: dict[str, list[FindingAnswer]] = {}
-    for a in FindingAnswer.objects.filter(finding_key__in=[f.key for f in findings]).order_by("answered_at", "pk"):
+    keys = [f.key for f in findings]
+    for a in FindingAnswer.objects.filter(finding_key__in=keys).order_by("answered_at", "pk"):
         answers.setdefault(a.finding_key, []).append(a)
     for f in findings:
         f.status = portal_status(answers.get(f.key, []), f.status)

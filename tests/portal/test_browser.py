@@ -452,7 +452,8 @@ def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session
     answered = followup_session["answered_text"]
     assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
     assert not followup_session["clerk_has_accept"]
-    assert EXPLANATION in followup_session["reviewer_text"] and "Chấp nhận" in followup_session["reviewer_text"]
+    reviewer = followup_session["reviewer_text"]
+    assert EXPLANATION in reviewer and "Chấp nhận" in reviewer, reviewer
     accepted = followup_session["accepted_text"]
     assert "đã chấp nhận" in accepted and "duyet42" in accepted and "bc18685" in accepted, accepted
 
@@ -470,8 +471,8 @@ def test_the_next_nights_mart_shows_the_finding_accepted(followup_session: dict,
     key = followup_session["href"].rstrip("/").split("/")[-1]
     con = duckdb.connect(str(copy), read_only=True)
     try:
-        row = con.execute("SELECT unit_code, period, status, last_answer_kind, last_answered_by, answers, is_found "
-                          "FROM marts.finding_follow_up WHERE finding_key = ?", [key]).fetchall()
+        row = con.execute("SELECT unit_code, period, status, last_answer_kind, last_answered_by, answers, "
+                          "is_found FROM marts.finding_follow_up WHERE finding_key = ?", [key]).fetchall()
         found = con.execute("SELECT count(*) FROM marts.data_quality_findings WHERE finding_key = ?",
                             [key]).fetchone()[0]
     finally:

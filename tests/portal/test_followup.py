@@ -37,10 +37,11 @@ def publish(warehouse: Path, findings: list[tuple[str, str, str, str, str]]) -> 
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.finding_follow_up (finding_key VARCHAR, unit_code VARCHAR, period VARCHAR, "
-                "rule VARCHAR, indicator_code VARCHAR, severity VARCHAR, message VARCHAR, status VARCHAR, "
-                "first_found_at TIMESTAMP, age_days BIGINT)")
-    con.executemany("INSERT INTO marts.finding_follow_up VALUES (?, ?, ?, ?, ?, 'warning', ?, 'open', ?, 12)",
+    con.execute("CREATE TABLE marts.finding_follow_up (finding_key VARCHAR, unit_code VARCHAR, "
+                "period VARCHAR, rule VARCHAR, indicator_code VARCHAR, severity VARCHAR, message VARCHAR, "
+                "status VARCHAR, first_found_at TIMESTAMP, age_days BIGINT)")
+    con.executemany("INSERT INTO marts.finding_follow_up VALUES "
+                    "(?, ?, ?, ?, ?, 'warning', ?, 'open', ?, 12)",
                     [(key(r, u, p, i), u, p, r, i, m, FIRST_FOUND) for r, u, p, i, m in findings])
     con.close()
     return path
@@ -61,7 +62,9 @@ def receipt(unit: str, period: str, when: datetime, sha: str):
 
 def exported(office_paths: dict[str, Path]) -> list[dict]:
     path = office_paths["receipts"].with_name("finding_answers.jsonl")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def url(unit: str, period: str, k: str, tail: str = "") -> str:
@@ -87,11 +90,13 @@ def test_a_clerk_explains_and_the_reviewer_above_accepts(portal_django, office_p
     assert not FindingAnswer.objects.filter(finding_key=k).exists()
 
     said = "Lũ tháng 10 làm nhiều hộ tái nghèo; đã rà soát từng hộ."
-    assert clerk.post(url("18685", "2026", k, "tra-loi/"), {"loai": "giai_trinh", "noi_dung": said}).status_code == 302
+    answered = clerk.post(url("18685", "2026", k, "tra-loi/"), {"loai": "giai_trinh", "noi_dung": said})
+    assert answered.status_code == 302
     # the roles: a clerk never accepts, a reviewer never answers for the unit, another unit's clerk neither
     assert clerk.post(url("18685", "2026", k, "chap-nhan/")).status_code == 403
     assert reviewer.post(url("18685", "2026", k, "tra-loi/"), {"noi_dung": "x"}).status_code == 403
-    assert client_for("bc18481").post(url("18685", "2026", k, "tra-loi/"), {"noi_dung": "x"}).status_code == 403
+    other = client_for("bc18481").post(url("18685", "2026", k, "tra-loi/"), {"noi_dung": "x"})
+    assert other.status_code == 403
     assert client_for("duyet436").post(url("18685", "2026", k, "chap-nhan/")).status_code == 403
     assert FindingAnswer.objects.filter(finding_key=k).count() == 1
 
@@ -130,7 +135,8 @@ def test_a_correction_points_to_a_newer_receipt_of_the_unit(portal_django, offic
     assert f'value="{new.pk}"' in page and f'value="{old.pk}"' not in page
     assert f'value="{other_period.pk}"' not in page
     for stale in (old, other_period):  # the file the finding came from, another period's
-        refused = clerk.post(url("18481", "2026", k, "tra-loi/"), {"loai": "da_sua", "bien_nhan": str(stale.pk)})
+        refused = clerk.post(url("18481", "2026", k, "tra-loi/"),
+                             {"loai": "da_sua", "bien_nhan": str(stale.pk)})
         assert "loi=can-bien-nhan" in refused["Location"]
     assert not FindingAnswer.objects.filter(finding_key=k).exists()
     done = clerk.post(url("18481", "2026", k, "tra-loi/"), {"loai": "da_sua", "bien_nhan": str(new.pk),
@@ -192,7 +198,8 @@ def digest_env(monkeypatch: pytest.MonkeyPatch, host: str, port: int) -> None:
     monkeypatch.setenv("CHITIEU_ALERT_FROM", "chitieu@hatinh.gov.vn")
 
 
-def test_the_weekly_email_lists_what_waits_for_each_reviewer(portal_django, office_paths, monkeypatch) -> None:
+def test_the_weekly_email_lists_what_waits_for_each_reviewer(portal_django, office_paths,
+                                                             monkeypatch) -> None:
     from django.contrib.auth.models import User
     from django.core.management import call_command
 

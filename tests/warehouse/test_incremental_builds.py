@@ -201,9 +201,9 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
                     [code])
         # and an answer to a finding of the third quarter of 2022 (raw.finding_answers): its
         # period is rebuilt too, and the follow-up mart shows it (resolved: no longer found)
-        con.execute("insert into raw.finding_answers (answer_id, finding_key, unit_code, period, rule, kind, "
-                    "answer_text, corrected_file_sha256, answered_by, answered_at) values (1, ?, ?, '2022-Q3', "
-                    "'yoy', 'da_sua', 'đã gửi lại', ?, 'bc', timestamp '2026-06-01 04:00')",
+        con.execute("insert into raw.finding_answers (answer_id, finding_key, unit_code, period, rule, "
+                    "kind, answer_text, corrected_file_sha256, answered_by, answered_at) values (1, ?, ?, "
+                    "'2022-Q3', 'yoy', 'da_sua', 'đã gửi lại', ?, 'bc', timestamp '2026-06-01 04:00')",
                     ["f" * 32, code, "a" * 64])
     finally:
         con.close()

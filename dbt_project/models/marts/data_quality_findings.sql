@@ -68,6 +68,7 @@ found as (
 select
     found.*,
     md5(concat_ws(
-        '|', rule, coalesce(unit_code, ''), coalesce(period, ''), coalesce(indicator_code, '')
+        '|', found.rule, coalesce(found.unit_code, ''), coalesce(found.period, ''),
+        coalesce(found.indicator_code, '')
     )) as finding_key
 from found

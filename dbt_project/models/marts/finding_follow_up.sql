@@ -48,7 +48,10 @@ gone as (
         null::varchar as message,
         0::bigint as occurrences
     from last_answers as a
-    where not exists (select 1 from found as f where f.finding_key = a.finding_key)
+    where not exists (
+        select 1 from found as f
+        where f.finding_key = a.finding_key
+    )
 ),
 
 arrivals as (
