@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.exports import read_export, utc_moment
+from ingest.exports import not_held, read_export, utc_moment
 
 KINDS = {"giai_trinh", "da_sua", "chap_nhan"}
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -71,15 +71,4 @@ def new_finding_answers(path: Path | None, db_path: Path) -> int:
     """Answers the build database does not hold yet: a change the night must build even when
     no file arrived."""
     rows, _ = read_finding_answers(path)
-    if not rows:
-        return 0
-    if not db_path.exists():
-        return len(rows)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-                            "AND table_name = 'finding_answers'").fetchone()[0]
-        held = _held(con) if found else set()
-    finally:
-        con.close()
-    return sum(1 for r in rows if r[0] not in held)
+    return not_held([r[0] for r in rows], db_path, "finding_answers", "answer_id")

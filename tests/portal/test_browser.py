@@ -302,12 +302,16 @@ REVIEWER_PASSWORD = "Duyet-Ha-Tinh-2026"
 RETURN_REASON = "Số liệu năm 2026 gửi trễ hạn: xác nhận lại số hộ nghèo"
 
 
-def first_login(b: Browser, username: str, new_password: str) -> None:
+def login(b: Browser, username: str, password: str) -> None:
     b.page.send("Network.clearBrowserCookies")
     b.go("/dang-nhap/")
     b.fill("#id_username", username)
-    b.fill("#id_password", PASSWORD)
+    b.fill("#id_password", password)
     b.submit("#dang-nhap")
+
+
+def first_login(b: Browser, username: str, new_password: str) -> None:
+    login(b, username, PASSWORD)
     b.fill("#id_new_password1", new_password)
     b.fill("#id_new_password2", new_password)
     b.submit("#doi-mat-khau")
@@ -349,6 +353,18 @@ def signoff_session(portal: Portal, next_night) -> dict:
     return seen
 
 
+def build_copy(night, copy: Path) -> Path:
+    """A copy of the night's build database: dbt, run in this process by the night, still
+    holds the file open; rows it wrote and DuckDB has not checkpointed yet are in its log."""
+    import shutil
+
+    shutil.copy(night.settings.build_db, copy)
+    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    return copy
+
+
 def row_of(text: str, unit_name: str) -> str:
     return next(line for line in text.splitlines() if line.startswith(unit_name))
 
@@ -375,14 +391,7 @@ def test_a_reviewer_approves_and_returns_with_a_reason_the_clerk_sees(signoff_se
 def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Portal) -> None:
     night = signoff_session["night"]
     assert night.error is None, night.error
-    import shutil
-
-    # a copy: dbt, run in this process by the night, still holds the build file open
-    copy = portal.root / "decisions-check.duckdb"
-    shutil.copy(night.settings.build_db, copy)
-    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
-    if wal.exists():  # rows the night wrote and DuckDB has not checkpointed yet
-        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    copy = build_copy(night, portal.root / "decisions-check.duckdb")
     exported = night.settings.decisions_file.read_text(encoding="utf-8")
     assert exported.count("\n") == 2 and RETURN_REASON in exported, exported
     con = duckdb.connect(str(copy), read_only=True)
@@ -400,14 +409,6 @@ def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Porta
 
 # --------------------------------------------------------------------------- follow up (issue 29)
 EXPLANATION = "Lũ tháng 10/2026 làm nhiều hộ tái nghèo; xã đã rà soát từng hộ."
-
-
-def login(b: Browser, username: str, password: str) -> None:
-    b.page.send("Network.clearBrowserCookies")
-    b.go("/dang-nhap/")
-    b.fill("#id_username", username)
-    b.fill("#id_password", password)
-    b.submit("#dang-nhap")
 
 
 @pytest.fixture(scope="module")
@@ -461,13 +462,7 @@ def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session
 def test_the_next_nights_mart_shows_the_finding_accepted(followup_session: dict, portal: Portal) -> None:
     night = followup_session["night"]
     assert night.error is None, night.error
-    import shutil
-
-    copy = portal.root / "followup-check.duckdb"
-    shutil.copy(night.settings.build_db, copy)
-    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    copy = build_copy(night, portal.root / "followup-check.duckdb")
     key = followup_session["href"].rstrip("/").split("/")[-1]
     con = duckdb.connect(str(copy), read_only=True)
     try:
