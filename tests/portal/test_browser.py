@@ -3,7 +3,10 @@ the first login asks for a new password; a file with a Cảnh báo is sent with 
 and gets a receipt; a file with a Lỗi cannot be sent; a file for another unit is refused
 naming it. Then, with the portal stopped, the next night reads the inbox and the receipts
 export: the receipt's time is the report's arrival in the completeness mart, and the portal,
-started again, shows the published values. Screenshots of each page go to docs/img/."""
+started again, shows the published values. Then sign-off (a reviewer approves and returns)
+and follow-up (a clerk explains a finding after sending a corrected file that still shows it,
+the reviewer accepts; the next night's finding_follow_up says accepted under the same key).
+Screenshots of each page go to docs/img/."""
 
 from __future__ import annotations
 
@@ -412,14 +415,21 @@ EXPLANATION = "Lũ tháng 10/2026 làm nhiều hộ tái nghèo; xã đã rà so
 
 
 @pytest.fixture(scope="module")
-def followup_session(portal: Portal, signoff_session: dict) -> dict:
+def followup_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """After the decisions' night: Cẩm Bình's clerk opens one of its 2026 findings from its
-    unit page and explains it (giải trình); the province's reviewer opens it, sees the
-    explanation and accepts it (chấp nhận); then the next night reads the answers."""
+    unit page, sends a corrected 2026 report that still shows it (one other figure changed),
+    and explains it (giải trình); the province's reviewer opens it, sees the explanation and
+    accepts it (chấp nhận); then the next night reads the new file and the answers: the
+    finding keeps its key across the two files."""
     chromium = require_tool("chromium", "chromium-browser")
     from tests.cdp import chromium_page
 
-    seen: dict = {}
+    corrected = filled_template(tmp_path_factory.mktemp("corrected"), "18685", "2026",
+                                {**GOOD, "HH_POOR": 2900, "HH_NEAR_POOR": 200, "PARTY_MEMBERS": 410},
+                                name="BC nam 2026 Cam Binh sua.xlsx")
+    import hashlib
+
+    seen: dict = {"corrected_sha": hashlib.sha256(corrected.read_bytes()).hexdigest()}
     with chromium_page(chromium, 1280, 1400) as page:
         b = Browser(page, portal.url)
         login(b, "bc18685", NEW_PASSWORD)
@@ -428,6 +438,12 @@ def followup_session(portal: Portal, signoff_session: dict) -> dict:
         seen["href"] = page.evaluate(
             "(document.querySelector('#phat-hien a[href*=\"/ky/2026/phat-hien/\"]') || {}).pathname || ''")
         assert seen["href"], seen["unit_text"]
+        b.go("/don-vi/18685/gui/")
+        b.attach("#id_file", corrected)
+        b.submit("#tai-len")
+        b.fill("textarea[name^=giai_thich_]", "Sửa số đảng viên; số hộ nghèo giữ nguyên.")
+        b.submit("#gui")
+        seen["corrected_receipt"] = b.path()
         b.go(seen["href"])
         b.fill("#noi-dung-giai-trinh", EXPLANATION)
         b.submit("#giai-trinh")
@@ -450,6 +466,7 @@ def followup_session(portal: Portal, signoff_session: dict) -> dict:
 
 def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session: dict) -> None:
     assert "chưa trả lời" in followup_session["unit_text"], followup_session["unit_text"]
+    assert followup_session["corrected_receipt"].startswith("/bien-nhan/")
     answered = followup_session["answered_text"]
     assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
     assert not followup_session["clerk_has_accept"]
@@ -468,9 +485,11 @@ def test_the_next_nights_mart_shows_the_finding_accepted(followup_session: dict,
     try:
         row = con.execute("SELECT unit_code, period, status, last_answer_kind, last_answered_by, answers, "
                           "is_found FROM marts.finding_follow_up WHERE finding_key = ?", [key]).fetchall()
-        found = con.execute("SELECT count(*) FROM marts.data_quality_findings WHERE finding_key = ?",
-                            [key]).fetchone()[0]
+        found = con.execute("SELECT count(*) FROM marts.data_quality_findings WHERE finding_key = ? "
+                            "AND source_file LIKE ?",
+                            [key, f"%{followup_session['corrected_sha']}%"]).fetchone()[0]
     finally:
         con.close()
+    # the key the page showed before the corrected file is the one the warehouse finds in it
     assert row == [("18685", "2026", "accepted", "chap_nhan", "duyet42", 2, True)], row
-    assert found >= 1  # the key the page showed is the warehouse's own
+    assert found >= 1, "the finding is found in the corrected file, under the same key"

@@ -115,6 +115,10 @@ def test_a_clerk_explains_and_the_reviewer_above_accepts(portal_django, office_p
     audit = [(e.username, e.action, e.detail["kind"]) for e in
              AuditEntry.objects.filter(detail__finding_key=k).order_by("at", "pk")]
     assert audit == [("bc18685", "answer_finding", "giai_trinh"), ("duyet42", "close_finding", "chap_nhan")]
+    office = client_for("ctk42")  # the office sees the answers in its admin, read-only
+    listed = office.get("/quan-tri/office/findinganswer/")
+    assert listed.status_code == 200 and k in listed.content.decode()
+    assert office.get("/quan-tri/office/findinganswer/add/").status_code == 403
     lines = [line for line in exported(office_paths) if line["finding_key"] == k]
     assert [(line["kind"], line["answered_by"], line["unit_code"], line["period"], line["rule"])
             for line in lines] == [("giai_trinh", "bc18685", "18685", "2026", "yoy"),
