@@ -52,7 +52,7 @@ def _line(f: followup.Finding) -> str:
     p = parse_period(f.period)
     age = f" ({f.age_days} ngày)" if f.age_days is not None else ""
     return (f"- {unit.name if unit else f.unit_code} ({f.unit_code}), {period_label(p) if p else f.period}, "
-            f"{f.indicator_code or f.rule}: {f.message}{age}\n"
+            f"{f.indicator_code or f.rule}: {f.title or f.message}{age}\n"
             f"  /don-vi/{f.unit_code}/ky/{f.period}/phat-hien/{f.key}/")
 
 

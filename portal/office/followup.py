@@ -29,8 +29,8 @@ from portal.office.published import _connect, _rows
 KEY = re.compile(r"^[0-9a-f]{32}$")
 STATUS_NAMES = {"open": "chưa trả lời", "answered": "chờ người duyệt", "accepted": "đã chấp nhận",
                 "resolved": "đã hết (sau khi sửa)"}
-COLUMNS = ("finding_key, unit_code, period, rule, indicator_code, severity, message, status, "
-           "first_found_at, age_days")
+COLUMNS = ("finding_key, unit_code, period, rule, rule_title_vi, indicator_code, severity, message, "
+           "status, first_found_at, age_days")
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Finding:
     unit_code: str
     period: str
     rule: str
+    title: str  # the rule's Vietnamese title
     indicator_code: str
     severity: str
     message: str
@@ -56,8 +57,8 @@ class Finding:
 
 def _finding(row: dict) -> Finding:
     return Finding(row["finding_key"], row["unit_code"], row["period"], row["rule"] or "",
-                   row["indicator_code"] or "", row["severity"] or "", row["message"] or "",
-                   row["first_found_at"], row["age_days"], row["status"])
+                   row["rule_title_vi"] or "", row["indicator_code"] or "", row["severity"] or "",
+                   row["message"] or "", row["first_found_at"], row["age_days"], row["status"])
 
 
 def published_findings(published: Path | None, where: str, params: list) -> list[Finding] | None:

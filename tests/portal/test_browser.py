@@ -469,6 +469,7 @@ def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session
     assert followup_session["corrected_receipt"].startswith("/bien-nhan/")
     answered = followup_session["answered_text"]
     assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
+    assert "hộ nghèo và cận nghèo nhiều hơn tổng số hộ" in answered  # the rule's Vietnamese title
     assert not followup_session["clerk_has_accept"]
     reviewer = followup_session["reviewer_text"]
     assert EXPLANATION in reviewer and "Chấp nhận" in reviewer, reviewer

@@ -30,19 +30,22 @@ def key(rule: str, unit: str, period: str, indicator: str) -> str:
 
 
 def publish(warehouse: Path, findings: list[tuple[str, str, str, str, str]]) -> Path:
-    """A published file with marts.finding_follow_up: (rule, unit, period, indicator, message)
-    rows, open, first found on FIRST_FOUND, 12 days old."""
+    """A published file with marts.finding_follow_up: (rule, unit, period, indicator, the rule's
+    Vietnamese title) rows, open, first found on FIRST_FOUND, 12 days old; their message is the
+    title behind the rule's name (the warehouse's own messages may be in English)."""
     warehouse.mkdir(parents=True, exist_ok=True)
     path = warehouse / "warehouse.duckdb"
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.finding_follow_up (finding_key VARCHAR, unit_code VARCHAR, "
-                "period VARCHAR, rule VARCHAR, indicator_code VARCHAR, severity VARCHAR, message VARCHAR, "
-                "status VARCHAR, first_found_at TIMESTAMP, age_days BIGINT)")
+                "period VARCHAR, rule VARCHAR, rule_title_vi VARCHAR, indicator_code VARCHAR, "
+                "severity VARCHAR, message VARCHAR, status VARCHAR, first_found_at TIMESTAMP, "
+                "age_days BIGINT)")
     con.executemany("INSERT INTO marts.finding_follow_up VALUES "
-                    "(?, ?, ?, ?, ?, 'warning', ?, 'open', ?, 12)",
-                    [(key(r, u, p, i), u, p, r, i, m, FIRST_FOUND) for r, u, p, i, m in findings])
+                    "(?, ?, ?, ?, ?, ?, 'warning', ?, 'open', ?, 12)",
+                    [(key(r, u, p, i), u, p, r, title, i, f"{r}: {title}", FIRST_FOUND)
+                     for r, u, p, i, title in findings])
     con.close()
     return path
 

@@ -80,6 +80,7 @@ select
     f.unit_code,
     f.period,
     f.rule,
+    t.title_vi as rule_title_vi,
     f.indicator_code,
     f.severity,
     f.message,
@@ -107,3 +108,4 @@ select
 from followed as f
 left join last_answers as a on f.finding_key = a.finding_key
 left join arrivals as r on f.unit_code = r.unit_code and f.period = r.period
+left join {{ ref('stg_reference__finding_rules') }} as t on f.rule = t.rule
