@@ -124,7 +124,7 @@ def _marts(published: Path, sql: str, params: list | None = None) -> list[tuple]
 def test_boots_and_imports_the_bundle_in_time(superset: Server) -> None:
     assert superset.boot_seconds < BOOT_LIMIT_S, f"booted in {superset.boot_seconds:.0f} s"
     assert set(superset.charts()) == set(BUNDLE_TITLES.values())
-    assert len(BUNDLE_TITLES) == 7
+    assert len(BUNDLE_TITLES) == 8  # with the open findings (main, 066ca74)
     for title in BUNDLE_TITLES.values():  # Vietnamese titles, NFC
         assert re.search(r"[ạảãáàâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữỳýỵỷỹíìịỉĩ]", title), title
 
