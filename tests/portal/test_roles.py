@@ -77,11 +77,13 @@ def requests_for(target: str, receipts: dict[str, int]) -> list[tuple[str, str, 
         ("send_report", "post", f"/don-vi/{target}/gui/{token}/"),
         ("see_receipt", "get", f"/bien-nhan/{receipts[target]}/"),
         # sign off (part 2): the period page of the target's units below, approving or
-        # returning the target's period, accepting it (a province's only: 404 for others)
+        # returning the target's period, accepting it (a province's only: 404 for others),
+        # the office's exception on it
         ("review_period", "get", f"/duyet/{target}/{period}/"),
         ("approve_period", "post", f"/don-vi/{target}/ky/{period}/duyet/"),
         ("return_period", "post", f"/don-vi/{target}/ky/{period}/tra-lai/"),
         ("accept_period", "post", f"/duyet/{target}/{period}/chap-nhan/"),
+        ("grant_exception", "post", f"/don-vi/{target}/ky/{period}/cho-phep-sua/"),
         ("bulk_approve", "get", "/duyet-hang-loat/"),
     ]
 
@@ -90,7 +92,8 @@ def requests_for(target: str, receipts: dict[str, int]) -> list[tuple[str, str, 
 # communes were 18112 and 18685 and the province's units its districts (436); in 2025 (the
 # province's own year) and 2026-11 the province's communes (18685, 18481) directly.
 BELOW_IN_PERIOD = {"436": {"18112"}, "42": {"436", "18685", "18481"}}
-PERIOD_ACTIONS = {"download_template", "review_period", "approve_period", "return_period", "accept_period"}
+PERIOD_ACTIONS = {"download_template", "review_period", "approve_period", "return_period", "accept_period",
+                  "grant_exception"}
 
 
 def allowed_on_period(action: str, username: str, target: str) -> bool:
@@ -115,7 +118,7 @@ def test_the_table_covers_every_view(portal_django) -> None:
     assert named == set(VIEW_ACTIONS), "a view without its action in the role table"
     assert set(VIEW_ACTIONS.values()) <= set(ACTIONS)
     covered = {a for t in TARGETS for a, _, _ in requests_for(t, dict.fromkeys(TARGETS, 1))}
-    not_built = {"grant_exception", "answer_finding", "close_finding"}  # issue 29, steps 3-4
+    not_built = {"answer_finding", "close_finding"}  # issue 29, follow-up
     assert covered | {"see_audit_log", "manage_accounts"} == set(ACTIONS) - not_built
     assert not_built.isdisjoint(VIEW_ACTIONS.values())
 
@@ -127,7 +130,8 @@ def test_every_role_on_every_unit(portal_django, office_paths, receipts, usernam
     client = client_for(username)
     own_unit = ACCOUNTS[username][1]
     decided = Decision.objects.filter(decided_by__username=username, unit_period__unit_code=target)
-    decided_before = {d: decided.filter(decision=d).count() for d in ("approved", "returned", "accepted")}
+    decided_before = {d: decided.filter(decision=d).count()
+                      for d in ("approved", "returned", "accepted", "exception")}
     for action, method, url in requests_for(target, receipts):
         allowed = table_allows(action, username, target)
         if action in PERIOD_ACTIONS:
@@ -143,7 +147,7 @@ def test_every_role_on_every_unit(portal_django, office_paths, receipts, usernam
         unit_code=own_unit).exists()
     assert not any(office_paths["inbox"].iterdir()), "a refused request wrote into the inbox"
     for decision, action in (("approved", "approve_period"), ("returned", "return_period"),
-                             ("accepted", "accept_period")):
+                             ("accepted", "accept_period"), ("exception", "grant_exception")):
         if not allowed_on_period(action, username, target) or not table_allows(action, username, target):
             now = decided.filter(decision=decision).count()
             assert now == decided_before[decision], f"{username} {decision} {target}"
