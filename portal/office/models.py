@@ -138,8 +138,8 @@ class Decision(AppendOnly):
     Never edited: a later decision on the same unit-period supersedes it, and the history stays."""
 
     unit_period = models.ForeignKey(UnitPeriod, on_delete=models.PROTECT, related_name="decisions")
-    decision = models.CharField("quyết định", max_length=20,
-                                choices=[(d, DECISION_NAMES[d]) for d in (APPROVED, RETURNED, ACCEPTED, EXCEPTION)])
+    decision = models.CharField("quyết định", max_length=20, choices=[
+        (d, DECISION_NAMES[d]) for d in (APPROVED, RETURNED, ACCEPTED, EXCEPTION)])
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField("lúc", default=timezone.now)
     figures_sha256 = models.CharField("dấu vân tay số liệu đã duyệt", max_length=64, blank=True)

@@ -1,8 +1,9 @@
 """Sign off (docs/spec/portal.md): who reviews which units for a period, what a reviewer
 sees of each, and the decisions (approve, return, accept, bulk approval of past periods,
 the office's exception on an approved unit-period), the lock an approval puts on the files
-that arrive after it (held until an exception), exported append-only for the night as receipts are (ingest/decisions.py reads the export
-into raw.decisions, which rebuilds the decisions' periods)."""
+that arrive after it (held until an exception), exported append-only for the night as
+receipts are (ingest/decisions.py reads the export into raw.decisions, which rebuilds the
+decisions' periods)."""
 
 from __future__ import annotations
 

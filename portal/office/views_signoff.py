@@ -1,6 +1,7 @@
 """Sign-off pages: a reviewer's period page (each unit below, its status, findings and
 figures), approve, return with a reason, the office's acceptance of the province's period,
-its exception on an approved unit-period and its bulk approval of past periods. Each asks the role table first (views._require)."""
+its exception on an approved unit-period and its bulk approval of past periods. Each asks
+the role table first (views._require)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,8 @@ def receipt(unit: str, period: str, when: datetime) -> int:
     return r.pk
 
 
-def test_the_office_grants_an_exception_and_the_next_approval_locks_again(portal_django, office_paths) -> None:
+def test_the_office_grants_an_exception_and_the_next_approval_locks_again(
+        portal_django, office_paths) -> None:
     from django.utils import timezone
 
     from ingest.decisions import read_decisions

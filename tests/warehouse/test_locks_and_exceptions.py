@@ -90,8 +90,9 @@ def snapshot(night) -> dict:
             "SELECT unit_code, value FROM marts.indicator_values WHERE period = '2026' "
             "AND indicator_code = 'HH_TOTAL' AND unit_code IN ('18133', '18160', '18163', '18172', '18184')"
         ).fetchall())
-        held = con.execute("SELECT unit_code, unit_name, period, source_file, portal_sender, arrived_at, "
-                           "approved_at FROM marts.held_submissions ORDER BY unit_code, arrived_at").fetchall()
+        held = con.execute(
+            "SELECT unit_code, unit_name, period, source_file, portal_sender, arrived_at, approved_at "
+            "FROM marts.held_submissions ORDER BY unit_code, arrived_at").fetchall()
     finally:
         con.close()
     return {"values": {u: float(v) for u, v in values.items()}, "held": held}

@@ -37,7 +37,7 @@ locks as (
         on
             s.unit_code = a.unit_code
             and s.period = a.period
-            and a.decided_at < s.first_seen_at
+            and s.first_seen_at > a.decided_at
     where s.status = 'loaded'
     group by s.submission_id
 )
