@@ -86,10 +86,7 @@ class ReviewRow:
     decision: Decision | None
     changed_since_approval: bool = field(default=False)
     held: int = 0  # files received after the approval, held by its lock
-
-    @property
-    def locked(self) -> bool:
-        return self.decision is not None and self.decision.decision == APPROVED
+    locked: bool = False  # approved, no exception since: the office may grant one
 
     @property
     def status(self) -> str:
@@ -108,6 +105,7 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
     facts = period_review(published, codes, period.code, previous_period(period).code,
                           same_period_last_year(period).code)
     decisions = latest_decisions(codes, period.code)
+    locked = locked_units(codes, period.code)
     receipts: dict[str, int] = {}
     held: dict[str, int] = {}
     found = list(Receipt.objects.filter(unit_period__unit_code__in=codes, unit_period__period=period.code)
@@ -127,7 +125,7 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
             on_time=f.get("on_time"), portal_receipts=receipts.get(u.code, 0),
             findings=f.get("findings", []), figures=f.get("figures", []), fingerprint=fp, decision=d,
             changed_since_approval=bool(d and d.decision == APPROVED and d.figures_sha256 != fp),
-            held=held.get(u.code, 0)))
+            held=held.get(u.code, 0), locked=u.code in locked))
     return sorted(rows, key=lambda r: not r.received)  # what there is to review first, by code
 
 
@@ -214,11 +212,15 @@ def receipt_states(receipts: list[Receipt]) -> list[str]:
             for r in receipts]
 
 
-def is_locked(unit_code: str, period: str) -> bool:
-    """Whether the unit-period is approved with no exception since (the office may grant one)."""
-    return lock_state(list(Decision.objects.filter(unit_period__unit_code=unit_code,
-                                                   unit_period__period=period)),
-                      datetime.max.replace(tzinfo=UTC)) == HELD
+def locked_units(unit_codes: list[str], period: str) -> set[str]:
+    """The units whose period is locked now: approved, with no exception since that approval
+    (a file arriving now would be held; the office may grant an exception)."""
+    found: dict[str, list[Decision]] = {}
+    for d in Decision.objects.filter(unit_period__unit_code__in=unit_codes, unit_period__period=period,
+                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+        found.setdefault(d.unit_period.unit_code, []).append(d)
+    forever = datetime.max.replace(tzinfo=UTC)
+    return {code for code, made in found.items() if lock_state(made, forever) == HELD}
 
 
 def province_ready(province: str, period: Period) -> list[Unit]:

@@ -111,7 +111,7 @@ def grant_exception(request, unit_code: str, period: str):
     reason = request.POST.get("ly_do", "").strip()[:1000]
     if not reason:
         return _back(unit_code, p, "can-ly-do-sua")
-    if not signoff.is_locked(unit_code, p.code):
+    if unit_code not in signoff.locked_units([unit_code], p.code):
         return _back(unit_code, p, "chua-khoa")
     signoff.decide(unit_code, p.code, EXCEPTION, request.user, note=reason)
     _export()

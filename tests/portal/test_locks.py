@@ -96,6 +96,7 @@ def test_the_office_grants_an_exception_and_the_next_approval_locks_again(
     assert "được phép sửa, chờ duyệt lại" in reviewer.get("/duyet/42/2026-10/").content.decode()
     again = office.post("/don-vi/18481/ky/2026-10/cho-phep-sua/", {"ly_do": REASON}, follow=True)
     assert "không cần cho phép" in again.content.decode() and len(decisions("18481", "2026-10")) == 2
+    assert 'class="cho-phep-sua"' not in office.get("/duyet/42/2026-10/").content.decode()
     # the night reads the exception from the export
     export = office_paths["warehouse"] / "receipts" / "decisions.jsonl"
     lines = [json.loads(x) for x in export.read_text(encoding="utf-8").splitlines()]
@@ -110,3 +111,7 @@ def test_the_office_grants_an_exception_and_the_next_approval_locks_again(
     assert HELD_TEXT not in received and REOPENED_TEXT not in received
     last = receipt("18481", "2026-10", timezone.now())
     assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
+    # a return after an approval does not unlock: the office still may (and must) allow
+    reviewer.post("/don-vi/18481/ky/2026-10/tra-lai/", {"ly_do": "Xem lại số hộ nghèo"})
+    assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
+    assert 'class="cho-phep-sua"' in office.get("/duyet/42/2026-10/").content.decode()
