@@ -5,9 +5,9 @@ approval; then the file's values flow (and the next approval locks again).
 
 A hand-built inbox of five communes' 2026 reports (the real template, filled: tests/filled.py),
 their arrivals given by a hand-written receipts export, and a hand-written decisions export;
-two real nights (the job in-process, dbt on DuckDB): the second after the office's exception
-on one commune. Each commune is one case, told apart by its HH_TOTAL (3000, 3100, 3200 for its
-first, second and third file):
+two real nights (the job in-process, dbt on DuckDB): the second, incremental, after the
+office's exception on one commune, compared with a full refresh. Each commune is one case,
+told apart by its HH_TOTAL (3000, 3100, 3200 for its first, second and third file):
 - 18133: approved, then a file: held; the exception (second night) lets it in;
 - 18160: a second file before the approval: not held;
 - 18163: returned, then a file: a return is not a lock;
@@ -28,6 +28,7 @@ import pytest
 
 from tests.filled import filled_template
 from tests.inboxes import build
+from tests.warehouse.test_incremental_builds import _fingerprints, _full_refresh_of
 
 pytestmark = pytest.mark.warehouse
 
@@ -129,6 +130,8 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "SELECT count(*) FROM raw.submissions WHERE status = 'loaded'").fetchone()[0]
     finally:
         build_con.close()
+    seen["incremental"] = _fingerprints(second.settings.build_db)
+    seen["full_refresh"] = _full_refresh_of(second.settings, root / "full")
     return seen
 
 
@@ -176,3 +179,9 @@ def test_approving_again_does_not_release_a_held_file(nights: dict) -> None:
         assert [(r[5], r[6]) for r in rows] == [(utc(12), utc(11))]
     # after the exception on 18133: 18172's third file and 18184's second stay held
     assert len(nights["second"]["held"]) == 2, nights["second"]["held"]
+
+
+def test_the_exceptions_night_equals_a_full_refresh(nights: dict) -> None:
+    """The second night rebuilt 2026 incrementally (the exception is a change of its period):
+    every intermediate and mart table equals a full refresh of the same raw layer."""
+    assert nights["incremental"] == nights["full_refresh"]
