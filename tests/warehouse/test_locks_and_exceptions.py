@@ -13,7 +13,9 @@ told apart by its HH_TOTAL (3000, 3100, 3200 for its first, second and third fil
 - 18163: returned, then a file: a return is not a lock;
 - 18172: approved, exception, a file (flows), approved again, a third file: held (the lock is
   the latest approval before the file, and the exception before it does not count);
-- 18184: approved, a file, approved again: still held (approving again releases nothing).
+- 18184: approved, a file, approved again: still held (approving again releases nothing);
+- 18196: an approval dated before its only file (nothing approved to keep): not held, its
+  figures published rather than blanked.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ FILES = {
     "18163": [(3000, at(10)), (3100, at(14))],
     "18172": [(3000, at(10)), (3100, at(13)), (3200, at(15))],
     "18184": [(3000, at(10)), (3100, at(12))],
+    "18196": [(3000, at(10))],
 }
 DECISIONS = {
     "18133": [("approved", at(12))],
@@ -59,6 +62,7 @@ DECISIONS = {
     "18163": [("returned", at(12))],
     "18172": [("approved", at(11)), ("exception", at(12)), ("approved", at(14))],
     "18184": [("approved", at(11)), ("approved", at(13))],
+    "18196": [("approved", at(9))],
 }
 EXCEPTION_LATER = ("18133", "exception", at(16))  # granted before the second night
 
@@ -89,7 +93,8 @@ def snapshot(night) -> dict:
     try:
         values = dict(con.execute(
             "SELECT unit_code, value FROM marts.indicator_values WHERE period = '2026' "
-            "AND indicator_code = 'HH_TOTAL' AND unit_code IN ('18133', '18160', '18163', '18172', '18184')"
+            "AND indicator_code = 'HH_TOTAL' AND unit_code IN ('18133', '18160', '18163', '18172', '18184', "
+            "'18196')"
         ).fetchall())
         held = con.execute(
             "SELECT unit_code, unit_name, period, source_file, portal_sender, arrived_at, approved_at "
@@ -189,3 +194,11 @@ def test_the_exceptions_night_equals_a_full_refresh(nights: dict) -> None:
     incremental, full = nights["incremental"], nights["full_refresh"]
     differ = sorted(t for t in set(incremental) | set(full) if incremental.get(t) != full.get(t))
     assert not differ, differ
+
+
+def test_nothing_approved_to_keep_nothing_held(nights: dict) -> None:
+    """18196's approval is dated before its only file (as in a warehouse rebuilt without its
+    first sightings): its figures are published, not blanked."""
+    for night in ("first", "second"):
+        assert nights[night]["values"]["18196"] == 3000.0, nights[night]["values"]
+        assert "18196" not in {r[0] for r in nights[night]["held"]}

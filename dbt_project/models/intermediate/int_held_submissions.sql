@@ -8,6 +8,10 @@
 -- does not release a held sheet, and an exception granted before that approval does not
 -- count. A return neither locks nor unlocks. The portal shows the same rule to the clerk
 -- (portal/office/signoff.py, lock_state). Times are UTC.
+-- A lock keeps approved values: where the unit-period has no loaded sheet that arrived by
+-- the approval (a warehouse rebuilt without its first sightings, an approval dated before
+-- every file), there is nothing approved to keep, and nothing is held rather than the
+-- figures blanked.
 -- A decision rebuilds its period (int_rebuild_periods), so the incremental models follow.
 with approvals as (
     select
@@ -62,4 +66,12 @@ where not exists (
         e.unit_code = s.unit_code
         and e.period = s.period
         and e.decided_at > l.approved_at
+)
+and exists (
+    select 1 from {{ ref('int_submissions') }} as b
+    where
+        b.unit_code = s.unit_code
+        and b.period = s.period
+        and b.status = 'loaded'
+        and b.first_seen_at <= l.approved_at
 )
