@@ -125,7 +125,7 @@ def unit_page(request, unit_code: str):
     can_send = services.allowed(account, "check_file", unit_code)
     periods = [(p.code, period_label(p))
                for p in services.open_periods(unit, timezone.localdate())] if can_send else []
-    from portal.office import signoff
+    from portal.office import followup, signoff
 
     receipts = list(receipts[:30])
     for r, state in zip(receipts, signoff.receipt_states(receipts), strict=True):
@@ -135,7 +135,8 @@ def unit_page(request, unit_code: str):
     return render(request, "office/unit.html", {
         "account": account, "unit": unit, "facts": facts, "receipts": receipts,
         "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
-        "decisions": signoff.unit_decisions(unit_code)})
+        "decisions": signoff.unit_decisions(unit_code),
+        "followed": followup.unit_findings(services.published_file(), unit_code)})
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('office', '0002_decision'),
+        ('office', '0004_finding_answers'),
     ]
 
     operations = [
