@@ -99,6 +99,11 @@ MAPPED = {
     "make portal PORTAL_PORT=8700": (
         "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
         ['"make", "portal", f"PORTAL_PORT={port}"']),
+    # the weekly e-mail: chitieu.findings_digest runs exactly `python -m portal findings_digest`
+    "python -m portal findings_digest": (
+        "tests/portal/test_followup.py::"
+        "test_the_scheduled_task_runs_the_command_and_fails_naming_who_was_not_reached",
+        ["run_findings_digest(timeout_s=120)"]),
     "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }
