@@ -99,6 +99,10 @@ MAPPED = {
     "make portal PORTAL_PORT=8700": (
         "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
         ['"make", "portal", f"PORTAL_PORT={port}"']),
+    "python -m portal clean_uploads": (
+        "tests/portal/test_unsent_uploads_cleaned.py::"
+        "test_unsent_uploads_past_their_days_are_removed_and_nothing_else",
+        ['call_command("clean_uploads")']),
     "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }

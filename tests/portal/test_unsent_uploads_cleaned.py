@@ -88,7 +88,7 @@ def test_unsent_uploads_past_their_days_are_removed_and_nothing_else(
     staged(portal_django, linked).unlink()
     staged(portal_django, linked).symlink_to(outside)
     # E: a row whose token is not one the portal makes (a path): nothing is built from it
-    forged = CheckedUpload.objects.create(token="../../precious", user_id=receipt.sender_id, unit_code=UNIT,
+    forged = CheckedUpload.objects.create(token="../precious", user_id=receipt.sender_id, unit_code=UNIT,
                                           file_sha256="0" * 64, suffix=".xlsx", size_bytes=1, shown_name="x")
     (portal_django / "precious.xlsx").write_bytes(b"kept")
     age(old, sent, linked, forged.token, days=8)
