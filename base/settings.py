@@ -353,6 +353,12 @@ class Settings:
         volume shared with the night), read into raw.decisions by the ingest stage."""
         return self.receipts_file.with_name("decisions.jsonl")
 
+    @property
+    def finding_answers_file(self) -> Path:
+        """The portal's export of answers to findings (portal/office/followup.py), beside its
+        decisions, read into raw.finding_answers by the ingest stage."""
+        return self.receipts_file.with_name("finding_answers.jsonl")
+
     def require_inbox(self) -> Path:
         if self.inbox is None:
             raise SettingsError("INBOX is not set: the folder where clerks' files arrive "

@@ -25,10 +25,13 @@ def count_new_files(settings: Settings) -> int:
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder {inbox} does not exist")
     from ingest.decisions import new_decisions
+    from ingest.finding_answers import new_finding_answers
     from ingest.receipts import new_receipts
 
     return count(inbox, settings.build_db, settings.parse_limits) + new_receipts(
-        settings.receipts_file, settings.build_db) + new_decisions(settings.decisions_file, settings.build_db)
+        settings.receipts_file, settings.build_db) + new_decisions(
+        settings.decisions_file, settings.build_db) + new_finding_answers(
+        settings.finding_answers_file, settings.build_db)
 
 
 def _current_raw_state(build_db: Path, read_only: bool = True) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.exports import read_export, utc_moment
+from ingest.exports import not_held, read_export, utc_moment
 
 _SHA = re.compile(r"^([0-9a-f]{64})?$")
 DECISIONS = {"approved", "returned", "accepted"}
@@ -66,15 +66,4 @@ def new_decisions(path: Path | None, db_path: Path) -> int:
     """Decisions the build database does not hold yet: a change the night must see even
     when no file arrived."""
     rows, _ = read_decisions(path)
-    if not rows:
-        return 0
-    if not db_path.exists():
-        return len(rows)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'raw' "
-                            "AND table_name = 'decisions' AND column_name = 'decision_id'").fetchone()[0]
-        held = _held(con) if found else set()
-    finally:
-        con.close()
-    return sum(1 for r in rows if r[6] not in held)
+    return not_held([r[6] for r in rows], db_path, "decisions", "decision_id")

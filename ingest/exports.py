@@ -1,6 +1,6 @@
-"""The portal's append-only JSON-lines exports (receipts, decisions), read by the night: one
-reader for both, so that a blank line is skipped and a line that cannot be read is counted,
-never fatal, in the same way for each."""
+"""The portal's append-only JSON-lines exports (receipts, decisions, answers to findings),
+read by the night: one reader for all, so that a blank line is skipped and a line that
+cannot be read is counted, never fatal, in the same way for each."""
 
 from __future__ import annotations
 
@@ -30,6 +30,27 @@ def read_export(path: Path | None, parse: Callable[[dict], T]) -> tuple[list[T],
             except UNREADABLE:
                 bad += 1
     return parsed, bad
+
+
+def not_held(numbers: list[int], db_path: Path, table: str, column: str) -> int:
+    """How many of the export's `numbers` raw.`table` of the build database does not hold yet
+    (all of them before the database or its column exists): the night's new work. `table`
+    and `column` are the caller's constants, never input."""
+    if not numbers:
+        return 0
+    if not db_path.exists():
+        return len(numbers)
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        found = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'raw' "
+                            "AND table_name = ? AND column_name = ?", [table, column]).fetchone()[0]
+        held = {n for (n,) in con.execute(f"SELECT {column} FROM raw.{table} WHERE {column} IS NOT NULL")
+                .fetchall()} if found else set()
+    finally:
+        con.close()
+    return sum(1 for n in numbers if n not in held)
 
 
 def utc_moment(value: object) -> datetime:

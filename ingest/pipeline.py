@@ -20,6 +20,7 @@ from base.settings import ParseLimits
 from ingest import store
 from ingest.archive import archive_copy, archive_path
 from ingest.decisions import decisions_file, load_decisions
+from ingest.finding_answers import finding_answers_file, load_finding_answers
 from ingest.guard import parse_guarded
 from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
@@ -244,7 +245,8 @@ def ingest_inbox(
     timeliness"); it defaults to the clock. Tests pass it to stage arrivals around a due day.
     `receipts` is the portal's receipts export: copied into raw.receipts first, so a file sent
     through the portal arrives at its receipt's time (ingest/receipts.py); its decisions export
-    beside it is appended to raw.decisions (ingest/decisions.py)."""
+    beside it is appended to raw.decisions (ingest/decisions.py), its answers to findings to
+    raw.finding_answers (ingest/finding_answers.py)."""
     if now is not None and now.tzinfo is None:
         raise ValueError("ingest_inbox: `now` must be timezone-aware (a naive time is ambiguous)")
     started = time.monotonic()
@@ -253,6 +255,7 @@ def ingest_inbox(
     try:
         load_receipts(con, receipts)
         load_decisions(con, decisions_file(receipts))
+        load_finding_answers(con, finding_answers_file(receipts))
         known = store.known_files(con)
         sightings = store.known_sightings(con)
         clock = now.timestamp() if now is not None else time.time()  # tests stage arrivals

@@ -119,6 +119,22 @@ CREATE TABLE IF NOT EXISTS raw.decisions (
 -- fingerprint of the figures approved (portal/office/published.py, FINGERPRINT_SQL)
 ALTER TABLE raw.decisions ADD COLUMN IF NOT EXISTS decision_id BIGINT;
 ALTER TABLE raw.decisions ADD COLUMN IF NOT EXISTS figures_sha256 VARCHAR;
+-- Answers to findings, written by the portal (a clerk's giai_trinh or da_sua, a reviewer's
+-- chap_nhan), keyed by the portal's answer number (ingest/finding_answers.py); a new row
+-- rebuilds its period (dbt int_rebuild_periods) and shows in marts.finding_follow_up.
+CREATE TABLE IF NOT EXISTS raw.finding_answers (
+    answer_id BIGINT NOT NULL,
+    finding_key VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    rule VARCHAR,
+    indicator_code VARCHAR,
+    kind VARCHAR NOT NULL,
+    answer_text VARCHAR,
+    corrected_file_sha256 VARCHAR,
+    answered_by VARCHAR,
+    answered_at TIMESTAMP NOT NULL
+);
 """
 
 TABLE_COLUMNS = {
@@ -205,6 +221,12 @@ def raw_state(con: duckdb.DuckDBPyConnection) -> str:
         count, latest = con.execute("SELECT count(*), max(decided_at) FROM raw.decisions").fetchone()
         if count:
             state += f";decisions={count};last_decision={latest}"
+    has_answers = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
+                              "AND table_name = 'finding_answers'").fetchone()[0]
+    if has_answers:  # a new answer to a finding, too
+        count, latest = con.execute("SELECT count(*), max(answered_at) FROM raw.finding_answers").fetchone()
+        if count:
+            state += f";finding_answers={count};last_answer={latest}"
     return state
 
 

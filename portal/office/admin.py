@@ -3,7 +3,7 @@ shown read-only (no add, change or delete, whoever asks)."""
 
 from django.contrib import admin
 
-from portal.office.models import Account, AuditEntry, Decision, Receipt
+from portal.office.models import Account, AuditEntry, Decision, FindingAnswer, Receipt
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -38,3 +38,9 @@ class DecisionAdmin(ReadOnly):
 class AccountAdmin(admin.ModelAdmin):
     list_display = ("user", "unit_code", "role", "must_change_password")
     list_filter = ("role",)
+
+
+@admin.register(FindingAnswer)
+class FindingAnswerAdmin(ReadOnly):
+    list_display = ("answered_at", "unit_period", "finding_key", "kind", "answered_by", "receipt")
+    list_filter = ("kind",)

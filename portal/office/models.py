@@ -146,3 +146,31 @@ class Decision(AppendOnly):
     class Meta:
         verbose_name = verbose_name_plural = "quyết định duyệt"
         ordering = ("-decided_at", "-pk")
+
+
+GIAI_TRINH, DA_SUA, CHAP_NHAN = "giai_trinh", "da_sua", "chap_nhan"
+ANSWER_NAMES = {GIAI_TRINH: "giải trình", DA_SUA: "đã sửa", CHAP_NHAN: "chấp nhận"}
+
+
+class FindingAnswer(AppendOnly):
+    """An answer to a finding on a unit's figures (docs/spec/portal.md, "Follow up"): its
+    unit's explanation (giải trình) or correction (đã sửa, naming the receipt of the new
+    file), or a reviewer's acceptance (chấp nhận). Keyed by the warehouse's finding key
+    (marts.data_quality_findings.finding_key, stable across corrected files). Never edited:
+    the answers of a finding, in order, are its history."""
+
+    finding_key = models.CharField("mã phát hiện", max_length=32, db_index=True)
+    unit_period = models.ForeignKey(UnitPeriod, on_delete=models.PROTECT, related_name="finding_answers")
+    rule = models.CharField("quy tắc", max_length=80, blank=True)
+    indicator_code = models.CharField("chỉ tiêu", max_length=40, blank=True)
+    kind = models.CharField("loại trả lời", max_length=20,
+                            choices=[(k, ANSWER_NAMES[k]) for k in (GIAI_TRINH, DA_SUA, CHAP_NHAN)])
+    text = models.TextField("nội dung", blank=True)
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, null=True, blank=True,
+                                verbose_name="biên nhận của tệp đã sửa")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    answered_at = models.DateTimeField("lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "trả lời phát hiện"
+        ordering = ("answered_at", "pk")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.office import views, views_signoff
+from portal.office import views, views_followup, views_signoff
 
 app_name = "office"
 urlpatterns = [
@@ -19,9 +19,16 @@ urlpatterns = [
     path("don-vi/<str:unit_code>/ky/<str:period>/duyet/", views_signoff.approve, name="approve"),
     path("don-vi/<str:unit_code>/ky/<str:period>/tra-lai/", views_signoff.return_view, name="return"),
     path("duyet-hang-loat/", views_signoff.bulk, name="bulk"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/phat-hien/<str:key>/", views_followup.finding_page,
+         name="finding"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/phat-hien/<str:key>/tra-loi/", views_followup.answer_view,
+         name="answer_finding"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/phat-hien/<str:key>/chap-nhan/", views_followup.close_view,
+         name="close_finding"),
 ]
 # Every view and the action of the role-by-action table it performs (tests/portal/test_roles.py).
 VIEW_ACTIONS = {"unit": "see_unit", "template": "download_template", "upload": "check_file",
                 "send": "send_report", "receipt": "see_receipt", "audit": "see_audit_log",
                 "review": "review_period", "accept": "accept_period", "approve": "approve_period",
-                "return": "return_period", "bulk": "bulk_approve"}
+                "return": "return_period", "bulk": "bulk_approve",
+                "finding": "see_unit", "answer_finding": "answer_finding", "close_finding": "close_finding"}

@@ -127,12 +127,13 @@ def unit_page(request, unit_code: str):
                for p in services.open_periods(unit, timezone.localdate())] if can_send else []
     for r in receipts:
         r.period_label = period_label(parse_period(r.unit_period.period))
-    from portal.office import signoff
+    from portal.office import followup, signoff
 
     return render(request, "office/unit.html", {
         "account": account, "unit": unit, "facts": facts, "receipts": receipts[:30],
         "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
-        "decisions": signoff.unit_decisions(unit_code)})
+        "decisions": signoff.unit_decisions(unit_code),
+        "followed": followup.unit_findings(services.published_file(), unit_code)})
 
 
 @login_required

@@ -121,3 +121,13 @@ def test_the_run_day_is_the_vietnam_calendar_day(moment: str, day: str) -> None:
 
     # a run triggered without a logical date falls back on its run_after, in Vietnam time too
     assert module.run_day({"logical_date": None, "dag_run": Run()}).isoformat() == day
+
+
+def test_the_findings_digest_is_weekly_and_never_sent_twice(dagbag) -> None:
+    """The reviewers' e-mail (dags/chitieu_findings_digest.py): Monday 07:00 in Vietnam, one
+    task, no retry (a retry would send again to the reviewers already reached)."""
+    dag = dagbag[0].dags["chitieu_findings_digest"]
+    assert "0 7 * * 1" in dag.timetable.summary and str(dag.timetable._timezone) == "Asia/Ho_Chi_Minh"
+    assert dag.catchup is False and dag.max_active_runs == 1
+    assert [t.task_id for t in dag.tasks] == ["send_findings_digest"]
+    assert dag.get_task("send_findings_digest").retries == 0

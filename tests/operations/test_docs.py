@@ -103,6 +103,11 @@ MAPPED = {
         "tests/portal/test_unsent_uploads_cleaned.py::"
         "test_unsent_uploads_past_their_days_are_removed_and_nothing_else",
         ['call_command("clean_uploads")']),
+    # the weekly e-mail: chitieu.findings_digest runs exactly `python -m portal findings_digest`
+    "python -m portal findings_digest": (
+        "tests/portal/test_followup.py::"
+        "test_the_scheduled_task_runs_the_command_and_fails_naming_who_was_not_reached",
+        ["run_findings_digest(timeout_s=120)"]),
     "make superset": ("tests/review/test_superset_dashboard.py::test_boots_and_imports_the_bundle_in_time",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }

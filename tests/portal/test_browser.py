@@ -3,7 +3,10 @@ the first login asks for a new password; a file with a Cảnh báo is sent with 
 and gets a receipt; a file with a Lỗi cannot be sent; a file for another unit is refused
 naming it. Then, with the portal stopped, the next night reads the inbox and the receipts
 export: the receipt's time is the report's arrival in the completeness mart, and the portal,
-started again, shows the published values. Screenshots of each page go to docs/img/."""
+started again, shows the published values. Then sign-off (a reviewer approves and returns)
+and follow-up (a clerk explains a finding after sending a corrected file that still shows it,
+the reviewer accepts; the next night's finding_follow_up says accepted under the same key).
+Screenshots of each page go to docs/img/."""
 
 from __future__ import annotations
 
@@ -302,12 +305,16 @@ REVIEWER_PASSWORD = "Duyet-Ha-Tinh-2026"
 RETURN_REASON = "Số liệu năm 2026 gửi trễ hạn: xác nhận lại số hộ nghèo"
 
 
-def first_login(b: Browser, username: str, new_password: str) -> None:
+def login(b: Browser, username: str, password: str) -> None:
     b.page.send("Network.clearBrowserCookies")
     b.go("/dang-nhap/")
     b.fill("#id_username", username)
-    b.fill("#id_password", PASSWORD)
+    b.fill("#id_password", password)
     b.submit("#dang-nhap")
+
+
+def first_login(b: Browser, username: str, new_password: str) -> None:
+    login(b, username, PASSWORD)
     b.fill("#id_new_password1", new_password)
     b.fill("#id_new_password2", new_password)
     b.submit("#doi-mat-khau")
@@ -349,6 +356,18 @@ def signoff_session(portal: Portal, next_night) -> dict:
     return seen
 
 
+def build_copy(night, copy: Path) -> Path:
+    """A copy of the night's build database: dbt, run in this process by the night, still
+    holds the file open; rows it wrote and DuckDB has not checkpointed yet are in its log."""
+    import shutil
+
+    shutil.copy(night.settings.build_db, copy)
+    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    return copy
+
+
 def row_of(text: str, unit_name: str) -> str:
     return next(line for line in text.splitlines() if line.startswith(unit_name))
 
@@ -375,14 +394,7 @@ def test_a_reviewer_approves_and_returns_with_a_reason_the_clerk_sees(signoff_se
 def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Portal) -> None:
     night = signoff_session["night"]
     assert night.error is None, night.error
-    import shutil
-
-    # a copy: dbt, run in this process by the night, still holds the build file open
-    copy = portal.root / "decisions-check.duckdb"
-    shutil.copy(night.settings.build_db, copy)
-    wal = night.settings.build_db.with_name(night.settings.build_db.name + ".wal")
-    if wal.exists():  # rows the night wrote and DuckDB has not checkpointed yet
-        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
+    copy = build_copy(night, portal.root / "decisions-check.duckdb")
     exported = night.settings.decisions_file.read_text(encoding="utf-8")
     assert exported.count("\n") == 2 and RETURN_REASON in exported, exported
     con = duckdb.connect(str(copy), read_only=True)
@@ -396,3 +408,89 @@ def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Porta
     from ingest.decisions import new_decisions
 
     assert new_decisions(night.settings.decisions_file, copy) == 0  # nothing left for a later night
+
+
+# --------------------------------------------------------------------------- follow up (issue 29)
+EXPLANATION = "Lũ tháng 10/2026 làm nhiều hộ tái nghèo; xã đã rà soát từng hộ."
+
+
+@pytest.fixture(scope="module")
+def followup_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """After the decisions' night: Cẩm Bình's clerk opens one of its 2026 findings from its
+    unit page, sends a corrected 2026 report that still shows it (one other figure changed),
+    and explains it (giải trình); the province's reviewer opens it, sees the explanation and
+    accepts it (chấp nhận); then the next night reads the new file and the answers: the
+    finding keeps its key across the two files."""
+    chromium = require_tool("chromium", "chromium-browser")
+    from tests.cdp import chromium_page
+
+    corrected = filled_template(tmp_path_factory.mktemp("corrected"), "18685", "2026",
+                                {**GOOD, "HH_POOR": 2900, "HH_NEAR_POOR": 200, "PARTY_MEMBERS": 410},
+                                name="BC nam 2026 Cam Binh sua.xlsx")
+    import hashlib
+
+    seen: dict = {"corrected_sha": hashlib.sha256(corrected.read_bytes()).hexdigest()}
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        login(b, "bc18685", NEW_PASSWORD)
+        b.go("/don-vi/18685/")
+        seen["unit_text"] = b.text()
+        seen["href"] = page.evaluate(
+            "(document.querySelector('#phat-hien a[href*=\"/ky/2026/phat-hien/\"]') || {}).pathname || ''")
+        assert seen["href"], seen["unit_text"]
+        b.go("/don-vi/18685/gui/")
+        b.attach("#id_file", corrected)
+        b.submit("#tai-len")
+        b.fill("textarea[name^=giai_thich_]", "Sửa số đảng viên; số hộ nghèo giữ nguyên.")
+        b.submit("#gui")
+        seen["corrected_receipt"] = b.path()
+        b.go(seen["href"])
+        b.fill("#noi-dung-giai-trinh", EXPLANATION)
+        b.submit("#giai-trinh")
+        seen["answered_text"] = b.text()
+        seen["clerk_has_accept"] = page.evaluate("!!document.querySelector('#chap-nhan')")
+        b.shot("phat-hien-giai-trinh")
+        login(b, "duyet42", REVIEWER_PASSWORD)
+        b.go(seen["href"])
+        seen["reviewer_text"] = b.text()
+        b.submit("#chap-nhan")
+        seen["accepted_text"] = b.text()
+        b.shot("phat-hien-chap-nhan")
+    portal.stop()
+    from tests.inboxes import build
+
+    seen["night"] = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-22"})
+    portal.start()
+    return seen
+
+
+def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session: dict) -> None:
+    assert "chưa trả lời" in followup_session["unit_text"], followup_session["unit_text"]
+    assert followup_session["corrected_receipt"].startswith("/bien-nhan/")
+    answered = followup_session["answered_text"]
+    assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
+    assert "hộ nghèo và cận nghèo nhiều hơn tổng số hộ" in answered  # the rule's Vietnamese title
+    assert not followup_session["clerk_has_accept"]
+    reviewer = followup_session["reviewer_text"]
+    assert EXPLANATION in reviewer and "Chấp nhận" in reviewer, reviewer
+    accepted = followup_session["accepted_text"]
+    assert "đã chấp nhận" in accepted and "duyet42" in accepted and "bc18685" in accepted, accepted
+
+
+def test_the_next_nights_mart_shows_the_finding_accepted(followup_session: dict, portal: Portal) -> None:
+    night = followup_session["night"]
+    assert night.error is None, night.error
+    copy = build_copy(night, portal.root / "followup-check.duckdb")
+    key = followup_session["href"].rstrip("/").split("/")[-1]
+    con = duckdb.connect(str(copy), read_only=True)
+    try:
+        row = con.execute("SELECT unit_code, period, status, last_answer_kind, last_answered_by, answers, "
+                          "is_found FROM marts.finding_follow_up WHERE finding_key = ?", [key]).fetchall()
+        found = con.execute("SELECT count(*) FROM marts.data_quality_findings WHERE finding_key = ? "
+                            "AND source_file LIKE ?",
+                            [key, f"%{followup_session['corrected_sha']}%"]).fetchone()[0]
+    finally:
+        con.close()
+    # the key the page showed before the corrected file is the one the warehouse finds in it
+    assert row == [("18685", "2026", "accepted", "chap_nhan", "duyet42", 2, True)], row
+    assert found >= 1, "the finding is found in the corrected file, under the same key"

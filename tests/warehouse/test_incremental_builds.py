@@ -1,7 +1,7 @@
 """Nights build incrementally: the reference models (the unit hierarchy per period) are kept when
 the seeds, the periods and today's units did not change, and rebuilt when one did; the data
-models rebuild only the periods that files, decisions, a seed or the date changed
-(int_rebuild_periods); either way the warehouse equals a full refresh of the same raw layer,
+models rebuild only the periods that files, decisions, answers to findings, a seed or the date
+changed (int_rebuild_periods); either way the warehouse equals a full refresh of the same raw layer,
 table for table."""
 
 from __future__ import annotations
@@ -199,10 +199,24 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
         con.execute("insert into raw.decisions (unit_code, period, decision, decided_by, decided_at, note) "
                     "values (?, '2023-Q2', 'approved', 'reviewer', timestamp '2026-06-01 03:00', null)",
                     [code])
+        # and an answer to a finding of the third quarter of 2022 (raw.finding_answers): its
+        # period is rebuilt too, and the follow-up mart shows it (resolved: no longer found)
+        con.execute("insert into raw.finding_answers (answer_id, finding_key, unit_code, period, rule, "
+                    "kind, answer_text, corrected_file_sha256, answered_by, answered_at) values (1, ?, ?, "
+                    "'2022-Q3', 'yoy', 'da_sua', 'đã gửi lại', ?, 'bc', timestamp '2026-06-01 04:00')",
+                    ["f" * 32, code, "a" * 64])
     finally:
         con.close()
     _night(settings)
-    assert _rebuilt(settings) == {"2023-Q2", "2023-04", "2023-05", "2023-06", "2023-H1", "2023"}
+    assert _rebuilt(settings) == {"2023-Q2", "2023-04", "2023-05", "2023-06", "2023-H1", "2023",
+                                  "2022-Q3", "2022-07", "2022-08", "2022-09", "2022-H2", "2022"}
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        followed = con.execute("select status, last_answer_kind, answers from marts.finding_follow_up "
+                               "where finding_key = ?", ["f" * 32]).fetchall()
+    finally:
+        con.close()
+    assert followed == [("resolved", "da_sua", 1)], followed
     after_decisions = _fingerprints(settings.build_db)
     assert after_decisions["marts.targets"] != after_due["marts.targets"]
     assert after_decisions == _full_refresh_of(settings, tmp_path / "after_decisions")

@@ -2,7 +2,7 @@
 -- Which periods this build rebuilds (macros/rebuild_periods.sql; docs/engineer.md, "What a
 -- night rebuilds"). Each period has a fingerprint of every raw row a data model reads for
 -- it (its sheets with their file's name and arrival, receipts included, its values, its
--- decisions) and of the
+-- decisions and the answers to its findings) and of the
 -- reference inputs (every seed, today's units, every model's code, the settings in vars).
 -- A period is rebuilt when
 -- - its fingerprint differs from the last successful build's (meta.built_periods): files
@@ -51,6 +51,11 @@ with raw_rows as (
         d.period,
         hash(d) as h
     from {{ ref('stg_raw__decisions') }} as d
+    union all
+    select
+        a.period,
+        hash(a) as h
+    from {{ ref('stg_raw__finding_answers') }} as a
 ),
 
 fingerprints as (
