@@ -216,7 +216,12 @@ def send_view(request, unit_code: str, token: str):
             context["missing"] = missing
             context["error"] = "Mỗi cảnh báo cần một dòng giải thích trước khi gửi."
             return render(request, "office/send.html", context, status=400)
-        receipt = services.send(checked, account, request.user.username, explanations)
+        try:
+            receipt = services.send(checked, account, request.user.username, explanations)
+        except services.StagedGone:
+            context["error"] = ("Tệp này đã tải lên quá lâu mà chưa gửi nên không còn được giữ: "
+                                "xin tải lên lại.")
+            return render(request, "office/send.html", context, status=410)
         return redirect("office:receipt", receipt_id=receipt.pk)
     return render(request, "office/send.html", context)
 
