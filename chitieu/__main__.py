@@ -22,12 +22,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from base.settings import LOCAL_TZ, Settings
 from chitieu.airflow_home import airflow_bin, dag_run_state, init_metadata, password_file
 from chitieu.metadata_db import airflow_database
+from chitieu.night_start import start_note
 
 
 def run(logical_date: str | None = None, conf: dict | None = None) -> int:
@@ -173,6 +175,11 @@ def airflow_ui() -> int:
         settings = Settings.from_env(env)
         print(f"inbox read by the nightly runs: {settings.inbox} (from {settings.inbox_source})",
               flush=True)
+        try:
+            print(start_note(last_automated_night(env), datetime.now(LOCAL_TZ)), flush=True)
+        except Exception as exc:  # a note, never a reason not to start
+            print(f"nightly runs at 01:00 (Vietnam time); whether a missed night runs now could "
+                  f"not be read from Airflow's metadata ({type(exc).__name__})", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         return next(p.returncode for p in procs if p.returncode is not None)
@@ -188,6 +195,24 @@ def airflow_ui() -> int:
         database.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def last_automated_night(env: Mapping[str, str]) -> datetime | None:
+    """The due time of the DAG's latest scheduled or backfilled run in Airflow's metadata (the
+    run Airflow schedules the next night from), None if it has none."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    try:
+        with engine.connect() as con:
+            latest = con.execute(sqlalchemy.text(
+                "SELECT max(logical_date) FROM dag_run WHERE dag_id = 'chitieu_nightly' "
+                "AND run_type IN ('scheduled', 'backfill')")).scalar()
+    finally:
+        engine.dispose()
+    if isinstance(latest, str):  # SQLite answers text
+        latest = datetime.fromisoformat(latest)
+    return latest.replace(tzinfo=latest.tzinfo or UTC) if latest else None
 
 
 def _stop_groups(procs: list[subprocess.Popen], grace_s: float = 30) -> None:

@@ -61,8 +61,12 @@ DEFAULT_ARGS = {
 
 @dag(
     dag_id="chitieu_nightly",
-    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ),
-    start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
+    # No start date, and run_immediately=timedelta(0): a fresh Airflow runs its first night at
+    # the next 01:00, never the one that passed before it started (with a start date, Airflow 3
+    # runs the latest past 01:00 at once). Once the DAG has automated runs (scheduled or
+    # backfilled), Airflow runs the last night it missed, as catchup=False does, and says so
+    # (chitieu/night_start.py; docs/engineer.md, "What starting Airflow runs").
+    schedule=CronTriggerTimetable("0 1 * * *", timezone=LOCAL_TZ, run_immediately=timedelta(0)),
     catchup=False,
     # Unpaused when first parsed: a backfill or a trigger is not left queued behind a pause.
     is_paused_upon_creation=False,
@@ -97,7 +101,7 @@ def chitieu_nightly():
         from base.settings import Settings
         from chitieu.night_start import catch_up_note
         from chitieu.params import BadParams, check_day, check_params
-        from chitieu.stages import count_new_files, prepare, unpublished_ingest
+        from chitieu.stages import backfill_changes, count_new_files, prepare, unpublished_ingest
 
         context = get_current_context()
         try:
@@ -105,7 +109,7 @@ def chitieu_nightly():
         except BadParams as exc:
             raise AirflowFailException(f"invalid trigger parameters: {exc}") from None
         dag_run = context["dag_run"]
-        backfill_day = None
+        backfill_day = backfill_work = None
         if str(dag_run.run_type).lower().endswith("backfill"):
             day = run_day(context)
             problem = check_day("backfill date", day, pendulum.now(LOCAL_TZ).date())
@@ -125,10 +129,16 @@ def chitieu_nightly():
                                              context["params"]["reingest_unit"],
                                              params["reingest_unit"])
         prepare(settings)
+        if backfill_day:  # a day with nothing to re-read and nothing to build ends here
+            backfill_work = backfill_changes(settings, day)
+            logging.getLogger(__name__).info(
+                "backfilled night %s: %s", backfill_day,
+                backfill_work or "no file arrived that day and the warehouse is already "
+                "published as of a later day: nothing to re-read or rebuild")
         return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
                 "new_files": count_new_files(settings),
                 "unpublished": unpublished_ingest(settings),
-                "reingest_day": params["reingest_day"] or backfill_day,
+                "reingest_day": params["reingest_day"] or (backfill_day if backfill_work else None),
                 "reingest_district": params["reingest_district"],
                 "reingest_unit": params["reingest_unit"],
                 "rebuild": bool(params["rebuild_periods"] or params["full_refresh"]),

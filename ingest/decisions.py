@@ -1,4 +1,7 @@
-"""The portal's decisions (approve, return, the province's acceptance), read by the night.
+"""The portal's decisions (approve, return, the province's acceptance, the office's exception
+on an approved unit-period), read by the night. An approval locks its unit-period: a file
+arriving after it is held out of the published marts until an exception (dbt
+int_held_submissions).
 
 The portal appends one JSON line per decision to its export, beside its receipts
 (Settings.decisions_file; written by portal/office/signoff.py), keyed by the portal's own
@@ -18,7 +21,7 @@ import duckdb
 from ingest.exports import not_held, read_export, utc_moment
 
 _SHA = re.compile(r"^([0-9a-f]{64})?$")
-DECISIONS = {"approved", "returned", "accepted"}
+DECISIONS = {"approved", "returned", "accepted", "exception"}
 
 
 def decisions_file(receipts: Path | None) -> Path | None:

@@ -297,14 +297,17 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         return result
     result.unit = unit
     result.status = "loaded"
+    empty_communes: list[tuple[Unit, int, int]] = []
     if shape.layout == "A":
         _read_long(rows, shape, grid, catalogue, result)
     else:
-        _read_wide(rows, shape, grid, catalogue, resolver, result)
+        empty_communes = _read_wide(rows, shape, grid, catalogue, resolver, result)
     _settle_duplicates(result, grid.name)
     _refuse_blank(result)
     if result.status == "loaded" and shape.layout == "A":
         _name_empty_rows(result, catalogue)
+    if result.status == "loaded":
+        _name_empty_commune_rows(result, empty_communes)
     return result
 
 
@@ -327,6 +330,22 @@ def _name_empty_rows(result: SheetResult, catalogue: dict[str, Element]) -> None
                        f"{period_label(result.period)}",
             sheet=result.sheet, row=v.row, col=v.col, unit_code=result.unit.code,
             element_code=v.element_code, period=result.period.code))
+
+
+def _name_empty_commune_rows(result: SheetResult, empty: list[tuple[Unit, int, int]]) -> None:
+    """A commune's row of a district's table with every value cell empty is no report for that
+    commune (spreadsheets.md: one report per commune row; a report holding no value replaces
+    nothing): its cells load as not reported, which the warehouse neither counts as the
+    commune's report nor as a correction. Named like a template row left empty, as a warning."""
+    assert result.unit is not None and result.period is not None
+    for commune, r, c in empty:
+        result.findings.append(Finding(
+            rule="empty_template_row", severity="warning",
+            message=f"the row of {commune.name} ({commune.code}) is left empty: {commune.name} has not "
+                    f"reported for {result.period.code} (write '-' for none, '...' if not collected)",
+            message_vi=f"dòng của {commune.name} ({commune.code}) để trống: {commune.name} chưa báo cáo "
+                       f"{period_label(result.period)}",
+            sheet=result.sheet, row=r + 1, col=c, unit_code=commune.code, period=result.period.code))
 
 
 def collection_dates(element: Element) -> tuple[str, str]:
@@ -466,14 +485,17 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
             element_code=element.code, period=result.period.code))
 
 
-def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
-               catalogue: dict[str, Element], resolver: UnitResolver, result: SheetResult) -> None:
-    """Each commune x indicator cell is one row of the long form, loaded or quarantined."""
+def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid, catalogue: dict[str, Element],
+               resolver: UnitResolver, result: SheetResult) -> list[tuple[Unit, int, int]]:
+    """Each commune x indicator cell is one row of the long form, loaded or quarantined.
+    Returns the communes whose row sent nothing (every value cell empty), with the row and its
+    first value column."""
     assert result.unit is not None and result.period is not None
     district = result.unit
     children = resolver.children(district.code, result.period.last_day)
     child_resolver = UnitResolver(tuple(children), resolver.changes)
     sums: dict[int, float] = dict.fromkeys(shape.element_cols, 0.0)
+    empty: list[tuple[Unit, int, int]] = []
     for r in range(shape.data_start, len(rows)):
         row = rows[r]
         if _is_signature(row):
@@ -500,6 +522,7 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
                     raw_text=code or name, unit_code=None, element_code=shape.element_cols[c],
                     period=result.period.code))
             continue
+        row_start, refused = len(result.values), result.rows_quarantined
         for c, element_code in shape.element_cols.items():
             result.rows_read += 1
             raw = row[c] if c < len(row) else None
@@ -507,6 +530,10 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid,
             _take(result, grid, catalogue[element_code], unit, raw, r, c)
             if len(result.values) > before and result.values[-1].value is not None:
                 sums[c] += result.values[-1].value
+        if result.rows_quarantined == refused and shape.element_cols and all(
+                v.value is None and v.missing == "not_reported" for v in result.values[row_start:]):
+            empty.append((unit, r, min(shape.element_cols)))
+    return empty
 
 
 def _check_total(row: list[Any], r: int, shape: TableShape, grid: Grid,

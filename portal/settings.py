@@ -9,12 +9,15 @@ inbox, the published warehouse and the receipts export, so the portal and the ni
 | PORTAL_ALLOWED_HOSTS | 127.0.0.1,localhost | host names served |
 | PORTAL_SESSION_MINUTES | 30 | idle time after which a session ends |
 | PORTAL_SECURE_COOKIES | 0 | 1 behind HTTPS: cookies only over TLS |
+| PORTAL_KEEP_UNSENT_DAYS | 7 | days a checked upload never sent is kept (more than 0, at most 3650) |
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -49,6 +52,25 @@ def _database() -> dict:
     return {"ENGINE": "django.db.backends.postgresql", "NAME": parts.path.lstrip("/"),
             "USER": unquote(parts.username or ""), "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "", "PORT": str(parts.port or ""), "CONN_MAX_AGE": 60}
+
+
+def keep_unsent_days(env: Mapping[str, str]) -> float:
+    """PORTAL_KEEP_UNSENT_DAYS: a finite number of days, more than 0 (0 would remove an upload
+    while its clerk reads the messages) and at most 3650; else refused naming it, and the
+    portal does not start."""
+    name = "PORTAL_KEEP_UNSENT_DAYS"
+    text = (env.get(name) or "").strip()
+    if not text:
+        return 7.0
+    from base.settings import SettingsError
+
+    try:
+        days = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a number of days") from None
+    if not math.isfinite(days) or not 0 < days <= 3650:
+        raise SettingsError(f"{name}={text!r} is out of range: it must be more than 0 and at most 3650 days")
+    return days
 
 
 SECRET_KEY = _secret_key()
@@ -132,6 +154,7 @@ from ingest.sources import MAX_FILE_BYTES  # noqa: E402
 UPLOAD_MAX_BYTES = MAX_FILE_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # form fields other than the file
 STAGED_DIR = DATA_DIR / "staged"
+KEEP_UNSENT_DAYS = keep_unsent_days(os.environ)  # portal/office/staged.py
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "WARNING"}}

@@ -19,10 +19,17 @@ from chitieu.review.chart import COLOURS, attainment_svg, bar_svg
 from chitieu.review.data import FindingGroup, Review, Target
 from chitieu.review.frame import Frame, frame_words
 from chitieu.review.labels import LABELS, rule_action, rule_text
+from chitieu.review.measure import column_widths
 from chitieu.review.opening import opening_paragraph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_SHOWN = 8  # units named per period before "and n more"
+# The printed page (the template's @page and print CSS): A4 less its 25 and 15 mm side margins,
+# tables in 9 pt, cells padded 4 px a side within a 1 px border (96 px to the inch), and slack.
+PRINT_TEXT_MM, PRINT_TABLE_PT = 210 - 25 - 15, 9
+PX_MM = 25.4 / 96
+PRINT_PAD_MM = (2 * 4 + 1) * PX_MM + 1.0
+CHART_MM = 72 * PX_MM  # the attainment chart's column; its drawing scales to fit (print CSS)
 
 
 def _env() -> jinja2.Environment:
@@ -44,6 +51,22 @@ def target_row(t: Target, lang: str) -> dict:
         "colour": COLOURS.get(t.status, "#555"),
         "chart": Markup(attainment_svg(t)),
     }
+
+
+def target_widths(rows: list[dict], text: dict, with_unit: bool) -> list[str]:
+    """The targets table's column widths on the printed page, as shares of its width (the same
+    shares on screen, where the table is wider and its type larger alike): sized by content as
+    the .docx's are (measure.column_widths, Times metrics): a figure with its unit never wraps,
+    the names on at most two lines while there is room (more rather than a figure running into
+    the next cell when there is not), the attainment chart a fixed share."""
+    keys = ["name", "target", "actual", "gap", "status"]
+    headers = [text["indicator"], text["target"], text["actual"], text["gap"], text["status"]]
+    if with_unit:
+        keys, headers = ["unit_name", *keys], [text["unit_name"], *headers]
+    numeric = {keys.index(k) for k in ("target", "actual", "gap")}
+    widths = column_widths(headers, [[str(r[k]) for k in keys] for r in rows], numeric,
+                           PRINT_TEXT_MM - CHART_MM, PRINT_TABLE_PT, PRINT_PAD_MM, names_give_way=True)
+    return [f"{100 * w / PRINT_TEXT_MM:.2f}%" for w in (*widths, CHART_MM)]
 
 
 def _examples(group: FindingGroup, lang: str) -> list[str]:
@@ -125,6 +148,8 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
         "missing": _first_names(c.missing, text["more"]),
     } for c in review.completeness]
     frame = frame or Frame(review.province_name, None, 0)
+    targets = [target_row(t, lang) for t in review.targets]
+    unit_targets = [target_row(t, lang) for t in review.unit_targets]
     return {
         "lang": lang, "t": text, "year": review.year,
         "frame": frame_words(frame, review.year, review.closed, lang, today),
@@ -133,9 +158,10 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
         "in_progress": None if review.closed else text["in_progress"].format(year=review.year),
         "opening": opening_paragraph(review, lang),
         "headline": headline, "tiles": tiles,
-        "targets": [target_row(t, lang) for t in review.targets],
+        "targets": targets, "target_widths": target_widths(targets, text, with_unit=False),
         "any_partial": any(t.is_partial for t in review.targets),
-        "unit_targets": [target_row(t, lang) for t in review.unit_targets],
+        "unit_targets": unit_targets,
+        "unit_target_widths": target_widths(unit_targets, text, with_unit=True),
         "breakdown": breakdown,
         "completeness": completeness,
         "late_units": [{"name": u.unit_name, "expected": u.expected, "on_time": u.on_time,

@@ -1,5 +1,6 @@
 """How wide a line of text is in Times New Roman (and its metric twin Liberation Serif), so the
-.docx can size its columns by their content without a font file at run time.
+.docx and the printed page (Chromium sets Liberation Serif) can size their tables' columns by
+their content without a font file at run time.
 
 Widths are the advance widths of Adobe's Times-Roman and Times-Bold core-font metrics, in
 thousandths of an em; a Vietnamese letter is as wide as its base letter (ế as e, Ộ as O, ư as
@@ -54,3 +55,52 @@ def text_mm(text: str, size_pt: float, bold: bool = False) -> float:
 def longest_word_mm(text: str, size_pt: float, bold: bool = False) -> float:
     """The widest piece a line may not break (words split at spaces; a no-break space joins)."""
     return max((text_mm(w, size_pt, bold) for w in text.split(" ")), default=0.0)
+
+
+def column_widths(headers: list[str], rows: list[list[str]], numeric: set[int], total_mm: float,
+                  size_pt: float, pad_mm: float, name_lines: int = 2,
+                  names_give_way: bool = False) -> list[float]:
+    """A table's column widths (mm) by content, for the .docx and the printed page alike.
+
+    Every column is at least as wide as its longest unbreakable piece (a word, or a figure
+    joined to its unit by no-break spaces: a figure never wraps); a name column at least wide
+    enough for its longest name on `name_lines` lines. The room left goes first to the number
+    columns, up to their widest figure (or header) on one line, then to the name columns in
+    proportion to what their names (or headers) would take on one line. Short of room, with
+    `names_give_way` the names take more lines (down to their longest word: the printed page,
+    where a figure wider than its column would run into the next); only when even that cannot
+    fit is every column scaled down alike."""
+    lines = [[str(v).split("\n") for v in row] for row in rows]
+    cols = range(len(headers))
+    floor = [max([longest_word_mm(headers[c], size_pt, bold=True)]
+                 + [longest_word_mm(t, size_pt) for r in lines for t in r[c]]) + pad_mm
+             for c in cols]
+    least = list(floor)
+    one_line = [max([text_mm(t, size_pt) for r in lines for t in r[c]] or [0.0]) for c in cols]
+    ideal = [max(one_line[c], text_mm(headers[c], size_pt, bold=True)) + pad_mm for c in cols]
+    names = [c for c in cols if c not in numeric]
+    for c in names:  # on n lines a name needs a little more than 1/n of it: words do not split
+        least[c] = max(least[c], one_line[c] / name_lines * 1.15 + pad_mm)
+    widths = [max(a, 0.0) for a in least]
+    spare = total_mm - sum(widths)
+    if spare < 0 and names_give_way:  # the names take more lines, down to their longest word
+        slack = {c: widths[c] - floor[c] for c in names}
+        given = min(-spare, sum(slack.values()))
+        for c in names:
+            widths[c] -= given * slack[c] / (sum(slack.values()) or 1.0)
+        spare += given
+    if spare < 0:
+        return [round(w * total_mm / sum(widths), 1) for w in widths]
+    for group in ([c for c in cols if c in numeric], names):
+        wish = {c: max(ideal[c] - widths[c], 0.0) for c in group}
+        total_wish = sum(wish.values())
+        if not total_wish or spare <= 0:
+            continue
+        given = min(spare, total_wish)
+        for c in group:
+            widths[c] += given * wish[c] / total_wish
+        spare -= given
+    # every wish met: the rest to the name columns alike (to every column if there is none)
+    for c in names or list(cols):
+        widths[c] += max(spare, 0.0) / len(names or list(cols))
+    return [round(w, 1) for w in widths]

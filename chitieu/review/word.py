@@ -28,7 +28,7 @@ from base.text import writable
 from chitieu.review.data import Review
 from chitieu.review.frame import Frame
 from chitieu.review.html import context
-from chitieu.review.measure import longest_word_mm, text_mm
+from chitieu.review.measure import column_widths, text_mm
 
 FONT = "Times New Roman"
 BODY_PT, TABLE_PT, SMALL_PT, FRAME_PT = 13, 10, 11, 12
@@ -87,43 +87,6 @@ def set_widths(table: Any, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-def column_widths(headers: list[str], rows: list[list[str]], numeric: set[int],
-                  total_mm: float = TEXT_MM, size_pt: float = TABLE_PT) -> list[float]:
-    """Widths by content. Every column is at least as wide as its longest unbreakable piece
-    (a word, or a figure joined to its unit by no-break spaces); a name column at least wide
-    enough for its longest name on `NAME_LINES` lines. The room left goes first to the number
-    columns, up to their widest figure (or header) on one line, then to the name columns in
-    proportion to what their names (or headers) would take on one line. Only when even the
-    least cannot fit is every column scaled down alike."""
-    lines = [[str(v).split("\n") for v in row] for row in rows]
-    cols = range(len(headers))
-    least = [max([longest_word_mm(headers[c], size_pt, bold=True)]
-                 + [longest_word_mm(t, size_pt) for r in lines for t in r[c]]) + CELL_PAD_MM
-             for c in cols]
-    one_line = [max([text_mm(t, size_pt) for r in lines for t in r[c]] or [0.0]) for c in cols]
-    ideal = [max(one_line[c], text_mm(headers[c], size_pt, bold=True)) + CELL_PAD_MM for c in cols]
-    names = [c for c in cols if c not in numeric]
-    for c in names:  # on n lines a name needs a little more than 1/n of it: words do not split
-        least[c] = max(least[c], one_line[c] / NAME_LINES * 1.15 + CELL_PAD_MM)
-    widths = [max(a, 0.0) for a in least]
-    spare = total_mm - sum(widths)
-    if spare < 0:
-        return [round(w * total_mm / sum(widths), 1) for w in widths]
-    for group in ([c for c in cols if c in numeric], names):
-        wish = {c: max(ideal[c] - widths[c], 0.0) for c in group}
-        total_wish = sum(wish.values())
-        if not total_wish or spare <= 0:
-            continue
-        given = min(spare, total_wish)
-        for c in group:
-            widths[c] += given * wish[c] / total_wish
-        spare -= given
-    # every wish met: the rest to the name columns alike (to every column if there is none)
-    for c in names or list(cols):
-        widths[c] += max(spare, 0.0) / len(names or list(cols))
-    return [round(w, 1) for w in widths]
-
-
 def _frame_top(doc: Any, frame: dict) -> None:
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
@@ -156,7 +119,8 @@ def _table(doc: Any, headers: list[str], rows: list[list[str]], numeric: set[int
         for c, value in enumerate(row):
             align = WD_ALIGN_PARAGRAPH.RIGHT if c in numeric else WD_ALIGN_PARAGRAPH.LEFT
             _line(cells[c], str(value), size=TABLE_PT, align=align, first=True)
-    set_widths(table, column_widths(headers, [[str(v) for v in row] for row in rows], numeric))
+    set_widths(table, column_widths(headers, [[str(v) for v in row] for row in rows], numeric, TEXT_MM,
+                                    TABLE_PT, CELL_PAD_MM, NAME_LINES))
 
 
 def _heading(doc: Any, text: str) -> None:

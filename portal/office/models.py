@@ -126,18 +126,20 @@ def record(username: str, action: str, unit_code: str = "", period: str = "", **
     return entry
 
 
-APPROVED, RETURNED, ACCEPTED = "approved", "returned", "accepted"
-DECISION_NAMES = {APPROVED: "đã duyệt", RETURNED: "trả lại", ACCEPTED: "tỉnh đã chấp nhận"}
+APPROVED, RETURNED, ACCEPTED, EXCEPTION = "approved", "returned", "accepted", "exception"
+DECISION_NAMES = {APPROVED: "đã duyệt", RETURNED: "trả lại", ACCEPTED: "tỉnh đã chấp nhận",
+                  EXCEPTION: "được phép sửa"}
 
 
 class Decision(AppendOnly):
-    """A reviewer's approval or return of a unit's period, or the office's acceptance of the
-    province's period (docs/spec/portal.md, "Sign off"). Never edited: a later decision on the
-    same unit-period supersedes it, and the history stays."""
+    """A reviewer's approval or return of a unit's period, the office's acceptance of the
+    province's period, or the office's exception on an approved unit-period (its later files
+    may replace the approved figures, to be approved again; docs/spec/portal.md, "Sign off").
+    Never edited: a later decision on the same unit-period supersedes it, and the history stays."""
 
     unit_period = models.ForeignKey(UnitPeriod, on_delete=models.PROTECT, related_name="decisions")
-    decision = models.CharField("quyết định", max_length=20,
-                                choices=[(d, DECISION_NAMES[d]) for d in (APPROVED, RETURNED, ACCEPTED)])
+    decision = models.CharField("quyết định", max_length=20, choices=[
+        (d, DECISION_NAMES[d]) for d in (APPROVED, RETURNED, ACCEPTED, EXCEPTION)])
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decided_at = models.DateTimeField("lúc", default=timezone.now)
     figures_sha256 = models.CharField("dấu vân tay số liệu đã duyệt", max_length=64, blank=True)

@@ -38,8 +38,7 @@ ACTIONS: dict[str, Action] = {a.code: a for a in [
     Action("see_receipt", "xem biên nhận", {CLERK: "own", REVIEWER: "below", OFFICE: "all"}),
     Action("see_audit_log", "xem nhật ký thao tác", {OFFICE: "all"}),
     Action("manage_accounts", "quản lý tài khoản (trang quản trị)", {OFFICE: "all"}),
-    # part 2: sign off (views in views_signoff.py), follow-up (views_followup.py); exceptions
-    # have no view yet
+    # part 2: sign off and exceptions (views in views_signoff.py), follow-up (views_followup.py)
     Action("review_period", "xem trang duyệt kỳ của các đơn vị cấp dưới",
            {REVIEWER: "own", OFFICE: "all"}, part=2),
     Action("approve_period", "duyệt kỳ báo cáo của đơn vị", {REVIEWER: "below"}, part=2),

@@ -110,12 +110,18 @@ class TooLarge(ValueError):
     pass
 
 
+class StagedGone(ValueError):
+    """The checked upload's file is no longer kept (unsent past PORTAL_KEEP_UNSENT_DAYS)."""
+
+
 def stage_and_check(upload, account: Account, username: str) -> CheckedUpload:
     """Keep the upload under a name of the portal's own, check it as validate would, and say
     whether it may be sent: no Lỗi, one unit (the account's own), one period the account's
     unit existed in."""
     from clerk.messages import check_files, published_default
+    from portal.office.staged import clean_quietly
 
+    clean_quietly()  # the uploads others left unsent past their days
     name = shown_name(upload.name)
     suffix = SUFFIXES.get(PurePath(name).suffix.lower(), "")
     token = secrets.token_hex(16)
@@ -193,6 +199,8 @@ def deliver(staged: Path, inbox: Path, unit_code: str, period: str, sha: str, su
 def send(upload: CheckedUpload, account: Account, username: str, explanations: dict[int, str]) -> Receipt:
     """The checked file into the inbox, then its receipt, then the receipts export."""
     staged = Path(django_settings.STAGED_DIR) / f"{upload.token}{upload.suffix}"
+    if not staged.is_file():
+        raise StagedGone(upload.token)
     if _sha256(staged) != upload.file_sha256:
         raise ValueError("the staged file changed since it was checked")
     cs = chitieu_settings()

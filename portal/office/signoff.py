@@ -1,12 +1,14 @@
 """Sign off (docs/spec/portal.md): who reviews which units for a period, what a reviewer
-sees of each, and the decisions (approve, return, accept, bulk approval of past periods),
-exported append-only for the night as receipts are (ingest/decisions.py reads the export
-into raw.decisions, which rebuilds the decisions' periods)."""
+sees of each, and the decisions (approve, return, accept, bulk approval of past periods,
+the office's exception on an approved unit-period), the lock an approval puts on the files
+that arrive after it (held until an exception), exported append-only for the night as
+receipts are (ingest/decisions.py reads the export into raw.decisions, which rebuilds the
+decisions' periods)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.db import transaction
@@ -14,7 +16,16 @@ from django.utils import timezone
 
 from base.periods import Period, parse_period, period_label
 from base.reference import Unit, load_units
-from portal.office.models import ACCEPTED, APPROVED, RETURNED, Decision, Receipt, UnitPeriod, record
+from portal.office.models import (
+    ACCEPTED,
+    APPROVED,
+    EXCEPTION,
+    RETURNED,
+    Decision,
+    Receipt,
+    UnitPeriod,
+    record,
+)
 from portal.office.published import figures_fingerprints, period_review
 
 
@@ -74,6 +85,8 @@ class ReviewRow:
     fingerprint: str
     decision: Decision | None
     changed_since_approval: bool = field(default=False)
+    held: int = 0  # files received after the approval, held by its lock
+    locked: bool = False  # approved, no exception since: the office may grant one
 
     @property
     def status(self) -> str:
@@ -81,6 +94,8 @@ class ReviewRow:
             return "chờ duyệt" if self.received else "chưa nhận"
         if self.decision.decision == RETURNED:
             return "đã trả lại"
+        if self.decision.decision == EXCEPTION:
+            return "được phép sửa, chờ duyệt lại"
         return "đã thay đổi sau khi duyệt" if self.changed_since_approval else "đã duyệt"
 
 
@@ -90,10 +105,16 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
     facts = period_review(published, codes, period.code, previous_period(period).code,
                           same_period_last_year(period).code)
     decisions = latest_decisions(codes, period.code)
+    locked = locked_units(codes, period.code)
     receipts: dict[str, int] = {}
-    for r in Receipt.objects.filter(unit_period__unit_code__in=codes, unit_period__period=period.code)\
-            .select_related("unit_period"):
+    held: dict[str, int] = {}
+    found = list(Receipt.objects.filter(unit_period__unit_code__in=codes, unit_period__period=period.code)
+                 .select_related("unit_period"))
+    for r in found:
         receipts[r.unit_period.unit_code] = receipts.get(r.unit_period.unit_code, 0) + 1
+    for r, state in zip(found, receipt_states(found), strict=True):
+        if state == HELD:
+            held[r.unit_period.unit_code] = held.get(r.unit_period.unit_code, 0) + 1
     rows = []
     for u in units:
         f = facts.get(u.code, {})
@@ -103,7 +124,8 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
             unit=u, received=bool(f.get("received")) or u.code in receipts,
             on_time=f.get("on_time"), portal_receipts=receipts.get(u.code, 0),
             findings=f.get("findings", []), figures=f.get("figures", []), fingerprint=fp, decision=d,
-            changed_since_approval=bool(d and d.decision == APPROVED and d.figures_sha256 != fp)))
+            changed_since_approval=bool(d and d.decision == APPROVED and d.figures_sha256 != fp),
+            held=held.get(u.code, 0), locked=u.code in locked))
     return sorted(rows, key=lambda r: not r.received)  # what there is to review first, by code
 
 
@@ -145,9 +167,60 @@ def decide(unit_code: str, period: str, decision: str, user, fingerprint: str = 
                         figures_sha256=fingerprint, note=note)
         made.save()
         record(user.username, {APPROVED: "approve_period", RETURNED: "return_period",
-                               ACCEPTED: "accept_period"}[decision], unit_code, period,
+                               ACCEPTED: "accept_period", EXCEPTION: "grant_exception"}[decision],
+               unit_code, period,
                decision=made.pk, figures_sha256=fingerprint, note=note)
     return made
+
+
+# A file's state under the lock (docs/spec/portal.md, "Sign off"), as the night judges it
+# (dbt int_held_submissions): HELD, its values kept out of the published marts; REOPENED, an
+# exception let them in and the unit-period waits to be approved again; "" otherwise.
+HELD, REOPENED = "held", "reopened"
+STATE_TEXT = {HELD: "Đã nhận, đang giữ: kỳ này đã được duyệt, chờ Cục Thống kê cho phép sửa",
+              REOPENED: "Cục Thống kê đã cho phép sửa: số liệu của tệp đang chờ duyệt lại"}
+
+
+def lock_state(decisions: list[Decision], arrived_at: datetime) -> str:
+    """The state of a file of a unit-period that arrived at `arrived_at`, from that
+    unit-period's decisions. The lock in force is the latest approval before the file
+    arrived; the file is held unless the office granted an exception after that approval
+    (before the file came, or since: either lets its values in). A return neither locks nor
+    unlocks; approving again does not release a held file."""
+    approvals = [d.decided_at for d in decisions if d.decision == APPROVED and d.decided_at < arrived_at]
+    if not approvals:
+        return ""
+    lock = max(approvals)
+    exceptions = [d.decided_at for d in decisions if d.decision == EXCEPTION and d.decided_at > lock]
+    if not exceptions:
+        return HELD
+    reopened = min(exceptions)
+    approved_again = any(d.decision == APPROVED and d.decided_at > reopened for d in decisions)
+    return "" if approved_again else REOPENED
+
+
+def receipt_states(receipts: list[Receipt]) -> list[str]:
+    """lock_state of each receipt (its unit-period's decisions read once)."""
+    keys = {(r.unit_period.unit_code, r.unit_period.period) for r in receipts}
+    by_key: dict[tuple[str, str], list[Decision]] = {k: [] for k in keys}
+    for d in Decision.objects.filter(unit_period__unit_code__in={k[0] for k in keys},
+                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+        key = (d.unit_period.unit_code, d.unit_period.period)
+        if key in by_key:
+            by_key[key].append(d)
+    return [lock_state(by_key[(r.unit_period.unit_code, r.unit_period.period)], r.received_at)
+            for r in receipts]
+
+
+def locked_units(unit_codes: list[str], period: str) -> set[str]:
+    """The units whose period is locked now: approved, with no exception since that approval
+    (a file arriving now would be held; the office may grant an exception)."""
+    found: dict[str, list[Decision]] = {}
+    for d in Decision.objects.filter(unit_period__unit_code__in=unit_codes, unit_period__period=period,
+                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+        found.setdefault(d.unit_period.unit_code, []).append(d)
+    forever = datetime.max.replace(tzinfo=UTC)
+    return {code for code, made in found.items() if lock_state(made, forever) == HELD}
 
 
 def province_ready(province: str, period: Period) -> list[Unit]:

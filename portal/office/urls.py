@@ -18,6 +18,8 @@ urlpatterns = [
     path("duyet/<str:unit_code>/<str:period>/chap-nhan/", views_signoff.accept, name="accept"),
     path("don-vi/<str:unit_code>/ky/<str:period>/duyet/", views_signoff.approve, name="approve"),
     path("don-vi/<str:unit_code>/ky/<str:period>/tra-lai/", views_signoff.return_view, name="return"),
+    path("don-vi/<str:unit_code>/ky/<str:period>/cho-phep-sua/", views_signoff.grant_exception,
+         name="exception"),
     path("duyet-hang-loat/", views_signoff.bulk, name="bulk"),
     path("don-vi/<str:unit_code>/ky/<str:period>/phat-hien/<str:key>/", views_followup.finding_page,
          name="finding"),
@@ -30,5 +32,5 @@ urlpatterns = [
 VIEW_ACTIONS = {"unit": "see_unit", "template": "download_template", "upload": "check_file",
                 "send": "send_report", "receipt": "see_receipt", "audit": "see_audit_log",
                 "review": "review_period", "accept": "accept_period", "approve": "approve_period",
-                "return": "return_period", "bulk": "bulk_approve",
+                "return": "return_period", "bulk": "bulk_approve", "exception": "grant_exception",
                 "finding": "see_unit", "answer_finding": "answer_finding", "close_finding": "close_finding"}

@@ -125,12 +125,15 @@ def unit_page(request, unit_code: str):
     can_send = services.allowed(account, "check_file", unit_code)
     periods = [(p.code, period_label(p))
                for p in services.open_periods(unit, timezone.localdate())] if can_send else []
-    for r in receipts:
-        r.period_label = period_label(parse_period(r.unit_period.period))
     from portal.office import followup, signoff
 
+    receipts = list(receipts[:30])
+    for r, state in zip(receipts, signoff.receipt_states(receipts), strict=True):
+        r.period_label = period_label(parse_period(r.unit_period.period))
+        r.lock_text = signoff.STATE_TEXT.get(state, "")
+
     return render(request, "office/unit.html", {
-        "account": account, "unit": unit, "facts": facts, "receipts": receipts[:30],
+        "account": account, "unit": unit, "facts": facts, "receipts": receipts,
         "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
         "decisions": signoff.unit_decisions(unit_code),
         "followed": followup.unit_findings(services.published_file(), unit_code)})
@@ -213,7 +216,12 @@ def send_view(request, unit_code: str, token: str):
             context["missing"] = missing
             context["error"] = "Mỗi cảnh báo cần một dòng giải thích trước khi gửi."
             return render(request, "office/send.html", context, status=400)
-        receipt = services.send(checked, account, request.user.username, explanations)
+        try:
+            receipt = services.send(checked, account, request.user.username, explanations)
+        except services.StagedGone:
+            context["error"] = ("Tệp này đã tải lên quá lâu mà chưa gửi nên không còn được giữ: "
+                                "xin tải lên lại.")
+            return render(request, "office/send.html", context, status=410)
         return redirect("office:receipt", receipt_id=receipt.pk)
     return render(request, "office/send.html", context)
 
@@ -223,7 +231,11 @@ def receipt_view(request, receipt_id: int):
     receipt = get_object_or_404(Receipt.objects.select_related("sender", "unit_period"), pk=receipt_id)
     _require(request, "see_receipt", receipt.unit_period.unit_code)
     period = parse_period(receipt.unit_period.period)
+    from portal.office import signoff
+
+    (state,) = signoff.receipt_states([receipt])
     return render(request, "office/receipt.html", {
+        "lock_text": signoff.STATE_TEXT.get(state, ""),
         "receipt": receipt, "unit": services.unit(receipt.unit_period.unit_code),
         "period_label": period_label(period) if period else receipt.unit_period.period,
         "received_local": timezone.localtime(receipt.received_at)})

@@ -1,6 +1,7 @@
 """Sign-off pages: a reviewer's period page (each unit below, its status, findings and
-figures), approve, return with a reason, the office's acceptance of the province's period
-and its bulk approval of past periods. Each asks the role table first (views._require)."""
+figures), approve, return with a reason, the office's acceptance of the province's period,
+its exception on an approved unit-period and its bulk approval of past periods. Each asks
+the role table first (views._require)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from base.periods import Period, parse_period, period_label
 from portal.office import services, signoff
-from portal.office.models import ACCEPTED, APPROVED, RETURNED, Decision
+from portal.office.models import ACCEPTED, APPROVED, EXCEPTION, RETURNED, Decision
 from portal.office.views import _require, login_required
 
 
@@ -35,6 +36,7 @@ def review_page(request, unit_code: str, period: str):
     rows = signoff.review(unit_code, p, services.published_file())
     for row in rows:
         row.can_approve = services.allowed(account, "approve_period", row.unit.code, p)
+        row.can_grant = row.locked and services.allowed(account, "grant_exception", row.unit.code, p)
     unit = services.unit(unit_code, p.last_day)
     accepted = Decision.objects.filter(unit_period__unit_code=unit_code, unit_period__period=p.code,
                                        decision=ACCEPTED).select_related("decided_by").first()
@@ -54,6 +56,8 @@ ERRORS = {  # what a redirect's ?loi= says, in Vietnamese (never the query's own
     "can-ly-do": "Trả lại cần ghi lý do để đơn vị biết cần sửa gì.",
     "chua-co-so-lieu": "Đơn vị chưa có số liệu công bố cho kỳ này: chưa duyệt được.",
     "con-don-vi-chua-duyet": "Còn đơn vị chưa được duyệt: chưa chấp nhận kỳ của tỉnh được.",
+    "can-ly-do-sua": "Cho phép sửa cần ghi lý do (vì sao số liệu đã duyệt được thay).",
+    "chua-khoa": "Kỳ này của đơn vị chưa được duyệt, hoặc đã được phép sửa: không cần cho phép.",
 }
 
 
@@ -92,6 +96,24 @@ def return_view(request, unit_code: str, period: str):
     if not reason:
         return _back(unit_code, p, "can-ly-do")
     signoff.decide(unit_code, p.code, RETURNED, request.user, note=reason)
+    _export()
+    return _back(unit_code, p)
+
+
+@login_required
+@require_POST
+def grant_exception(request, unit_code: str, period: str):
+    """The province's office lets the files of an approved unit-period received after its
+    approval (and any sent from now on) replace the approved figures, which then wait to be
+    approved again."""
+    p = _period(period)
+    _require(request, "grant_exception", unit_code, p)
+    reason = request.POST.get("ly_do", "").strip()[:1000]
+    if not reason:
+        return _back(unit_code, p, "can-ly-do-sua")
+    if unit_code not in signoff.locked_units([unit_code], p.code):
+        return _back(unit_code, p, "chua-khoa")
+    signoff.decide(unit_code, p.code, EXCEPTION, request.user, note=reason)
     _export()
     return _back(unit_code, p)
 

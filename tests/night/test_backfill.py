@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pytest
@@ -140,6 +141,15 @@ def make_airflow(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(sample_dir / "inbox", inbox)
     with airflow_home_dir() as home, \
             MakeAirflow(home, airflow_env(home, inbox, root / "warehouse")).running() as m:
+        # Starting Airflow runs no night (tests/operations/test_make_airflow.py): the first
+        # night, triggered as an engineer would, builds and publishes the warehouse as of today,
+        # so each backfilled night below re-reads its own day and publishes as of today.
+        run = m.api("POST", "/api/v2/dags/chitieu_nightly/dagRuns", {"logical_date": None})
+        deadline = time.monotonic() + 1200
+        while m.api("GET", f"/api/v2/dags/chitieu_nightly/dagRuns/{run['dag_run_id']}")[
+                "state"] not in {"success", "failed"}:
+            assert time.monotonic() < deadline, m.logs()
+            time.sleep(3)
         yield m
 
 
@@ -166,6 +176,23 @@ def test_chitieu_backfill_from_a_plain_shell_waits_night_by_night(make_airflow, 
     assert "3 of 3 nights succeeded" in proc.stdout
     assert make_airflow.proc.poll() is None and make_airflow.healthy(), "Airflow is still up"
     assert not (tmp_path / "airflow").exists(), "no stray ~/airflow"
+    # A backfilled day with no arrival, before the day published, changes nothing: it ends at
+    # the short-circuit like a quiet night; the 3rd, when the sample's 69 files arrived, re-reads
+    # them and rebuilds. Each night's log says which.
+    built = {}
+    first = make_airflow.api("GET", "/api/v2/backfills?dag_id=chitieu_nightly")["backfills"][0]
+    for run in make_airflow.backfill_runs(first):
+        tis = {ti["task_id"]: ti["state"] for ti in make_airflow.api(
+            "GET", f"/api/v2/dags/chitieu_nightly/dagRuns/{quote(run['dag_run_id'], safe='')}"
+            "/taskInstances")["task_instances"]}
+        built[run["logical_date"][:10]] = tis["dbt_build"]
+        logs = make_airflow.home / "logs" / "dag_id=chitieu_nightly" / f"run_id={run['dag_run_id']}"
+        log = "".join(p.read_text(errors="replace") for p in logs.glob("task_id=find_new_files/*"))
+        assert "backfilled night 2026-11-0" in log, log[-2000:]
+        if tis["dbt_build"] == "skipped":
+            assert "no file arrived that day" in log, log[-2000:]
+    # 01:00 on 1-3 November in Vietnam is 18:00 UTC the day before
+    assert built == {"2026-10-31": "skipped", "2026-11-01": "skipped", "2026-11-02": "success"}, built
 
 
 def test_the_rest_route_backfills_three_nights(make_airflow) -> None:
@@ -183,13 +210,14 @@ def test_a_backfill_is_cancelled_as_the_guide_says(make_airflow, tmp_path: Path)
     """docs/engineer.md: `chitieu backfill --cancel`. The night running finishes, the queued
     nights never start, `--wait` on the backfill exits 1 naming them, Airflow stays up."""
     env = plain_shell(make_airflow, tmp_path)
-    waiting = subprocess.Popen([CHITIEU, "backfill", "2026-11-07", "2026-11-09", "--wait"], env=env,
+    # 3 December is a day the sample's files arrived: a night long enough to cancel during it.
+    waiting = subprocess.Popen([CHITIEU, "backfill", "2026-12-03", "2026-12-05", "--wait"], env=env,
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen = ""
     try:
         for line in waiting.stdout:
             seen += line
-            if "2026-11-07  running" in line:
+            if "2026-12-03  running" in line:
                 break
         cancel = subprocess.run([CHITIEU, "backfill", "--cancel"], env=env, cwd=tmp_path,
                                 capture_output=True, text=True, timeout=120, check=False)
@@ -199,10 +227,10 @@ def test_a_backfill_is_cancelled_as_the_guide_says(make_airflow, tmp_path: Path)
     finally:
         if waiting.poll() is None:
             waiting.kill()
-    assert "not succeeded: 2026-11-08, 2026-11-09" in seen, seen
+    assert "not succeeded: 2026-12-04, 2026-12-05" in seen, seen
     backfill = make_airflow.api("GET", "/api/v2/backfills?dag_id=chitieu_nightly")["backfills"][-1]
     states = {r["logical_date"][:10]: r["state"] for r in make_airflow.backfill_runs(backfill)}
-    assert states == {"2026-11-06": "success", "2026-11-07": "failed", "2026-11-08": "failed"}, states
+    assert states == {"2026-12-02": "success", "2026-12-03": "failed", "2026-12-04": "failed"}, states
     again = subprocess.run([CHITIEU, "backfill", "--cancel"], env=env, cwd=tmp_path,
                            capture_output=True, text=True, timeout=120, check=False)
     assert "no backfill is running" in again.stdout
@@ -268,11 +296,11 @@ def test_the_ui_route_backfills_three_nights(make_airflow, tmp_path: Path) -> No
     assert make_airflow.proc.poll() is None and make_airflow.healthy()
 
 
-def test_the_night_caught_up_when_airflow_started_says_so(make_airflow) -> None:
-    """Airflow runs the last night it missed as soon as it starts: that night's summary (the
-    close_night task's return value) and log say it was a catch-up, with the hours."""
-    from urllib.parse import quote
-
+def test_the_night_caught_up_after_a_backfill_says_so(make_airflow) -> None:
+    """Starting a fresh Airflow runs no night, but once the DAG has automated runs (here the
+    backfills above) Airflow runs the last night it missed, as on a restart after a missed
+    01:00: that night's summary (the close_night task's return value) and log say it was a
+    catch-up, with the hours (docs/engineer.md, "What starting Airflow runs")."""
     runs = make_airflow.api("GET", "/api/v2/dags/chitieu_nightly/dagRuns?run_type=scheduled")["dag_runs"]
     assert len(runs) == 1, runs
     run = runs[0]

@@ -13,7 +13,7 @@ import pytest
 
 from base.settings import PROJECT_DIR, Settings, SettingsError
 from chitieu.airflow_home import airflow_environment
-from chitieu.night_start import catch_up_note, task_link
+from chitieu.night_start import catch_up_note, start_note, task_link
 
 pytestmark = pytest.mark.unit
 
@@ -105,6 +105,23 @@ def test_a_night_started_late_by_catch_up_says_so() -> None:
         is None, "a few minutes late is a busy scheduler, not a catch-up"
     for run_type in ("manual", "backfill", "asset_triggered"):
         assert catch_up_note(run_type, due, datetime(2026, 12, 7, 2, 29, tzinfo=UTC)) is None
+
+
+def test_make_airflow_says_at_start_whether_a_missed_night_runs() -> None:
+    """The console line of `make airflow`: a fresh Airflow (no automated run) or one whose
+    latest automated night is today's 01:00 runs none; one whose latest is older runs today's."""
+    now = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)  # 09:30 on 7 December in Vietnam
+    today, yesterday = datetime(2026, 12, 6, 18, 0, tzinfo=UTC), datetime(2026, 12, 5, 18, 0, tzinfo=UTC)
+    quiet = ("nightly runs at 01:00 (Vietnam time): starting Airflow runs no night; the next "
+             "night runs at 01:00 on 08/12/2026")
+    assert start_note(None, now) == start_note(today, now) == quiet
+    assert start_note(yesterday, now) == (
+        "nightly runs at 01:00 (Vietnam time): the night due at 01:00 on 07/12/2026 was missed "
+        "while Airflow was stopped, it runs now (a catch-up, said in its log); the next night "
+        "runs at 01:00 on 08/12/2026")
+    before_one = datetime(2026, 12, 6, 17, 30, tzinfo=UTC)  # 00:30 on 7 December: not due yet
+    assert start_note(yesterday, before_one).endswith("runs no night; the next night runs at "
+                                                      "01:00 on 07/12/2026")
 
 
 def test_links_are_built_on_the_base_url() -> None:

@@ -99,6 +99,10 @@ MAPPED = {
     "make portal PORTAL_PORT=8700": (
         "tests/portal/test_make_portal.py::test_make_portal_serves_the_login_page",
         ['"make", "portal", f"PORTAL_PORT={port}"']),
+    "python -m portal clean_uploads": (
+        "tests/portal/test_unsent_uploads_cleaned.py::"
+        "test_unsent_uploads_past_their_days_are_removed_and_nothing_else",
+        ['call_command("clean_uploads")']),
     # the weekly e-mail: chitieu.findings_digest runs exactly `python -m portal findings_digest`
     "python -m portal findings_digest": (
         "tests/portal/test_followup.py::"

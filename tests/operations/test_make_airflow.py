@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from base.settings import LOCAL_TZ
 from tests.cluster import airflow_home_dir, free_port
 from tests.conftest import airflow_env
 
@@ -129,6 +131,7 @@ def _make_airflow_serves_this_machine_only(home: Path, tmp_path: Path, sample_di
             assert json.loads(r.read())["access_token"]
         for name, path in console.items():  # Airflow's own components included
             assert users["admin"] not in path.read_text(), f"the password is printed on {name}"
+        _starting_runs_no_night(port, users["admin"], console["stdout"].read_text())
         # SIGTERM to the command alone (as a service manager sends it): nothing stays running.
         started = descendants(proc.pid)
         assert len(started) >= 4, started
@@ -151,6 +154,40 @@ def _make_airflow_serves_this_machine_only(home: Path, tmp_path: Path, sample_di
                 os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=30)
+
+
+def _starting_runs_no_night(port: int, password: str, console: str) -> None:
+    """A fresh Airflow runs no night when it starts (the DAGs have no start date and
+    run_immediately=timedelta(0)): the nightly DAG, once parsed, waits for the next 01:00 and
+    no run of any DAG (nor the Monday digest) is created meanwhile; the console says so
+    (docs/engineer.md, "What starting Airflow runs")."""
+    def api(path: str) -> dict:
+        request = urllib.request.Request(
+            f"http://localhost:{port}/auth/token", method="POST",
+            data=json.dumps({"username": "admin", "password": password}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            token = json.loads(r.read())["access_token"]
+        request = urllib.request.Request(f"http://localhost:{port}{path}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return json.loads(r.read())
+
+    assert "starting Airflow runs no night; the next night runs at 01:00 on " in console, console
+    deadline, dag = time.monotonic() + 180, {}
+    while time.monotonic() < deadline and not dag.get("next_dagrun_run_after"):
+        with contextlib.suppress(OSError):
+            dag = api("/api/v2/dags/chitieu_nightly")
+        time.sleep(1)
+    assert dag.get("next_dagrun_run_after"), f"the DAG was not scheduled: {dag}"
+    next_night = datetime.fromisoformat(dag["next_dagrun_run_after"])
+    assert next_night > datetime.now(UTC), f"a night already due is scheduled: {next_night}"
+    assert next_night.astimezone(LOCAL_TZ).strftime("%H:%M") == "01:00"
+    settle = time.monotonic() + 20  # a past night would be created within a scheduler loop
+    while time.monotonic() < settle:
+        runs = api("/api/v2/dags/~/dagRuns")  # every DAG: the Monday digest e-mail neither
+        assert runs["total_entries"] == 0, f"starting Airflow ran a DAG: {runs['dag_runs']}"
+        time.sleep(2)
 
 
 def test_the_metadata_server_runs_while_anyone_holds_it(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@ the first login asks for a new password; a file with a Cảnh báo is sent with 
 and gets a receipt; a file with a Lỗi cannot be sent; a file for another unit is refused
 naming it. Then, with the portal stopped, the next night reads the inbox and the receipts
 export: the receipt's time is the report's arrival in the completeness mart, and the portal,
-started again, shows the published values. Then sign-off (a reviewer approves and returns)
-and follow-up (a clerk explains a finding after sending a corrected file that still shows it,
-the reviewer accepts; the next night's finding_follow_up says accepted under the same key).
+started again, shows the published values. Then sign-off (a reviewer approves and returns),
+locks (a file sent after the approval is held: the next night keeps the approved figures, until
+the office grants an exception: the next night publishes the new ones, approved again) and
+follow-up (a clerk explains a finding after sending a corrected file that still shows it, the
+reviewer accepts; the next night's finding_follow_up says accepted under the same key).
 Screenshots of each page go to docs/img/."""
 
 from __future__ import annotations
@@ -410,13 +412,108 @@ def test_the_next_night_reads_the_decisions(signoff_session: dict, portal: Porta
     assert new_decisions(night.settings.decisions_file, copy) == 0  # nothing left for a later night
 
 
+# --------------------------------------------------------------------------- locks (issue 29)
+OFFICE_PASSWORD = "Cuc-Thong-Ke-Ha-Tinh-1"  # set by the office's first login in clerk_session
+EXCEPTION_REASON = "Xã rà soát lại hộ nghèo sau lũ: cho phép thay số liệu đã duyệt"
+HELD_TEXT = "Đã nhận, đang giữ: kỳ này đã được duyệt, chờ Cục Thống kê cho phép sửa"
+
+
+def published(night, sql: str) -> list[tuple]:
+    con = night.con()
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+HH_POOR_2026 = ("SELECT value FROM marts.indicator_values WHERE unit_code = '18685' AND period = '2026' "
+                "AND indicator_code = 'HH_POOR'")
+HELD_2026 = "SELECT unit_code, period, portal_sender FROM marts.held_submissions"
+
+
+@pytest.fixture(scope="module")
+def locks_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """After Cẩm Bình's 2026 was approved (signoff_session): its clerk sends a corrected file,
+    shown held; the next night keeps the approved figures and lists the file; the province's
+    office grants an exception with a reason; the next night publishes the corrected figures;
+    the reviewer approves them again."""
+    chromium = require_tool("chromium", "chromium-browser")
+    from tests.cdp import chromium_page
+    from tests.inboxes import build
+
+    corrected = filled_template(tmp_path_factory.mktemp("corrected"), "18685", "2026",
+                                {**GOOD, "HH_POOR": 2850, "HH_NEAR_POOR": 200}, name="BC nam 2026 sua.xlsx")
+    seen: dict = {}
+    # the browser is closed before the portal stops (gunicorn waits for its open connections)
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        login(b, "bc18685", NEW_PASSWORD)
+        b.go("/don-vi/18685/gui/")
+        b.attach("#id_file", corrected)
+        b.submit("#tai-len")
+        page.evaluate("document.querySelectorAll('textarea[name^=giai_thich_]').forEach("
+                      "t => t.value = 'Số hộ nghèo rà soát lại sau lũ')")
+        b.submit("#gui")
+        seen["receipt_text"] = b.text()
+        b.shot("bien-nhan-dang-giu")
+        b.go("/don-vi/18685/")
+        seen["unit_text"] = b.text()
+    portal.stop()
+    night = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-22"})
+    seen["held_night"] = (published(night, HH_POOR_2026), published(night, HELD_2026))
+    portal.start()
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        login(b, "ctk42", OFFICE_PASSWORD)
+        b.go("/duyet/42/2026/")
+        seen["office_text"] = b.text()
+        b.fill("#don-vi-18685 form.cho-phep-sua input[name=ly_do]", EXCEPTION_REASON)
+        b.shot("cho-phep-sua")
+        b.submit("#don-vi-18685 form.cho-phep-sua")
+        seen["after_exception_text"] = b.text()
+    portal.stop()
+    night = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-23"})
+    seen["open_night"] = (published(night, HH_POOR_2026), published(night, HELD_2026))
+    portal.start()
+    with chromium_page(chromium, 1280, 1400) as page:
+        b = Browser(page, portal.url)
+        login(b, "duyet42", REVIEWER_PASSWORD)
+        b.go("/duyet/42/2026/")
+        seen["reapproval_text"] = b.text()
+        b.submit("#don-vi-18685 form.duyet")
+        seen["reapproved_text"] = b.text()
+        b.shot("duyet-lai")
+    return seen
+
+
+def test_a_file_after_the_approval_is_held_until_the_office_allows(locks_session: dict) -> None:
+    assert HELD_TEXT in locks_session["receipt_text"], locks_session["receipt_text"]
+    assert HELD_TEXT in locks_session["unit_text"]
+    # the next night: the approved figures stay, the file is listed as held
+    values, held = locks_session["held_night"]
+    assert [float(v) for v, in values] == [2900.0] and held == [("18685", "2026", "bc18685")], held
+    office = locks_session["office_text"]
+    cam_binh = office.split("Xã Cẩm Bình (18685)", 1)[1].split("\n\n", 1)[0]  # its row's cells
+    assert "đã duyệt" in cam_binh and "1 tệp nhận sau khi duyệt đang được giữ" in cam_binh, office
+    after = locks_session["after_exception_text"]
+    assert "được phép sửa, chờ duyệt lại" in row_of(after, "Xã Cẩm Bình") and EXCEPTION_REASON in after, after
+
+
+def test_after_the_exception_the_new_figures_are_published_and_approved_again(locks_session: dict) -> None:
+    values, held = locks_session["open_night"]
+    assert [float(v) for v, in values] == [2850.0] and held == [], (values, held)
+    again = locks_session["reapproval_text"]
+    assert "được phép sửa, chờ duyệt lại" in row_of(again, "Xã Cẩm Bình"), again
+    assert "2850" in again.replace(".", "").replace(",", ""), again  # the figures published after it
+    assert "đã duyệt" in row_of(locks_session["reapproved_text"], "Xã Cẩm Bình")
 # --------------------------------------------------------------------------- follow up (issue 29)
 EXPLANATION = "Lũ tháng 10/2026 làm nhiều hộ tái nghèo; xã đã rà soát từng hộ."
 
 
 @pytest.fixture(scope="module")
-def followup_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """After the decisions' night: Cẩm Bình's clerk opens one of its 2026 findings from its
+def followup_session(portal: Portal, locks_session: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """After the locks' nights (Cẩm Bình's 2026 approved again, so the office first allows a
+    correction: an exception): Cẩm Bình's clerk opens one of its 2026 findings from its
     unit page, sends a corrected 2026 report that still shows it (one other figure changed),
     and explains it (giải trình); the province's reviewer opens it, sees the explanation and
     accepts it (chấp nhận); then the next night reads the new file and the answers: the
@@ -432,6 +529,10 @@ def followup_session(portal: Portal, signoff_session: dict, tmp_path_factory: py
     seen: dict = {"corrected_sha": hashlib.sha256(corrected.read_bytes()).hexdigest()}
     with chromium_page(chromium, 1280, 1400) as page:
         b = Browser(page, portal.url)
+        login(b, "ctk42", OFFICE_PASSWORD)
+        b.go("/duyet/42/2026/")
+        b.fill("#don-vi-18685 form.cho-phep-sua input[name=ly_do]", "Xã sửa số đảng viên")
+        b.submit("#don-vi-18685 form.cho-phep-sua")
         login(b, "bc18685", NEW_PASSWORD)
         b.go("/don-vi/18685/")
         seen["unit_text"] = b.text()
@@ -459,7 +560,7 @@ def followup_session(portal: Portal, signoff_session: dict, tmp_path_factory: py
     portal.stop()
     from tests.inboxes import build
 
-    seen["night"] = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-22"})
+    seen["night"] = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-24"})
     portal.start()
     return seen
 

@@ -80,11 +80,13 @@ def requests_for(target: str, receipts: dict[str, int]) -> list[tuple[str, str, 
         ("send_report", "post", f"/don-vi/{target}/gui/{token}/"),
         ("see_receipt", "get", f"/bien-nhan/{receipts[target]}/"),
         # sign off (part 2): the period page of the target's units below, approving or
-        # returning the target's period, accepting it (a province's only: 404 for others)
+        # returning the target's period, accepting it (a province's only: 404 for others),
+        # the office's exception on it
         ("review_period", "get", f"/duyet/{target}/{period}/"),
         ("approve_period", "post", f"/don-vi/{target}/ky/{period}/duyet/"),
         ("return_period", "post", f"/don-vi/{target}/ky/{period}/tra-lai/"),
         ("accept_period", "post", f"/duyet/{target}/{period}/chap-nhan/"),
+        ("grant_exception", "post", f"/don-vi/{target}/ky/{period}/cho-phep-sua/"),
         ("bulk_approve", "get", "/duyet-hang-loat/"),
         # follow up (part 2): a finding's page with its history, the unit's answer, the
         # reviewer's acceptance (no published warehouse here: 404 where allowed)
@@ -99,7 +101,7 @@ def requests_for(target: str, receipts: dict[str, int]) -> list[tuple[str, str, 
 # province's own year) and 2026-11 the province's communes (18685, 18481) directly.
 BELOW_IN_PERIOD = {"436": {"18112"}, "42": {"436", "18685", "18481"}}
 PERIOD_ACTIONS = {"download_template", "review_period", "approve_period", "return_period", "accept_period",
-                  "answer_finding", "close_finding"}
+                  "grant_exception", "answer_finding", "close_finding"}
 
 
 def allowed_on_period(action: str, username: str, target: str) -> bool:
@@ -124,9 +126,7 @@ def test_the_table_covers_every_view(portal_django) -> None:
     assert named == set(VIEW_ACTIONS), "a view without its action in the role table"
     assert set(VIEW_ACTIONS.values()) <= set(ACTIONS)
     covered = {a for t in TARGETS for a, _, _ in requests_for(t, dict.fromkeys(TARGETS, 1))}
-    not_built = {"grant_exception"}  # issue 29, step 3
-    assert covered | {"see_audit_log", "manage_accounts"} == set(ACTIONS) - not_built
-    assert not_built.isdisjoint(VIEW_ACTIONS.values())
+    assert covered | {"see_audit_log", "manage_accounts"} == set(ACTIONS)
 
 
 @pytest.mark.parametrize(("username", "target"), list(itertools.product(ACCOUNTS, TARGETS)))
@@ -137,7 +137,8 @@ def test_every_role_on_every_unit(portal_django, office_paths, receipts, usernam
     answers_before = FindingAnswer.objects.count()
     own_unit = ACCOUNTS[username][1]
     decided = Decision.objects.filter(decided_by__username=username, unit_period__unit_code=target)
-    decided_before = {d: decided.filter(decision=d).count() for d in ("approved", "returned", "accepted")}
+    decided_before = {d: decided.filter(decision=d).count()
+                      for d in ("approved", "returned", "accepted", "exception")}
     for action, method, url in requests_for(target, receipts):
         allowed = table_allows(action, username, target)
         if action in PERIOD_ACTIONS:
@@ -153,7 +154,7 @@ def test_every_role_on_every_unit(portal_django, office_paths, receipts, usernam
         unit_code=own_unit).exists()
     assert not any(office_paths["inbox"].iterdir()), "a refused request wrote into the inbox"
     for decision, action in (("approved", "approve_period"), ("returned", "return_period"),
-                             ("accepted", "accept_period")):
+                             ("accepted", "accept_period"), ("exception", "grant_exception")):
         if not allowed_on_period(action, username, target) or not table_allows(action, username, target):
             now = decided.filter(decision=decision).count()
             assert now == decided_before[decision], f"{username} {decision} {target}"

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -658,6 +659,80 @@ def test_docx_tables_are_sized_by_their_content(reviews, ci_fonts, tmp_path: Pat
     for name in longest:
         lines = _lines_of(words[start:stop], name)
         assert lines and max(lines) <= 2, (name, lines)
+
+
+def _boxes(pdf: Path) -> tuple[float, list[tuple[int, str, float, float, float]]]:
+    """The page width and every word of a PDF with its page, xMin, the top of its line and xMax
+    (pdftotext -bbox)."""
+    require_tool("pdftotext")
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', out).group(1))
+    return width, [(page, unicodedata.normalize("NFC", html.unescape(w)), float(x0), round(float(y)),
+                    float(x1))
+                   for page, text in enumerate(out.split("<page ")[1:])
+                   for x0, y, x1, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                                  r'yMax="[\d.]+">([^<]*)</word>', text)]
+
+
+def _figures(cell: str) -> list[str]:
+    """The figures of a number cell as a reader takes them, whatever joins their words: a number
+    (with a comparison sign before it) and the words of its unit after it, up to the next number,
+    an opening bracket, a word of change or a note mark. "giảm 1,22 điểm % (4,68 %)" holds
+    "1,22 điểm %" and "(4,68 %)"; "≥ 38,0 triệu đồng/năm" is one."""
+    figures: list[list[str]] = []
+    for token in cell.split():
+        if re.search(r"\d", token) or token in ("≥", "≤"):
+            if not (figures and figures[-1][-1] in ("≥", "≤")):
+                figures.append([])
+            figures[-1].append(token)
+        elif figures and not token.startswith("(") and token not in ("*", "giảm", "tăng"):
+            figures[-1].append(token)
+        else:
+            figures.append([token])  # a word outside any figure: its own piece, never checked
+    return [" ".join(f) for f in figures if re.search(r"\d", " ".join(f))]
+
+
+@pytest.mark.parametrize("year", ["2021", "current"])
+def test_pdf_targets_tables_are_sized_by_their_content(reviews, year: str) -> None:
+    """What a reader of the printed review sees (Chromium, only the fonts .ci/run installs), in
+    the targets tables: no figure split across lines (a figure and its unit are joined by
+    no-break spaces; a cell may wrap between figures), no word running into the next cell,
+    every word between the page's margins (A4, 25 and 15 mm), and each indicator or unit name
+    on at most two lines, where fixed shares of the width gave the longest four beside
+    half-empty number columns."""
+    require_tool("chromium")
+    years = reviews["report"]["years"]
+    year = max(years) if year == "current" else year
+    pdf, page = Path(years[year]["pdf"]), Path(years[year]["html"]).read_text(encoding="utf-8")
+    width, boxes = _boxes(pdf)
+    start = next(i for i in range(len(boxes)) if boxes[i][1] == "từng" and boxes[i + 1][1] == "chỉ")
+    stop = next(i for i in range(start, len(boxes)) if boxes[i][1] in ("Theo", "Tình")
+                and boxes[i + 1][1] in ("đơn", "xã,", "hình"))
+    region = boxes[start:stop]
+    left, right = 25 / 25.4 * 72, width - 15 / 25.4 * 72
+    assert [b for b in region if b[2] < left - 1 or b[4] > right + 1] == []
+    lines: dict[tuple[int, int], list] = {}
+    for b in sorted(region, key=lambda b: b[2]):
+        lines.setdefault((b[0], b[3]), []).append(b)
+    touching = [(a[1], b[1]) for line in lines.values() for a, b in pairwise(line)
+                if b[2] < a[4] + 1.0]
+    assert touching == [], touching
+    tables = re.findall(r'<table class="[^"]*fixed">.*?</table>', page, re.S)
+    cells = [unicodedata.normalize("NFC", html.unescape(c)) for t in tables
+             for c in re.findall(r'<td class="num">(.*?)</td>', t)]
+    figures = {f for c in cells for f in _figures(c)}
+    assert len(figures) >= 5 and any(" " in f for f in figures), cells
+    words = [(p, w, y) for p, w, _, y, _ in region]
+    for figure in figures:
+        placed = _lines_of(words, figure)
+        assert placed and max(placed) == 1, (figure, placed)
+    names = {unicodedata.normalize("NFC", html.unescape(c)) for t in tables
+             for c in re.findall(r"<td>(.*?)</td>", t)}
+    assert len(names) >= 4, names
+    for name in names:
+        placed = _lines_of(words, name)
+        assert placed and max(placed) <= 2, (name, placed)
 
 
 def test_sample_reports_arrive_on_time_late_and_missing(reviews) -> None:

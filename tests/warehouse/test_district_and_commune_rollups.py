@@ -25,6 +25,17 @@ One build, 2022, each shape in its own district:
   C6 three quarters only: missing. The district itself sends nothing.
   Thị xã Hồng Lĩnh 437 sends one layout-B table of its six communes for the year on 12 Jan:
   the district and each commune reported, on time.
+- (6) A commune's row left wholly empty in its district's table is no report for that commune
+  (spreadsheets.md, "A district's table carries one report per commune row"; a report holding
+  no value at all replaces nothing), and is named (indicators.md: a row of the template left
+  empty, a warning). Both tables are the district's template (python -m ingest template), filled:
+  Huyện Vũ Quang 441 (10 communes) sends its template on 12 Jan, its last commune's row (E1)
+  left empty, the nine others and its own report filled: E1 has not reported; 441 has received
+  10 of its 11 reports (itself and nine communes), all on time, and names E1 as missing.
+  Huyện Nghi Xuân 442 (17 communes) sends its template on 12 Jan, its first commune's row (E2)
+  left empty, then on 17 Jan the template again with E2's row alone filled (the sixteen others
+  left empty): E2 reported on 17 Jan, after its due day (15 Jan), so late, not on 12 Jan; the
+  sixteen keep their figures and their arrival; 442 has 18 of 18, 17 on time.
 """
 
 from __future__ import annotations
@@ -37,7 +48,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingest.sample.workbook import Sheet, write_workbook
-from tests.inboxes import MOTTO, SIGNATURE, Build, build, one, report_by_code, stamp, value
+from tests.filled import filled_district_table
+from tests.inboxes import MOTTO, SIGNATURE, Build, build, one, report_by_code, rows_of, stamp, value
 
 pytestmark = pytest.mark.warehouse
 
@@ -60,6 +72,8 @@ H1_DISTRICT, H2_COMMUNE, OTHER_ELEMENT_COMMUNE = "446", "18679", "18673"
 H2_DISTRICT, H1_COMMUNE = "440", "18229"
 # (5) completeness and timeliness
 TABLE_DISTRICT, LATE_DISTRICT = "437", "449"
+# (6) a commune's row left empty in its district's template
+EMPTY_ROW_DISTRICT, LATE_ROW_DISTRICT = "441", "442"
 
 
 def vn(*args: int) -> datetime:
@@ -76,6 +90,8 @@ def communes_of(district: str, day: str = "2022-12-31") -> list[tuple[str, str]]
 
 C1, C2, C3, C4, C5, C6 = (code for code, _ in communes_of(LATE_DISTRICT)[:6])
 TABLE_COMMUNES = communes_of(TABLE_DISTRICT)
+EMPTY_ROW_COMMUNES, LATE_ROW_COMMUNES = communes_of(EMPTY_ROW_DISTRICT), communes_of(LATE_ROW_DISTRICT)
+E1, E2 = EMPTY_ROW_COMMUNES[-1][0], LATE_ROW_COMMUNES[0][0]
 
 
 def district_table(district: str, communes: list[tuple[str, str]], period: str,
@@ -104,6 +120,15 @@ class Inbox:
         path = self.path / f"{name}.xlsx"
         write_workbook(path, sheets)
         stamp(path, mtime)
+
+    def template(self, name: str, district: str, communes: list[str], mtime: datetime) -> None:
+        """The district's 2022 template filled as its clerk fills it: HH_TOTAL and "..." in the
+        rows of `communes`, every other commune's row left wholly empty, its own report filled."""
+        typed = {code: {"HH_TOTAL": 500 + n} for n, code in enumerate(communes)}
+        path = filled_district_table(self.root / "filled", district, "2022", typed, {"BUDGET_REVENUE": 100},
+                                     name=f"{name}.xlsx")
+        path.rename(self.path / path.name)
+        stamp(self.path / path.name, mtime)
 
     def report(self, name: str, unit: str, period: str, mtime: datetime, **values: int) -> None:
         self.send(name, [report_by_code(unit, period, values, NAMES)], mtime)
@@ -142,6 +167,11 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Build:
                            {"HH_TOTAL": [600 + n for n in range(len(TABLE_COMMUNES))]})
     inbox.send("hong linh 2022", [table], vn(2023, 1, 11))
     inbox.report("cam xuyen tt 2022", OTHER_ELEMENT_COMMUNE, "Năm 2022", vn(2023, 1, 11), HH_TOTAL=3000)
+    # (6) each district's template, one commune's row left empty
+    inbox.template("vu quang 2022", EMPTY_ROW_DISTRICT, [c for c, _ in EMPTY_ROW_COMMUNES if c != E1],
+                   vn(2023, 1, 11))
+    inbox.template("nghi xuan 2022", LATE_ROW_DISTRICT, [c for c, _ in LATE_ROW_COMMUNES if c != E2],
+                   vn(2023, 1, 11))
     inbox.arrive(vn(2023, 1, 12, 10))
     # 14 Jan: C4's fourth quarter
     inbox.report(f"{C4} Q4", C4, "Quý IV/2022", vn(2023, 1, 14), HH_TOTAL=1004)
@@ -153,6 +183,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Build:
     inbox.arrive(vn(2023, 1, 16, 0, 30))
     # 17 Jan: C5's fourth quarter; 20 Jan: C3's correction
     inbox.report(f"{C5} Q4", C5, "Quý IV/2022", vn(2023, 1, 17), HH_TOTAL=1004)
+    inbox.template("nghi xuan 2022 bo sung", LATE_ROW_DISTRICT, [E2], vn(2023, 1, 17))  # (6): E2's row alone
     inbox.arrive(vn(2023, 1, 17, 9))
     inbox.report("C3 2022 sua", C3, "Năm 2022", vn(2023, 1, 20), HH_TOTAL=810)
     inbox.arrive(vn(2023, 1, 20, 9))
@@ -249,9 +280,55 @@ def test_the_province_counts_every_report_once(office: Build) -> None:
     with open(SEEDS / "admin_units.csv", encoding="utf-8", newline="") as fh:
         units = [u for u in csv.DictReader(fh) if u["valid_from"] <= "2022-12-31" <= u["valid_to"]]
     # 437 and its 6 communes, C1..C5, 443, 18499 and 18673; on time: 437's 7, C1, C3, C4, 443,
-    # 18499 and 18673
-    assert completeness(office, PROVINCE) == (len(units), 15, 13)
+    # 18499 and 18673; (6): 441 and nine communes, on time; 442 and its 17 communes, E2 late
+    assert completeness(office, PROVINCE) == (len(units), 15 + 10 + 18, 13 + 10 + 17)
     assert one(office.con(), H2_COMMUNE, "2022", "COVID_CASES")["is_partial"] is True  # not its year
+
+
+# --------------------------------------------------------------------------- (6)
+
+def test_a_communes_empty_row_in_its_districts_table_is_no_report(office: Build) -> None:
+    assert len(EMPTY_ROW_COMMUNES) == 10
+    assert completeness(office, E1) == (1, 0, 0)
+    for code, name in EMPTY_ROW_COMMUNES[:-1]:
+        assert completeness(office, code) == (1, 1, 1), name
+    assert completeness(office, EMPTY_ROW_DISTRICT) == (11, 10, 10)  # itself and nine communes
+    missing = office.con().execute("SELECT missing_units FROM marts.reporting_completeness "
+                                   "WHERE unit_code = ? AND period = '2022'", [EMPTY_ROW_DISTRICT]).fetchone()
+    assert missing == (EMPTY_ROW_COMMUNES[-1][1],)
+
+
+def test_a_communes_empty_row_then_its_late_row_is_late(office: Build) -> None:
+    """E2 reported when its row was first filled (17 Jan), not when it was first left empty."""
+    assert len(LATE_ROW_COMMUNES) == 17
+    assert completeness(office, E2) == (1, 1, 0)
+    for code, name in LATE_ROW_COMMUNES[1:]:
+        assert completeness(office, code) == (1, 1, 1), name
+    assert completeness(office, LATE_ROW_DISTRICT) == (18, 18, 17)
+
+
+def test_an_empty_row_of_a_later_table_keeps_the_communes_figures(office: Build) -> None:
+    con = office.con()
+    assert value(con, E2, "2022", "HH_TOTAL") == 500  # its row in the second table
+    second = LATE_ROW_COMMUNES[1][0]
+    assert value(con, second, "2022", "HH_TOTAL") == 500  # the first table's; its row was empty in the second
+    assert value(con, LATE_ROW_DISTRICT, "2022", "HH_TOTAL") == sum(500 + n for n in range(16)) + 500
+    assert value(con, EMPTY_ROW_DISTRICT, "2022", "HH_TOTAL") == sum(500 + n for n in range(9))
+    assert rows_of(con, E1, "2022", "HH_TOTAL") == []
+
+
+def test_a_communes_empty_row_is_named(office: Build) -> None:
+    """Each wholly empty commune row is a warning naming the commune and its row, as a row left
+    empty on a template is (in Vietnamese for the clerk)."""
+    con = office.con()
+    named = con.execute("SELECT unit_code, severity, source_file, message FROM marts.data_quality_findings "
+                        "WHERE rule = 'empty_template_row' AND period = '2022'").fetchall()
+    by_file = {}
+    for unit, severity, source, message in named:
+        assert severity == "warning", message
+        by_file.setdefault(source.rsplit("/", 1)[-1], set()).add(unit)
+    assert by_file == {"vu quang 2022.xlsx": {E1}, "nghi xuan 2022.xlsx": {E2},
+                       "nghi xuan 2022 bo sung.xlsx": {c for c, _ in LATE_ROW_COMMUNES[1:]}}, named
 
 
 def test_due_day_is_the_years_last_day_plus_fifteen() -> None:

@@ -10,7 +10,8 @@
 {{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with pieces as (
     -- every loaded sheet covers its own unit; a district's table covers each commune it
-    -- has a row for
+    -- sends a value for (int_values_sent: a cell left empty in a table is no value sent, so
+    -- a commune's row left wholly empty is no report for it and its arrival is not one)
     select
         unit_code,
         period,
@@ -19,12 +20,11 @@ with pieces as (
     where {{ rebuilt_years_only('period') }}
     union all
     select distinct
-        v.unit_code,
-        v.period,
-        s.first_seen_at
-    from {{ ref('stg_raw__values') }} as v
-    inner join {{ ref('int_submissions_ranked') }} as s on v.submission_id = s.submission_id
-    where {{ rebuilt_years_only('v.period') }}
+        unit_code,
+        period,
+        first_seen_at
+    from {{ ref('int_values_sent') }}
+    where {{ rebuilt_years_only('period') }}
 ),
 
 first_arrivals as (

@@ -4,11 +4,18 @@
 -- keeps an old time cannot let an old figure win; ties by content hash, so re-ingesting the
 -- same files never changes the choice. A report may come in pieces (two sheets of one
 -- workbook, two tables of one district): every sheet of the newest file is current.
+-- A sheet held by its unit-period's approval (int_held_submissions) is left out: the
+-- approved report stays current until the office grants an exception.
 select
     *,
     dense_rank() over (
         partition by unit_code, period, layout
         order by first_seen_at desc, submitted_at desc, file_sha256 desc
     ) = 1 as is_current
-from {{ ref('int_submissions') }}
-where status = 'loaded'
+from {{ ref('int_submissions') }} as s
+where
+    status = 'loaded'
+    and not exists (
+        select 1 from {{ ref('int_held_submissions') }} as h
+        where h.submission_id = s.submission_id
+    )

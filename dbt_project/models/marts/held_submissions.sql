@@ -1,0 +1,22 @@
+-- The files an approval holds, for the office to see (docs/spec/portal.md, "Sign off"): one
+-- row per sheet received for an approved unit-period after its approval, whose values the
+-- marts leave out until the province's office grants an exception (int_held_submissions).
+-- Times are UTC.
+select
+    h.unit_code,
+    u.unit_name,
+    h.period,
+    h.period_type,
+    h.source_file,
+    h.sheet_name as source_sheet,
+    h.file_sha256,
+    h.submission_id,
+    h.portal_sender,
+    h.rows_loaded,
+    h.arrived_at,
+    h.approved_at
+from {{ ref('int_held_submissions') }} as h
+left join {{ ref('stg_reference__units') }} as u
+    on
+        h.unit_code = u.unit_code
+        and {{ period_last_day('h.period') }} between u.valid_from and u.valid_to
