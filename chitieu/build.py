@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -12,10 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from base.settings import DBT_DIR
+from chitieu.seed_loads import record_loaded_seeds, seed_hashes, unchanged_seeds
 
 log = logging.getLogger(__name__)
 # dbt's threads share one DuckDB file: one per core, up to four (beyond, they mostly wait).
 DBT_THREADS = min(4, os.cpu_count() or 1)
+CODE_FOLDERS = ("models", "macros", "tests")  # the project's code (project_code_key)
 
 
 @dataclass
@@ -25,12 +28,29 @@ class BuildSummary:
     warnings: list[str] = field(default_factory=list)  # validation flags and target shortfalls
     dbt_seconds: float = 0.0  # dbt's own reported execution time, summed over nodes
     node_types: dict[str, int] = field(default_factory=dict)  # nodes run, by resource type
+    kept_seeds: list[str] = field(default_factory=list)  # not loaded: unchanged (seed_loads.py)
     success: bool = True
 
     def as_dict(self) -> dict:
         return {"status_counts": self.status_counts, "blocking": self.blocking,
                 "warnings": self.warnings, "dbt_seconds": round(self.dbt_seconds, 3),
                 "success": self.success}
+
+
+def project_code_key() -> str:
+    """An md5 of the dbt project's own code: every file of its models, macros and tests (SQL
+    and YAML) and dbt_project.yml. int_rebuild_periods puts it in every period's fingerprint,
+    so that editing a macro or a test rebuilds and tests every period (a model's checksum
+    covers its own file, not the macros it calls; and a night tests only the periods it
+    rebuilt, macros/tested_periods.sql). dbt run by hand, without it, rebuilds every period."""
+    digest = hashlib.md5()
+    code = (p for folder in CODE_FOLDERS for p in (DBT_DIR / folder).rglob("*")
+            if p.suffix in {".sql", ".yml"})
+    files = [DBT_DIR / "dbt_project.yml", *code]
+    for path in sorted(files):
+        digest.update(f"{path.relative_to(DBT_DIR).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def seed_path() -> str:
@@ -81,13 +101,26 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
         args += ["--vars", json.dumps(variables)]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path()}):
+    from base.reference import seeds_dir
+
+    hashes = seed_hashes(seeds_dir())
+    kept_seeds = [] if full_refresh else unchanged_seeds(db_path, hashes)
+    if kept_seeds:
+        args += ["--exclude", *kept_seeds]
+    with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path(),
+                           "CHITIEU_DBT_CODE_KEY": project_code_key()}):
         result = dbtRunner().invoke(args)
     summary = BuildSummary()
     if result.exception is not None:
         summary.success = False
         summary.blocking.append(f"dbt could not run: {result.exception}")
         return summary
+    seeds = [(r.node.name, str(r.status)) for r in result.result or [] if r.node.resource_type == "seed"]
+    record_loaded_seeds(db_path, hashes, loaded=[n for n, status in seeds if status == "success"],
+                        failed=[n for n, status in seeds if status != "success"])
+    summary.kept_seeds = kept_seeds
+    if kept_seeds:
+        log.info("seeds kept, unchanged since loaded: %s", ", ".join(kept_seeds))
     for node_result in result.result or []:
         status = str(node_result.status)
         node = node_result.node

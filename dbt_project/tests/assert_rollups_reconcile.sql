@@ -1,10 +1,11 @@
 -- Integrity (error): in both views, an element that adds up, at any unit, equals its own
 -- figure plus its children's rolled-up values. Fails if the unit roll-up ever double
--- counts or drops a part.
+-- counts or drops a part. Each period is checked on its own: a night checks the periods it
+-- rebuilt (macros/tested_periods.sql).
 {{ config(severity='error') }}
 with rollup as (
     select * from {{ ref('int_unit_rollup') }}
-    where is_additive
+    where is_additive and {{ tested_periods_only('period') }}
 ),
 
 own as (
@@ -15,7 +16,7 @@ own as (
         element_code,
         sum(value) as value
     from {{ ref('int_values_with_rules') }}
-    where is_additive
+    where is_additive and {{ tested_periods_only('period') }}
     group by all
 ),
 

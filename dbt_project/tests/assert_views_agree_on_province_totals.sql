@@ -1,7 +1,8 @@
 -- Integrity (error), eras.md "nothing lost, nothing counted twice": for every element that
 -- adds up, the provinces' total for any period is the same as reported and on today's units
 -- (carrying figures to successors moves them, it never drops or repeats one; summed over
--- provinces so that a merger of provinces is carried too).
+-- provinces so that a merger of provinces is carried too). A night checks the periods it rebuilt
+-- (macros/tested_periods.sql).
 {{ config(severity='error') }}
 with provinces as (
     select
@@ -12,7 +13,7 @@ with provinces as (
     from {{ ref('int_unit_rollup') }} as r
     inner join {{ ref('int_units_in_period') }} as u
         on r.unit_view = u.unit_view and r.unit_code = u.unit_code and r.period = u.period
-    where r.is_additive and u.unit_level = 'province'
+    where r.is_additive and u.unit_level = 'province' and {{ tested_periods_only('r.period') }}
     group by r.unit_view, r.period, r.element_code
 ),
 

@@ -3,7 +3,8 @@
 -- night rebuilds"). Each period has a fingerprint of every raw row a data model reads for
 -- it (its sheets with their file's name and arrival, receipts included, its values, its
 -- decisions and the answers to its findings) and of the
--- reference inputs (every seed, today's units, every model's code, the settings in vars).
+-- reference inputs (every seed, today's units, the project's code — every model, macro and
+-- test, CHITIEU_DBT_CODE_KEY set by chitieu/build.py — and the settings in vars).
 -- A period is rebuilt when
 -- - its fingerprint differs from the last successful build's (meta.built_periods): files
 --   or decisions changed it, or a seed, today's units or a model did, which changes every
@@ -21,7 +22,8 @@
 {%- set rebuild_all = 'true' if full_refresh_asked() or built is none else 'false' %}
 {%- set settings = [var('xa_unit_type'), var('xa_reported_by'), var('xa_count_element'),
     var('local_time_zone'), var('first_year'), var('outlier_z_threshold'), var('outlier_mad_factor'),
-    var('outlier_min_history'), var('outlier_small_count'), var('outlier_min_relative_change')] %}
+    var('outlier_min_history'), var('outlier_small_count'), var('outlier_min_relative_change'),
+    env_var('CHITIEU_DBT_CODE_KEY', 'unknown: dbt run by hand')] %}
 {%- set key = inputs_key([
     "select * from " ~ ref('stg_reference__units'),
     "select * from " ~ ref('stg_reference__unit_changes'),
