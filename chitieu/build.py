@@ -34,7 +34,7 @@ class BuildSummary:
     def as_dict(self) -> dict:
         return {"status_counts": self.status_counts, "blocking": self.blocking,
                 "warnings": self.warnings, "dbt_seconds": round(self.dbt_seconds, 3),
-                "success": self.success}
+                "kept_seeds": self.kept_seeds, "success": self.success}
 
 
 def project_code_key() -> str:

@@ -283,3 +283,69 @@ def test_a_backfilled_quiet_day_publishes_as_of_the_latest_day_and_rebuilds_noth
         assert con.execute("select as_of_date from meta.publication").fetchall() == [(date(2026, 5, 1),)]
     finally:
         con.close()
+
+
+def _tests_reading_rebuilt_periods(target: Path) -> set[str]:
+    """The data tests of a build (its run_results.json) that read only the periods it rebuilt."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2] for r in results if r["unique_id"].startswith("test.")
+            and "int_rebuild_periods" in (r.get("compiled_code") or "")}
+
+
+def test_a_night_tests_what_it_rebuilt_and_a_macro_edit_rebuilds_every_period(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A night's error tests of the models incremental by period read the periods it rebuilt,
+    and still fail on a bad row there; a full refresh tests every period; the project's code
+    (a macro here) is in every period's fingerprint, so editing it rebuilds, and tests, every
+    period; a seed is loaded again only when it changed."""
+    import chitieu.build
+
+    project = tmp_path / "dbt_project"  # a copy whose macro the test edits
+    shutil.copytree(chitieu.build.DBT_DIR, project,
+                    ignore=shutil.ignore_patterns("target", "dbt_packages", "logs"))
+    monkeypatch.setattr(chitieu.build, "DBT_DIR", project)
+    monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-05-01")
+    inbox = tmp_path / "inbox"
+    for folder in ("2023", "2024"):
+        shutil.copytree(sample_dir / "inbox" / folder, inbox / folder)
+    settings = Settings(inbox, tmp_path / "warehouse")
+    target = settings.build_db.parent / "dbt_target"
+    first = _night(settings)
+    assert first["kept_seeds"] == []
+    every = _all_periods(settings)
+
+    # A quiet night: no seed loaded again, no period rebuilt, so the narrowed tests read nothing.
+    quiet = _night(settings)
+    assert sorted(quiet["kept_seeds"]) == sorted(p.stem for p in SEEDS.glob("*.csv"))
+    assert _rebuilt(settings) == set()
+    narrowed = _tests_reading_rebuilt_periods(target)
+    assert {"assert_rollups_reconcile", "assert_units_in_hierarchy"} <= narrowed
+    assert any(t.startswith("unique_key_int_unit_rollup_") for t in narrowed), narrowed
+    assert "assert_no_rule_violations" not in narrowed  # warn severity: reported every night
+    assert not any(t.startswith("unique_key_int_units_in_period_") for t in narrowed)  # not by period
+
+    # A macro edited (even a comment): every period is rebuilt.
+    macro = project / "macros" / "round_half_up.sql"
+    macro.write_text(macro.read_text(encoding="utf-8") + "\n{#- edited -#}\n", encoding="utf-8")
+    _night(settings)
+    assert _rebuilt(settings) == every, "a macro edit rebuilds every period"
+
+    # A bad row in a period the night rebuilds: a unit counted twice in 2024 by the kept unit
+    # hierarchy (a reference model, not rebuilt). The narrowed reconciliation test fails.
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        con.execute("insert into intermediate.int_unit_ancestors "
+                    "select * from intermediate.int_unit_ancestors where period = '2024' and depth = 0 "
+                    "and unit_code in (select unit_code from raw.values where period = '2024') limit 1")
+    finally:
+        con.close()
+    prepare(settings)
+    bad = build(settings, periods=["2024"])
+    assert not bad["success"]
+    assert any("assert_rollups_reconcile" in b for b in bad["blocking"]), bad["blocking"]
+    assert "2024" in _rebuilt(settings) and "2023" not in _rebuilt(settings)
+    assert "assert_rollups_reconcile" in _tests_reading_rebuilt_periods(target)
+
+    # A full refresh tests every period (and, rebuilding the hierarchy, mends it).
+    _full_refresh_of(settings, tmp_path / "full")
+    assert _tests_reading_rebuilt_periods(tmp_path / "full" / "build" / "dbt_target") == set()
