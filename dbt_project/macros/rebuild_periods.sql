@@ -86,6 +86,15 @@
     {{ return(code) }}
 {%- endmacro %}
 
+{#- The hash of the project's code (models, macros, tests, their YAML, dbt_project.yml) that
+    chitieu/build.py computes: part of every period's fingerprint, so that editing a macro or
+    a test rebuilds and tests every period. dbt run by hand, without it, rebuilds every
+    period the first time. -#}
+{% macro project_code_key() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {{ return(env_var('CHITIEU_DBT_CODE_KEY', 'unknown: dbt run by hand')) }}
+{%- endmacro %}
+
 {#- The relation of the last successful build's fingerprints: written by the on-run-end
     hook, never by a model, so a build that fails half-way leaves it as it was. -#}
 {% macro built_periods_relation() -%}

@@ -23,7 +23,7 @@
 {%- set settings = [var('xa_unit_type'), var('xa_reported_by'), var('xa_count_element'),
     var('local_time_zone'), var('first_year'), var('outlier_z_threshold'), var('outlier_mad_factor'),
     var('outlier_min_history'), var('outlier_small_count'), var('outlier_min_relative_change'),
-    env_var('CHITIEU_DBT_CODE_KEY', 'unknown: dbt run by hand')] %}
+    project_code_key()] %}
 {%- set key = inputs_key([
     "select * from " ~ ref('stg_reference__units'),
     "select * from " ~ ref('stg_reference__unit_changes'),
