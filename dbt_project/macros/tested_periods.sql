@@ -52,7 +52,9 @@
 
 {#- dbt's generic tests read their model through this macro (dbt's own applies the `where`
     config): here it also narrows an error test of a model incremental by period to the
-    periods this build rebuilt. -#}
+    periods this build rebuilt, and of a model configured test_rebuilt_periods_only (one whose
+    rows of a period change only when that period is rebuilt: a reference model built from
+    inputs that are in every period's fingerprint). -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where') -%}
@@ -60,8 +62,9 @@
     {%- if tests_rebuilt_periods_only() and model.attached_node -%}
         {%- set tested = graph.nodes.get(model.attached_node) -%}
         {%- if tested and tested.resource_type == 'model'
-            and tested.config.materialized == 'incremental'
-            and tested.config.incremental_strategy == 'replace_periods'
+            and ((tested.config.materialized == 'incremental'
+                  and tested.config.incremental_strategy == 'replace_periods')
+                 or tested.config.get('test_rebuilt_periods_only', false))
             and tested.relation_name == relation.render()
             and is_test_within_a_period(model.test_metadata) -%}
             {%- do conditions.append('period in ' ~ rebuilt_periods_subquery(

@@ -30,7 +30,7 @@ children as (
     from rollup as r
     inner join {{ ref('int_units_in_period') }} as u
         on r.unit_view = u.unit_view and r.unit_code = u.unit_code and r.period = u.period
-    where u.parent_code is not null
+    where u.parent_code is not null and {{ tested_periods_only('u.period') }}
     group by all
 )
 

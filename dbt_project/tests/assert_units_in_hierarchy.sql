@@ -12,7 +12,9 @@ select
     'parent missing' as problem
 from {{ ref('int_units_in_period') }} as u
 left join {{ ref('int_units_in_period') }} as p
-    on u.unit_view = p.unit_view and u.period = p.period and u.parent_code = p.unit_code
+    on
+        u.unit_view = p.unit_view and u.period = p.period and u.parent_code = p.unit_code
+        and {{ tested_periods_only('p.period') }}
 where u.parent_code is not null and p.unit_code is null and {{ tested_periods_only('u.period') }}
 union all
 select
@@ -22,7 +24,9 @@ select
     'value for a unit outside the hierarchy' as problem
 from {{ ref('int_values_over_time') }} as v
 left join {{ ref('int_units_in_period') }} as u
-    on v.unit_view = u.unit_view and v.unit_code = u.unit_code and v.period = u.period
+    on
+        v.unit_view = u.unit_view and v.unit_code = u.unit_code and v.period = u.period
+        and {{ tested_periods_only('u.period') }}
 where u.unit_code is null and {{ tested_periods_only('v.period') }}
 union all
 select

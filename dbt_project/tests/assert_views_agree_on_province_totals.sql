@@ -13,7 +13,9 @@ with provinces as (
     from {{ ref('int_unit_rollup') }} as r
     inner join {{ ref('int_units_in_period') }} as u
         on r.unit_view = u.unit_view and r.unit_code = u.unit_code and r.period = u.period
-    where r.is_additive and u.unit_level = 'province' and {{ tested_periods_only('r.period') }}
+    where
+        r.is_additive and u.unit_level = 'province'
+        and {{ tested_periods_only('r.period') }} and {{ tested_periods_only('u.period') }}
     group by r.unit_view, r.period, r.element_code
 ),
 

@@ -322,7 +322,8 @@ def test_a_night_tests_what_it_rebuilt_and_a_macro_edit_rebuilds_every_period(
     assert {"assert_rollups_reconcile", "assert_units_in_hierarchy"} <= narrowed
     assert any(t.startswith("unique_key_int_unit_rollup_") for t in narrowed), narrowed
     assert "assert_no_rule_violations" not in narrowed  # warn severity: reported every night
-    assert not any(t.startswith("unique_key_int_units_in_period_") for t in narrowed)  # not by period
+    assert any(t.startswith("unique_key_int_units_in_period_") for t in narrowed)  # opted in
+    assert not any(t.startswith("unique_key_int_unit_lineage_") for t in narrowed)  # a whole table
 
     # A macro edited (even a comment): every period is rebuilt.
     macro = project / "macros" / "round_half_up.sql"

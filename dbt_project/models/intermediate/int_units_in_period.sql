@@ -4,8 +4,11 @@
 -- as_reported: the period's last day (for the year 2025, the units after the July reform);
 -- current_units: today, for every period (the comparable series).
 -- Rebuilt only when the periods, the unit list or today's units change (macros/inputs_key.sql).
+-- A period's rows change only when that period is rebuilt (the unit list and today's units are
+-- in every period's fingerprint, a new period is rebuilt), so a night tests only those
+-- (test_rebuilt_periods_only, macros/tested_periods.sql).
 {{ config(materialized='incremental', incremental_strategy='replace_when_changed',
-          on_schema_change='sync_all_columns') }}
+          on_schema_change='sync_all_columns', test_rebuilt_periods_only=true) }}
 {%- set key = inputs_key([
     "select * from " ~ ref('int_periods'),
     "select * from " ~ ref('stg_reference__units'),
