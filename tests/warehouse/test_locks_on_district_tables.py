@@ -15,10 +15,12 @@ with a full refresh. HH_TOTAL tells the files apart:
 - day 12: 18115, 18121, 18124 and 18130 approved (18124 had nothing: nothing approved to keep);
 - day 14: the district's second table lists 18115 (700), 18118 (710), 18121 (720), 18124 (730);
   18130 sends its own report (3100);
+- day 14 too: 18115 sends its March 2024 report (HOUSES_BUILT 5);
 - before the second night: an exception for 18121.
 Expected: 18115 held (600 stays); 18118 flows (710, never approved); 18121 held on the first
 night (620), let in on the second (720); 18124 not held (730); 18130's own report held (640 stays:
-its approved figures came from the district's table).
+its approved figures came from the district's table); 18115's March flows (a month is a period
+of its own: approving the year does not lock it).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ FIRST_TABLE = {"18115": 600, "18118": 610, "18121": 620, "18130": 640}
 SECOND_TABLE = {"18115": 700, "18118": 710, "18121": 720, "18124": 730}
 APPROVED = ("18115", "18121", "18124", "18130")
 EXCEPTION_LATER = "18121"
+MONTH = "2024-03"  # 18115's month, sent after its year's approval
 
 
 def decision_rows(exception: bool) -> list[dict]:
@@ -71,12 +74,14 @@ def snapshot(night) -> dict:
         values = dict(con.execute(
             "SELECT unit_code, value FROM marts.indicator_values WHERE period = '2024' "
             f"AND indicator_code = 'HH_TOTAL' AND unit_code IN {COMMUNES}").fetchall())
+        month = con.execute("SELECT value FROM marts.indicator_values WHERE unit_code = '18115' "
+                            f"AND period = '{MONTH}' AND indicator_code = 'HOUSES_BUILT'").fetchall()
         held = con.execute(
             "SELECT unit_code, report_unit_code, source_file, source_sheet, portal_sender, arrived_at, "
             "approved_at FROM marts.held_submissions ORDER BY unit_code, arrived_at").fetchall()
     finally:
         con.close()
-    return {"values": {u: float(v) for u, v in values.items()}, "held": held}
+    return {"values": {u: float(v) for u, v in values.items()}, "held": held, "month": month}
 
 
 @pytest.fixture(scope="module")
@@ -88,20 +93,22 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
                                      {"BUDGET_REVENUE": 100}, name=f"Hong Linh 2024 lan {n}.xlsx")
 
     sent = [
-        (DISTRICT, table(FIRST_TABLE, 1), at(10)),
-        (DISTRICT, table(SECOND_TABLE, 2), at(14)),
-        ("18130", filled_template(files, "18130", "2024", {"HH_TOTAL": 3100}, name="Thuan Loc 2024.xlsx"),
+        (DISTRICT, "2024", table(FIRST_TABLE, 1), at(10)),
+        (DISTRICT, "2024", table(SECOND_TABLE, 2), at(14)),
+        ("18130", "2024", filled_template(files, "18130", "2024", {"HH_TOTAL": 3100},
+                                          name="Thuan Loc 2024.xlsx"), at(14)),
+        ("18115", MONTH, filled_template(files, "18115", MONTH, {"HOUSES_BUILT": 5}, name="Bac Hong T3.xlsx"),
          at(14)),
     ]
     receipts = []
-    for unit, path, when in sent:
+    for unit, period, path, when in sent:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        folder = inbox / "portal" / unit / "2024"
+        folder = inbox / "portal" / unit / period
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{sha}.xlsx").write_bytes(path.read_bytes())
         receipts.append({"receipt_id": len(receipts) + 1, "file_sha256": sha, "received_at": moment(when),
-                         "sender": f"bc{unit}", "unit_code": unit, "period": "2024",
-                         "inbox_path": f"portal/{unit}/2024/{sha}.xlsx"})
+                         "sender": f"bc{unit}", "unit_code": unit, "period": period,
+                         "inbox_path": f"portal/{unit}/{period}/{sha}.xlsx"})
     exports = root / "warehouse" / "receipts"
     write_lines(exports / "receipts.jsonl", receipts)
     write_lines(exports / "decisions.jsonl", decision_rows(exception=False))
@@ -150,6 +157,15 @@ def test_a_communes_own_file_is_held_when_its_approved_figures_came_from_the_tab
         assert nights[night]["values"]["18130"] == 640.0, nights[night]["values"]
         (row,) = held_rows(nights[night], "18130")
         assert row[1] == "18130" and row[4] == "bc18130" and row[5:] == (utc(14), utc(12)), row
+
+
+def test_approving_a_year_does_not_hold_its_months(nights: dict) -> None:
+    """The lock is the approved unit-period's: a month is a period of its own, approved on
+    its own, so 18115's March file, sent after its year's approval, flows (a change it makes
+    to the approved year's figures shows as the year changed after approval)."""
+    for night in ("first", "second"):
+        assert nights[night]["month"] == [(5.0,)], nights[night]["month"]
+        assert [r for r in held_rows(nights[night], "18115") if "2024-03" in r[2]] == []
 
 
 def test_the_exceptions_night_equals_a_full_refresh(nights: dict) -> None:
