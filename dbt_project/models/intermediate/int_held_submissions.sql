@@ -28,6 +28,13 @@ with approvals as (
     where decision = 'approved'
 ),
 
+approved_periods as (
+    select distinct
+        unit_code,
+        period
+    from approvals
+),
+
 exceptions as (
     select
         unit_code,
@@ -44,7 +51,8 @@ loaded as (
 
 reports as (
     -- every report of a unit-period: each loaded sheet for its own unit, and each row of a
-    -- district's table that sends a value for its commune (an empty cell is no value sent)
+    -- district's table that sends a value for its commune (an empty cell is no value sent);
+    -- rows only of approved commune-periods, the only ones a lock reads
     select
         submission_id,
         unit_code,
@@ -59,6 +67,7 @@ reports as (
         s.first_seen_at
     from loaded as s
     inner join {{ ref('stg_raw__values') }} as v on s.submission_id = v.submission_id
+    inner join approved_periods as a on v.unit_code = a.unit_code and v.period = a.period
     where
         s.layout = 'B'
         and not (v.value is null and v.missing_reason = 'not_reported')
