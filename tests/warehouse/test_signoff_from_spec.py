@@ -42,6 +42,12 @@ The story, night by night, and the answers expected (written by hand before any 
     đổi sau khi duyệt (the published figures are no longer those approved)").
   files: 18136/2024 (3200), after the exception                       -> night 5
     3200 published, nothing held, awaiting_approval.
+  portal: duyet439 approving 18136/2024 from the page read before night 5 (3100 shown) is
+    refused ("If a night published new figures since the page was opened, the approval is
+    refused"), and so is approving 18139/2024, which has no figures ("A unit with no
+    published figures cannot be approved yet"); read again, the approval is recorded.
+                                                                      -> night 6
+    18136/2024 approved (3200); 439/2024 still changed_after_approval (approved at 6000, now 6200).
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ MONTH, YEAR = "2026-10", "2024"
 A, B, C = "18133", "18160", "18163"  # 2026 communes, under the province
 D, E, F = "18136", "18073", "18133"  # 2024 communes: D and F under district 439, E under 436
 DISTRICT = "439"
+NOTHING = "18139"  # Xã Sơn Hồng of district 439 in 2024: no file, no figures
 STATUSES = {"approved", "awaiting_approval", "changed_after_approval"}
 APPROVAL_MART = "approval status mart: branch approval"
 CURRENT = "marts.indicator_values_current_units"
@@ -283,12 +290,21 @@ def nights(portal_django: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         decide(inbox, "ctk42", district_page, exception_url(D, YEAR), "Cho phép sửa: số hộ rà soát lại")
         seen["night4"] = snapshot(build(root, inbox.inbox))
 
+        stale = form_on("duyet439", district_page, approve_url(D, YEAR))  # the page shows 3100
         inbox.send(D, YEAR, 3200, datetime.now(UTC) + timedelta(seconds=5))
         seen["night5"] = snapshot(build(root, inbox.inbox))
+
+        seen["probes"]["duyet439 approves 18136/2024 from a page older than the night"] = refused(
+            inbox, "duyet439", approve_url(D, YEAR), stale)
+        seen["probes"]["duyet439 approves 18139/2024, which sent nothing"] = refused(
+            inbox, "duyet439", approve_url(NOTHING, YEAR), stale)
+        decide(inbox, "duyet439", district_page, approve_url(D, YEAR))  # the page read again
+        seen["night6"] = snapshot(build(root, inbox.inbox))
+        seen["decisions"] = inbox.decisions()
     return seen
 
 
-NIGHTS = ("night1", "night2", "night3", "night4", "night5")
+NIGHTS = ("night1", "night2", "night3", "night4", "night5", "night6")
 
 
 # --------------------------------------------------------------------------- 1. locks
@@ -347,7 +363,24 @@ def test_the_portal_recorded_the_allowed_decisions(nights: dict) -> None:
                     (D, YEAR, "approved", "duyet439"), (DISTRICT, YEAR, "approved", "duyet42")], made
 
 
+def test_each_decision_records_who_when_and_the_figures(nights: dict) -> None:
+    """portal.md: "Approving records who, when, and a fingerprint of the figures approved"."""
+    made = nights["decisions"]
+    assert [(d["unit_code"], d["period"], d["decision"], d["decided_by"]) for d in made[4:]] == [
+        (C, MONTH, "returned", "duyet42"), (A, MONTH, "exception", "ctk42"), (D, YEAR, "exception", "ctk42"),
+        (D, YEAR, "approved", "duyet439")], made[4:]
+    for d in made:
+        assert datetime.fromisoformat(d["decided_at"].replace("Z", "+00:00")), d
+        if d["decision"] == "approved":
+            assert len(d.get("figures_sha256") or "") == 64, d
+    approvals_of_d = [d["figures_sha256"] for d in made
+                      if (d["unit_code"], d["decision"]) == (D, "approved")]
+    assert len(set(approvals_of_d)) == 2, "18136/2024 approved at 3000, then at 3200: two fingerprints"
+
+
 @pytest.mark.parametrize("probe", [
+    "duyet439 approves 18136/2024 from a page older than the night",
+    "duyet439 approves 18139/2024, which sent nothing",
     "duyet439 approves 18133/2026-10",
     "duyet42 approves the commune 18136/2024",
     "ctk42 approves 18160/2026-10",
@@ -438,8 +471,14 @@ def test_the_new_values_after_an_exception_await_approval(nights: dict) -> None:
     assert status(nights, "night5", D, YEAR) == "awaiting_approval"
 
 
+def test_approved_again_after_the_exception(nights: dict) -> None:
+    assert nights["night6"]["values"].get((D, YEAR)) == 3200.0, nights["night6"]["values"]
+    assert status(nights, "night6", D, YEAR) == "approved"
+
+
 def test_an_approved_district_whose_sum_changed_is_changed_after_approval(nights: dict) -> None:
     """reviewer.md: "đã thay đổi sau khi duyệt (the published figures are no longer those
     approved)": 439/2024 was approved at 6000; its commune's exception made it 6100."""
     assert status(nights, "night4", DISTRICT, YEAR) == "changed_after_approval"
     assert status(nights, "night5", DISTRICT, YEAR) == "changed_after_approval"
+    assert status(nights, "night6", DISTRICT, YEAR) == "changed_after_approval"
