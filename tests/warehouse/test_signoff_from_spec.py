@@ -54,6 +54,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -61,8 +63,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import PROJECT
 from tests.filled import filled_template
-from tests.inboxes import build
+from tests.inboxes import Build
 from tests.portal.conftest import client_for, portal_django  # noqa: F401 (a fixture used below)
 
 pytestmark = [pytest.mark.warehouse, pytest.mark.portal]
@@ -190,6 +193,32 @@ def refused(inbox: Inbox, username: str, action: str, data: dict[str, str]) -> t
     return response.status_code, len(inbox.decisions()) - before
 
 
+def in_a_process(root: Path, call: str) -> subprocess.CompletedProcess:
+    """`call` (run_once, count_new_files) on the inbox and warehouse under root, in a process
+    of its own as the scheduler runs it (an in-process dbt would keep the build database open)."""
+    code = ("import sys; from pathlib import Path; from base.settings import Settings; "
+            "from chitieu.stages import count_new_files, run_once; "
+            f"print({call}(Settings(Path(sys.argv[1]), Path(sys.argv[2]))))")
+    return subprocess.run([sys.executable, "-c", code, str(root / "inbox"), str(root / "warehouse")],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=1200)
+
+
+def night(root: Path) -> Build:
+    """One night of the job on the shipped seeds; a failure is kept for every test to report."""
+    from base.settings import Settings
+
+    done = in_a_process(root, "run_once")
+    error = None if done.returncode == 0 else (done.stderr or done.stdout)[-3000:]
+    return Build(Settings(root / "inbox", root / "warehouse"), error)
+
+
+def work_for_the_night(root: Path) -> int:
+    """What the night's short-circuit counts as new work (`chitieu.stages.count_new_files`)."""
+    done = in_a_process(root, "count_new_files")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return int(done.stdout.strip().splitlines()[-1])
+
+
 # --------------------------------------------------------------------------- what a night published
 
 def snapshot(night) -> dict:
@@ -250,7 +279,9 @@ def nights(portal_django: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
             inbox.send(unit, MONTH, 3000, start)
         for unit in (D, E, F):
             inbox.send(unit, YEAR, 3000, start)
-        seen["night1"] = snapshot(build(root, inbox.inbox))
+        first = night(root)
+        seen["night1"] = snapshot(first)
+        seen["work"] = {"quiet": work_for_the_night(root)}  # nothing new since night 1
 
         month_page, year_page = f"/duyet/42/{MONTH}/", f"/duyet/42/{YEAR}/"
         district_page = f"/duyet/{DISTRICT}/{YEAR}/"
@@ -278,28 +309,30 @@ def nights(portal_django: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         seen["probes"]["ctk42 grants an exception on the unapproved 18160/2026-10"] = refused(
             inbox, "ctk42", exception_url(B, MONTH), office)
         seen["decisions_after_approvals"] = inbox.decisions()
-        seen["night2"] = snapshot(build(root, inbox.inbox))
+        seen["work"]["approvals"] = work_for_the_night(root)
+        seen["night2"] = snapshot(night(root))
 
         later = datetime.now(UTC) + timedelta(seconds=5)
         inbox.send(A, MONTH, 3100, later)
         inbox.send(D, YEAR, 3100, later)
-        seen["night3"] = snapshot(build(root, inbox.inbox))
+        seen["night3"] = snapshot(night(root))
 
         decide(inbox, "duyet42", month_page, return_url(C, MONTH), "Số hộ chưa khớp với sổ hộ khẩu")
         decide(inbox, "ctk42", month_page, exception_url(A, MONTH), "Cho phép sửa: số hộ rà soát lại")
         decide(inbox, "ctk42", district_page, exception_url(D, YEAR), "Cho phép sửa: số hộ rà soát lại")
-        seen["night4"] = snapshot(build(root, inbox.inbox))
+        seen["work"]["return and exceptions"] = work_for_the_night(root)
+        seen["night4"] = snapshot(night(root))
 
         stale = form_on("duyet439", district_page, approve_url(D, YEAR))  # the page shows 3100
         inbox.send(D, YEAR, 3200, datetime.now(UTC) + timedelta(seconds=5))
-        seen["night5"] = snapshot(build(root, inbox.inbox))
+        seen["night5"] = snapshot(night(root))
 
         seen["probes"]["duyet439 approves 18136/2024 from a page older than the night"] = refused(
             inbox, "duyet439", approve_url(D, YEAR), stale)
         seen["probes"]["duyet439 approves 18139/2024, which sent nothing"] = refused(
             inbox, "duyet439", approve_url(NOTHING, YEAR), stale)
         decide(inbox, "duyet439", district_page, approve_url(D, YEAR))  # the page read again
-        seen["night6"] = snapshot(build(root, inbox.inbox))
+        seen["night6"] = snapshot(night(root))
         seen["decisions"] = inbox.decisions()
     return seen
 
@@ -352,6 +385,18 @@ def test_a_file_after_the_exception_flows(nights: dict) -> None:
 def test_units_without_decisions_are_never_held(nights: dict) -> None:
     for night in NIGHTS:
         assert not held(nights, night) & {(B, MONTH), (C, MONTH), (E, YEAR), (F, YEAR)}, nights[night]["held"]
+
+
+# --------------------------------------------------------------------------- 2. a decision alone
+
+def test_a_decision_alone_is_work_for_the_next_night(nights: dict) -> None:
+    """portal.md: "a new decision is a change the next night rebuilds, even when no file
+    arrived"; what the night's short-circuit asks (developer.md: `count_new_files`) counts the
+    new decisions, and nothing on a quiet night."""
+    work = nights["work"]
+    assert work["quiet"] == 0, work
+    assert work["approvals"] > 0, work
+    assert work["return and exceptions"] > 0, work
 
 
 # --------------------------------------------------------------------------- 4. eras, and who may decide
