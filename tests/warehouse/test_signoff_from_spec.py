@@ -77,7 +77,10 @@ D, E, F = "18136", "18073", "18133"  # 2024 communes: D and F under district 439
 DISTRICT = "439"
 NOTHING = "18139"  # Xã Sơn Hồng of district 439 in 2024: no file, no figures
 STATUSES = {"approved", "awaiting_approval", "changed_after_approval"}
-APPROVAL_MART = "approval status mart: branch approval"
+# marts.approval_status is built on the branch approval (the contract: one row per unit_code and
+# period of marts.indicator_values, and an approval_status column on the rows of
+# indicator_values and indicator_values_current_units); remove the marker once it is on main
+APPROVAL_STATUS = pytest.mark.xfail(strict=False, reason="approval status mart: branch approval")
 CURRENT = "marts.indicator_values_current_units"
 
 
@@ -453,6 +456,8 @@ def test_the_provinces_approval_of_a_2026_commune_locks_it(nights: dict) -> None
 
 # --------------------------------------------------------------------------- 3. approval status
 
+
+@APPROVAL_STATUS
 @pytest.mark.parametrize("night", NIGHTS)
 def test_the_approval_mart_has_one_row_per_unit_period(nights: dict, night: str) -> None:
     """marts.md via portal.md: "The marts say, for every unit and period, whether its figures
@@ -464,6 +469,7 @@ def test_the_approval_mart_has_one_row_per_unit_period(nights: dict, night: str)
     assert set(seen["status"].values()) <= STATUSES, set(seen["status"].values())
 
 
+@APPROVAL_STATUS
 @pytest.mark.parametrize("night", NIGHTS)
 @pytest.mark.parametrize("table", ["rows_status", "current_status"])
 def test_every_published_row_carries_its_status(nights: dict, night: str, table: str) -> None:
@@ -480,28 +486,43 @@ def test_every_published_row_carries_its_status(nights: dict, night: str, table:
         assert mine == {(u, MONTH): status(nights, night, u, MONTH) for u in (A, B, C)}, mine
 
 
+@APPROVAL_STATUS
 @pytest.mark.parametrize("night", NIGHTS)
 def test_no_decision_is_awaiting_approval(nights: dict, night: str) -> None:
-    for unit, period in ((B, MONTH), (E, YEAR), (F, YEAR), ("436", YEAR), ("42", MONTH), ("42", YEAR)):
+    for unit, period in ((B, MONTH), (E, YEAR), (F, YEAR), ("436", YEAR)):
         assert status(nights, night, unit, period) == "awaiting_approval", (unit, period)
 
 
+@APPROVAL_STATUS
+@pytest.mark.parametrize("night", NIGHTS)
+def test_the_province_never_accepted_awaits_approval(nights: dict, night: str) -> None:
+    """The province's own figures (its units' sums) were never approved nor accepted: "no
+    decision -> awaiting_approval", even once a district below is changed after approval
+    (nights 4-6): "changed after approval" needs an approval of the unit-period itself."""
+    for period in (MONTH, YEAR):
+        assert status(nights, night, "42", period) == "awaiting_approval", ("42", period)
+
+
+@APPROVAL_STATUS
 def test_night1_everything_awaits_approval(nights: dict) -> None:
     for unit, period in ((A, MONTH), (C, MONTH), (D, YEAR), (DISTRICT, YEAR)):
         assert status(nights, "night1", unit, period) == "awaiting_approval", (unit, period)
 
 
+@APPROVAL_STATUS
 def test_a_decision_alone_is_rebuilt_the_next_night(nights: dict) -> None:
     """portal.md: "a new decision is a change the next night rebuilds, even when no file arrived"."""
     for unit, period in ((A, MONTH), (C, MONTH), (D, YEAR), (DISTRICT, YEAR)):
         assert status(nights, "night2", unit, period) == "approved", (unit, period)
 
 
+@APPROVAL_STATUS
 def test_a_held_file_leaves_the_unit_period_approved(nights: dict) -> None:
     for unit, period in ((A, MONTH), (D, YEAR), (DISTRICT, YEAR), (C, MONTH)):
         assert status(nights, "night3", unit, period) == "approved", (unit, period)
 
 
+@APPROVAL_STATUS
 def test_a_return_after_an_approval_awaits_approval_the_next_night(nights: dict) -> None:
     """Night 4 had no file: the return alone is rebuilt."""
     assert status(nights, "night3", C, MONTH) == "approved"
@@ -509,6 +530,7 @@ def test_a_return_after_an_approval_awaits_approval_the_next_night(nights: dict)
     assert status(nights, "night5", C, MONTH) == "awaiting_approval"
 
 
+@APPROVAL_STATUS
 def test_the_new_values_after_an_exception_await_approval(nights: dict) -> None:
     """portal.md: "(then the new values go through approval again)"."""
     assert status(nights, "night4", A, MONTH) == "awaiting_approval"
@@ -516,11 +538,13 @@ def test_the_new_values_after_an_exception_await_approval(nights: dict) -> None:
     assert status(nights, "night5", D, YEAR) == "awaiting_approval"
 
 
+@APPROVAL_STATUS
 def test_approved_again_after_the_exception(nights: dict) -> None:
     assert nights["night6"]["values"].get((D, YEAR)) == 3200.0, nights["night6"]["values"]
     assert status(nights, "night6", D, YEAR) == "approved"
 
 
+@APPROVAL_STATUS
 def test_an_approved_district_whose_sum_changed_is_changed_after_approval(nights: dict) -> None:
     """reviewer.md: "đã thay đổi sau khi duyệt (the published figures are no longer those
     approved)": 439/2024 was approved at 6000; its commune's exception made it 6100."""
