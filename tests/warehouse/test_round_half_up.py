@@ -32,7 +32,8 @@ def test_round_half_up_rounds_the_printed_number_half_away_from_zero(tmp_path: P
 
     rows = ", ".join(f"({value}::double, {decimals})" for value, decimals, _ in CASES)
     sql = "select {{ round_half_up('x', 'd') }} as r from (values " + rows + ") as t (x, d)"
-    with _dbt_environment({"CHITIEU_DB": str(tmp_path / "show.duckdb"), "CHITIEU_DBT_SEED_PATH": seed_path()}):
+    env = {"CHITIEU_DB": str(tmp_path / "show.duckdb"), "CHITIEU_DBT_SEED_PATH": seed_path()}
+    with _dbt_environment(env):
         result = dbtRunner().invoke([
             "show", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--inline", sql,
             "--limit", "-1", "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
