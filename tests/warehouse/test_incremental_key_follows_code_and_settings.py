@@ -67,7 +67,8 @@ def test_a_changed_setting_or_model_code_rebuilds_what_it_touches(tmp_path: Path
     settings = project / "dbt_project.yml"
     text = settings.read_text(encoding="utf-8")
     assert text.count("outlier_z_threshold: 3.5") == 1
-    settings.write_text(text.replace("outlier_z_threshold: 3.5", "outlier_z_threshold: 4.0"), encoding="utf-8")
+    changed = text.replace("outlier_z_threshold: 3.5", "outlier_z_threshold: 4.0")
+    settings.write_text(changed, encoding="utf-8")
     compiled = _build(project, db)
     rebuilt, every = _rebuilt_and_all(db)
     assert every and rebuilt == every, "a changed setting rebuilds every period"
