@@ -23,6 +23,7 @@ import pytest
 
 from base.settings import PROJECT_DIR
 from tests.inboxes import Build, build, deliver, layout_a_sheet, report_by_code
+from tests.vietnamese import ENGLISH, english_in
 
 pytestmark = pytest.mark.warehouse
 
@@ -37,42 +38,17 @@ NAMES = {
 FILES = ("bao cao son tien", "bao cao son tien lan 2", "son lam", "son lam ban khac", "son hong",
          "ky la", "don vi la", "ghi chu.txt")
 
-# Words of English prose; none is Vietnamese (Vietnamese words written without their marks,
-# as in a file name, are no concern once the file names are taken out).
-ENGLISH_PROSE = (
-    "the a an is are was were be been not no of and or but with without than this that these here "
-    "there now used use newer older new exceed exceeds exceeded against own history earlier values "
-    "value outside band set for unit units report reports reported row rows cell file files sheet "
-    "empty looks like meant its it range valid arrived same time different left out correction "
-    "longer current total differs from sum below above found read cannot could should given times "
-    "loaded none keep send again catalogue collected indicator code name named period unreadable "
-    "write too large far beyond number whole answer yes per"
-)
-ENGLISH = frozenset(ENGLISH_PROSE.split())
-VIETNAMESE_LETTER = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")
-
-
-def english_in(message: str, names: tuple[str, ...] = FILES) -> list[str]:
-    """What is wrong with a message a user reads: no Vietnamese letter, or English words
-    (outside the file names, sheet names and codes it quotes)."""
-    text = message
-    for name in sorted(names, key=len, reverse=True):
-        text = re.sub(re.escape(name) + r"(\.xlsx)?", " ", text, flags=re.IGNORECASE)
-    problems = [] if VIETNAMESE_LETTER.search(text.lower()) else ["no Vietnamese letter"]
-    words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)
-    return problems + sorted({w for w in words if w.lower() in ENGLISH and not w.isupper()})
-
-
 @pytest.mark.unit
 def test_the_check_tells_english_from_vietnamese() -> None:
     """The check itself, on the messages it must refuse and those it must pass."""
     assert english_in("poor + near-poor households exceed all households")
-    assert english_in("replaced by a newer report: 12 here, now 14 in bao cao son tien.xlsx › Báo cáo › E9")
+    assert english_in("replaced by a newer report: 12 here, now 14 in bao cao son tien.xlsx › Báo cáo › E9",
+                      FILES)
     assert english_in("HH_POOR 1200 > 1000")  # no Vietnamese word at all
     assert english_in("Số hộ nghèo vượt tổng số hộ: 1200 > 1000 (the newer is used)") == \
         ["is", "newer", "the", "used"]
     assert english_in("Số liệu đã được thay bằng báo cáo sau: 12 ở đây, nay là 14 trong "
-                      "bao cao son tien lan 2.xlsx › Báo cáo › E9") == []
+                      "bao cao son tien lan 2.xlsx › Báo cáo › E9", FILES) == []
     assert english_in("Ô không phải là số: 'abc' không phải là số. Sửa ô này rồi gửi lại.") == []
 
 
@@ -113,7 +89,8 @@ def test_every_finding_the_night_writes_is_in_vietnamese(night: Build) -> None:
     con = night.con()
     found = con.execute("SELECT rule, message FROM marts.data_quality_findings").fetchall()
     assert {rule for rule, _ in found} >= RAISED, sorted({rule for rule, _ in found})
-    english = [(rule, message, english_in(message)) for rule, message in found if english_in(message)]
+    english = [(rule, message, english_in(message, FILES)) for rule, message in found
+               if english_in(message, FILES)]
     assert english == [], "\n".join(f"{r}: {m}  <- {w}" for r, m, w in english)
 
 
@@ -121,8 +98,8 @@ def test_every_finding_to_follow_up_is_in_vietnamese(night: Build) -> None:
     con = night.con()
     found = con.execute("SELECT rule, rule_title_vi, message FROM marts.finding_follow_up").fetchall()
     assert {"households_composition", "not_a_number", "replaced_value"} <= {r for r, _, _ in found}
-    english = [(rule, text, english_in(text)) for rule, title, message in found
-               for text in (title, message) if english_in(text)]
+    english = [(rule, text, english_in(text, FILES)) for rule, title, message in found
+               for text in (title, message) if english_in(text, FILES)]
     assert english == [], "\n".join(f"{r}: {m}  <- {w}" for r, m, w in english)
 
 
