@@ -92,6 +92,14 @@ def test_every_finding_the_night_writes_is_in_vietnamese(night: Build) -> None:
     english = [(rule, message, english_in(message, FILES)) for rule, message in found
                if english_in(message, FILES)]
     assert english == [], "\n".join(f"{r}: {m}  <- {w}" for r, m, w in english)
+    # and in Vietnamese it still says what it is about: the text typed, the code, the cells
+    said = {}
+    for rule, message in found:
+        said.setdefault(rule, []).append(message)
+    for rule, detail in (("not_a_number", "khoảng ba nghìn"), ("unknown_indicator", "MA_LA"),
+                         ("unknown_unit", "99999"), ("bad_period", "sớm"), ("duplicate_element", "E11"),
+                         ("same_time_conflict", "son lam"), ("dropped_element", "HH_NEAR_POOR")):
+        assert all(detail in m for m in said[rule]), (rule, said[rule])
 
 
 def test_every_finding_to_follow_up_is_in_vietnamese(night: Build) -> None:
