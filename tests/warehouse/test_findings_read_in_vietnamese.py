@@ -140,3 +140,28 @@ def test_no_model_writes_an_english_message() -> None:
     assert {"int_rule_violations", "int_value_conflicts", "int_dropped_elements", "int_total_mismatches",
             "rule_violation"} <= set(writers), writers
     assert english == [], "\n".join(english)
+
+
+def test_a_finding_the_reader_wrote_before_it_kept_vietnamese_says_the_rules_title(
+        night: Build, tmp_path: Path) -> None:
+    """A warehouse ingested by an earlier reader has raw.findings rows without message_vi: the
+    next night shows the rule's Vietnamese title for them, never the English detail."""
+    import shutil
+
+    import duckdb
+
+    night.con().close()  # it published
+    build_db = tmp_path / "warehouse" / night.settings.build_db.relative_to(night.settings.warehouse_dir)
+    build_db.parent.mkdir(parents=True)
+    shutil.copy(night.settings.build_db, build_db)  # the raw tables, as the earlier reader left them
+    con = duckdb.connect(str(build_db))
+    try:
+        assert con.execute("UPDATE raw.findings SET message_vi = NULL").fetchone()[0] > 0
+    finally:
+        con.close()
+    again = build(tmp_path, night.settings.inbox)
+    found = again.con().execute("SELECT rule, message FROM marts.data_quality_findings "
+                                "WHERE found_by = 'ingest'").fetchall()
+    assert ("not_a_number", "Ô không phải là số.") in found, found
+    english = [(rule, message) for rule, message in found if english_in(message, FILES)]
+    assert english == [], english
