@@ -45,6 +45,7 @@ RECIPIENT_LABELS = ("kinh gui", "noi nhan")
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
+MORE_VI = "và {:,} ô khác"  # bounded_list's tail in a Vietnamese message
 
 
 @dataclass
@@ -402,19 +403,21 @@ def _settle_duplicates(result: SheetResult, sheet: str) -> None:
         names = [cell_name(v.row - 1, v.col) for v in rows]
         same = len({(v.value, v.missing) for v in rows}) == 1
         values = bounded_list([v.raw_text or "(empty)" for v in rows])
+        values_vi = bounded_list([v.raw_text or "(trống)" for v in rows], more=MORE_VI)
         for v in rows[1:] if same else rows:
             dropped.add(id(v))
             own = cell_name(v.row - 1, v.col)  # first: a bounded list still names this cell
             cells = bounded_list([own] + [n for n in names if n != own])
+            cells_vi = bounded_list([own] + [n for n in names if n != own], more=MORE_VI)
             message = (f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
                        "the same value: loaded once" if same else
                        f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
                        f"different values ({values}): "
                        "none is loaded; keep one row and send the report again")
-            message_vi = (f"{element_code} ghi {len(rows)} lần trong trang này ({cells}) cùng một số: "
+            message_vi = (f"{element_code} ghi {len(rows)} lần trong trang này ({cells_vi}) cùng một số: "
                           "chỉ nhận một lần" if same else
-                          f"{element_code} ghi {len(rows)} lần trong trang này ({cells}) với các số khác "
-                          f"nhau ({values}): không nhận số nào; giữ một dòng và gửi lại báo cáo")
+                          f"{element_code} ghi {len(rows)} lần trong trang này ({cells_vi}) với các số khác "
+                          f"nhau ({values_vi}): không nhận số nào; giữ một dòng và gửi lại báo cáo")
             _quarantine(result, Finding(
                 rule="duplicate_element", severity="warning" if same else "error", message=message,
                 message_vi=message_vi,
