@@ -46,6 +46,9 @@ _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
 MORE_VI = "và {:,} ô khác"  # bounded_list's tail in a Vietnamese message
+# The catalogue's `reported_by` levels as a clerk names them.
+LEVELS_VI = {"xa": "xã (không gồm phường, thị trấn)", "commune": "cấp xã", "district": "cấp huyện",
+             "province": "cấp tỉnh"}
 
 
 @dataclass
@@ -470,11 +473,12 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
     raw_text = _text(raw)
     if raw_text and not element.may_be_sent_by(unit):
         who = ", ".join("xã" if t == "xa" else t for t in element.reported_by)
+        who_vi = ", ".join(LEVELS_VI.get(t, t) for t in element.reported_by)
         _quarantine(result, Finding(
             rule="not_reported_by_level", severity="error",
             message=f"{element.code} is reported by {who} (catalogue 'reported by'), not by "
                     f"{unit.name} ({unit.unit_type}): not loaded",
-            message_vi=f"{element.code} ({element.name_vi}) do cấp {who} báo cáo (theo danh mục), không "
+            message_vi=f"{element.code} ({element.name_vi}) do {who_vi} báo cáo (theo danh mục), không "
                        f"phải {unit.name} ({unit.unit_type}): không nhận", sheet=grid.name, row=r + 1, col=c,
             raw_text=raw_text, unit_code=unit_code, element_code=element.code, period=result.period.code))
         return

@@ -15,7 +15,7 @@ ENGLISH_PROSE = (
     "empty looks like meant its it range valid arrived same time different left out correction "
     "longer current total differs from sum below above found read cannot could should given times "
     "loaded none keep send again catalogue collected indicator code name named period unreadable "
-    "write too large far beyond number whole answer yes per"
+    "write too large far beyond number whole answer yes per commune district province"
 )
 ENGLISH = frozenset(ENGLISH_PROSE.split())
 VIETNAMESE_LETTER = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]")

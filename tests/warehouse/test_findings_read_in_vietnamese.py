@@ -34,6 +34,7 @@ NAMES = {
     "VAX18_DOSE1": ("Số người từ 18 tuổi trở lên đã tiêm ít nhất 1 mũi", "người"),
     "VAX18_DOSE2": ("Số người từ 18 tuổi trở lên đã tiêm đủ 2 mũi", "người"),
     "POP_TOTAL": ("Dân số trung bình", "người"), "MA_LA": ("Chỉ tiêu lạ", "cái"),
+    "BUDGET_REVENUE": ("Thu ngân sách trên địa bàn", "tỷ đồng"),  # the province's, not a commune's
 }
 FILES = ("bao cao son tien", "bao cao son tien lan 2", "son lam", "son lam ban khac", "son hong",
          "ky la", "don vi la", "ghi chu.txt")
@@ -64,7 +65,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Build:
     first, later = datetime(2023, 1, 10, 9, 30), datetime(2023, 1, 20, 9, 30)
     deliver(inbox, FILES[0], [commune_report(COMMUNE, {
         "HH_TOTAL": 1000, "HH_POOR": 1200, "HH_NEAR_POOR": 50, "POP_18PLUS": 800, "VAX18_DOSE1": 900,
-        "VAX18_DOSE2": 950, "POP_TOTAL": "khoảng ba nghìn", "MA_LA": 7})], first)
+        "VAX18_DOSE2": 950, "POP_TOTAL": "khoảng ba nghìn", "MA_LA": 7, "BUDGET_REVENUE": 12})], first)
     # the correction: HH_TOTAL replaced, HH_NEAR_POOR left out
     deliver(inbox, FILES[1], [commune_report(COMMUNE, {
         "HH_TOTAL": 1100, "HH_POOR": 1200, "POP_18PLUS": 800, "VAX18_DOSE1": 900,
@@ -81,6 +82,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 
 RAISED = {"unsupported_format", "bad_period", "unknown_unit", "not_a_number", "unknown_indicator",
+          "not_reported_by_level",
           "duplicate_element", "households_composition", "vax18_dose_order", "indicator_out_of_range",
           "replaced_value", "dropped_element", "same_time_conflict"}
 
@@ -98,7 +100,8 @@ def test_every_finding_the_night_writes_is_in_vietnamese(night: Build) -> None:
         said.setdefault(rule, []).append(message)
     for rule, detail in (("not_a_number", "khoảng ba nghìn"), ("unknown_indicator", "MA_LA"),
                          ("unknown_unit", "99999"), ("bad_period", "sớm"), ("duplicate_element", "E11"),
-                         ("same_time_conflict", "son lam"), ("dropped_element", "HH_NEAR_POOR")):
+                         ("same_time_conflict", "son lam"), ("dropped_element", "HH_NEAR_POOR"),
+                         ("not_reported_by_level", "cấp tỉnh")):
         assert all(detail in m for m in said[rule]), (rule, said[rule])
 
 
