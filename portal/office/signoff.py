@@ -26,7 +26,7 @@ from portal.office.models import (
     UnitPeriod,
     record,
 )
-from portal.office.published import figures_fingerprints, period_review
+from portal.office.published import figures_fingerprints, held_in_warehouse, period_review
 
 
 def previous_period(p: Period) -> Period:
@@ -115,6 +115,9 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
     for r, state in zip(found, receipt_states(found), strict=True):
         if state == HELD:
             held[r.unit_period.unit_code] = held.get(r.unit_period.unit_code, 0) + 1
+    for h in warehouse_holds(published, codes, period.code):  # dropped files, communes' table rows
+        if h["state"] == HELD and h["unit_code"] in codes:
+            held[h["unit_code"]] = held.get(h["unit_code"], 0) + 1
     rows = []
     for u in units:
         f = facts.get(u.code, {})
@@ -199,17 +202,47 @@ def lock_state(decisions: list[Decision], arrived_at: datetime) -> str:
     return "" if approved_again else REOPENED
 
 
-def receipt_states(receipts: list[Receipt]) -> list[str]:
-    """lock_state of each receipt (its unit-period's decisions read once)."""
-    keys = {(r.unit_period.unit_code, r.unit_period.period) for r in receipts}
+def _lock_decisions(keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[Decision]]:
+    """The approvals and exceptions of each (unit, period) of `keys`, read at once."""
     by_key: dict[tuple[str, str], list[Decision]] = {k: [] for k in keys}
     for d in Decision.objects.filter(unit_period__unit_code__in={k[0] for k in keys},
                                      decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
         key = (d.unit_period.unit_code, d.unit_period.period)
         if key in by_key:
             by_key[key].append(d)
+    return by_key
+
+
+def receipt_states(receipts: list[Receipt]) -> list[str]:
+    """lock_state of each receipt (its unit-period's decisions read once)."""
+    by_key = _lock_decisions({(r.unit_period.unit_code, r.unit_period.period) for r in receipts})
     return [lock_state(by_key[(r.unit_period.unit_code, r.unit_period.period)], r.received_at)
             for r in receipts]
+
+
+def warehouse_holds(published: Path | None, unit_codes: list[str], period: str | None = None) -> list[dict]:
+    """The files last night's build held for these units (marts.held_submissions) that no
+    portal receipt of the held unit shows: a file dropped into the inbox directly, or a
+    commune's row of its district's table. Each with its state now, judged by lock_state
+    on the portal's decisions as a receipt's is (an exception granted since the night shows
+    at once; a file the next approval took in is no longer listed)."""
+    rows = held_in_warehouse(published, unit_codes, period)
+    if not rows:
+        return []
+    shown = {(r.file_sha256, r.unit_period.unit_code) for r in Receipt.objects.filter(
+        file_sha256__in={row["file_sha256"] for row in rows}).select_related("unit_period")}
+    by_key = _lock_decisions({(row["unit_code"], row["period"]) for row in rows})
+    found = []
+    for row in rows:
+        if (row["file_sha256"], row["unit_code"]) in shown:
+            continue
+        state = lock_state(by_key[(row["unit_code"], row["period"])], row["arrived_at"].replace(tzinfo=UTC))
+        if state:
+            parsed = parse_period(row["period"])
+            found.append({**row, "state": state, "lock_text": STATE_TEXT[state],
+                          "period_label": period_label(parsed) if parsed else row["period"],
+                          "arrived_local": timezone.localtime(row["arrived_at"].replace(tzinfo=UTC))})
+    return found
 
 
 def locked_units(unit_codes: list[str], period: str) -> set[str]:
