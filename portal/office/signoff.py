@@ -178,35 +178,43 @@ def decide(unit_code: str, period: str, decision: str, user, fingerprint: str = 
 
 # A file's state under the lock (docs/spec/portal.md, "Sign off"), as the night judges it
 # (dbt int_held_submissions): HELD, its values kept out of the published marts; REOPENED, an
-# exception let them in and the unit-period waits to be approved again; "" otherwise.
-HELD, REOPENED = "held", "reopened"
+# exception let them in and the unit-period waits to be approved again; REOPENED_BY_RETURN,
+# the reviewer returned the period after approving it (the clerk is to correct it, so the
+# lock is lifted as by an exception); "" otherwise.
+HELD, REOPENED, REOPENED_BY_RETURN = "held", "reopened", "returned"
 STATE_TEXT = {HELD: "Đã nhận, đang giữ: kỳ này đã được duyệt, chờ Cục Thống kê cho phép sửa",
-              REOPENED: "Cục Thống kê đã cho phép sửa: số liệu của tệp đang chờ duyệt lại"}
+              REOPENED: "Cục Thống kê đã cho phép sửa: số liệu của tệp đang chờ duyệt lại",
+              REOPENED_BY_RETURN: "Kỳ này đã bị trả lại sau khi duyệt: số liệu của tệp đang chờ duyệt lại"}
 
 
 def lock_state(decisions: list[Decision], arrived_at: datetime) -> str:
     """The state of a file of a unit-period that arrived at `arrived_at`, from that
     unit-period's decisions. The lock in force is the latest approval before the file
-    arrived; the file is held unless the office granted an exception after that approval
-    (before the file came, or since: either lets its values in). A return neither locks nor
-    unlocks; approving again does not release a held file."""
+    arrived; the file is held unless the office granted an exception, or the reviewer
+    returned the period, after that approval (before the file came, or since: either lets
+    its values in, as the return asks the clerk for a correction). A return alone is no
+    lock; approving again does not release a held file."""
     approvals = [d.decided_at for d in decisions if d.decision == APPROVED and d.decided_at < arrived_at]
     if not approvals:
         return ""
     lock = max(approvals)
-    exceptions = [d.decided_at for d in decisions if d.decision == EXCEPTION and d.decided_at > lock]
-    if not exceptions:
+    releases = sorted((d.decided_at, d.decision) for d in decisions
+                      if d.decision in (EXCEPTION, RETURNED) and d.decided_at > lock)
+    if not releases:
         return HELD
-    reopened = min(exceptions)
+    reopened, how = releases[0]
     approved_again = any(d.decision == APPROVED and d.decided_at > reopened for d in decisions)
-    return "" if approved_again else REOPENED
+    if approved_again:
+        return ""
+    return REOPENED_BY_RETURN if how == RETURNED else REOPENED
 
 
 def _lock_decisions(keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[Decision]]:
-    """The approvals and exceptions of each (unit, period) of `keys`, read at once."""
+    """The approvals, returns and exceptions of each (unit, period) of `keys`, read at once."""
     by_key: dict[tuple[str, str], list[Decision]] = {k: [] for k in keys}
+    lock_decisions = (APPROVED, RETURNED, EXCEPTION)
     for d in Decision.objects.filter(unit_period__unit_code__in={k[0] for k in keys},
-                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+                                     decision__in=lock_decisions).select_related("unit_period"):
         key = (d.unit_period.unit_code, d.unit_period.period)
         if key in by_key:
             by_key[key].append(d)
@@ -246,11 +254,12 @@ def warehouse_holds(published: Path | None, unit_codes: list[str], period: str |
 
 
 def locked_units(unit_codes: list[str], period: str) -> set[str]:
-    """The units whose period is locked now: approved, with no exception since that approval
+    """The units whose period is locked now: approved, with no exception nor return since that approval
     (a file arriving now would be held; the office may grant an exception)."""
     found: dict[str, list[Decision]] = {}
+    lock_decisions = (APPROVED, RETURNED, EXCEPTION)
     for d in Decision.objects.filter(unit_period__unit_code__in=unit_codes, unit_period__period=period,
-                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+                                     decision__in=lock_decisions).select_related("unit_period"):
         found.setdefault(d.unit_period.unit_code, []).append(d)
     forever = datetime.max.replace(tzinfo=UTC)
     return {code for code, made in found.items() if lock_state(made, forever) == HELD}

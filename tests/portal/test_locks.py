@@ -28,7 +28,7 @@ def day(n: int) -> datetime:
 
 
 def test_the_lock_rule(portal_django) -> None:
-    from portal.office.signoff import HELD, REOPENED, lock_state
+    from portal.office.signoff import HELD, REOPENED, REOPENED_BY_RETURN, lock_state
 
     def said(*made: tuple[str, int]) -> list:
         return [SimpleNamespace(decision=kind, decided_at=day(n)) for kind, n in made]
@@ -37,7 +37,11 @@ def test_the_lock_rule(portal_django) -> None:
     assert lock_state(said(("approved", 6)), day(5)) == ""  # arrived before the approval
     assert lock_state(said(("returned", 4)), day(5)) == ""  # a return is not a lock
     assert lock_state(said(("approved", 4)), day(5)) == HELD
-    assert lock_state(said(("approved", 4), ("returned", 6)), day(5)) == HELD
+    # a return after the approval asks the clerk for a correction: it lifts the lock as an
+    # exception does, and the figures wait to be approved again
+    assert lock_state(said(("approved", 4), ("returned", 6)), day(5)) == REOPENED_BY_RETURN
+    assert lock_state(said(("approved", 4), ("returned", 6), ("approved", 7)), day(5)) == ""
+    assert lock_state(said(("returned", 3), ("approved", 4)), day(5)) == HELD  # a return before the lock
     assert lock_state(said(("approved", 4), ("approved", 6)), day(5)) == HELD  # approving again frees nothing
     assert lock_state(said(("approved", 4), ("exception", 6)), day(5)) == REOPENED
     assert lock_state(said(("approved", 4), ("exception", 6), ("approved", 7)), day(5)) == ""
@@ -111,10 +115,15 @@ def test_the_office_grants_an_exception_and_the_next_approval_locks_again(
     assert HELD_TEXT not in received and REOPENED_TEXT not in received
     last = receipt("18481", "2026-10", timezone.now())
     assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
-    # a return after an approval does not unlock: the office still may (and must) allow
+    # a return after an approval asks the clerk for a correction: it lifts the lock (the held
+    # file waits to be approved again) and leaves the office nothing to allow
     reviewer.post("/don-vi/18481/ky/2026-10/tra-lai/", {"ly_do": "Xem lại số hộ nghèo"})
-    assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
-    assert 'class="cho-phep-sua"' in office.get("/duyet/42/2026-10/").content.decode()
+    received = clerk.get(f"/bien-nhan/{last}/").content.decode()
+    assert HELD_TEXT not in received and "Kỳ này đã bị trả lại sau khi duyệt" in received
+    assert 'class="cho-phep-sua"' not in office.get("/duyet/42/2026-10/").content.decode()
+    refused = office.post("/don-vi/18481/ky/2026-10/cho-phep-sua/", {"ly_do": REASON}, follow=True)
+    assert "không cần cho phép" in refused.content.decode()
+    assert [d for d, *_ in decisions("18481", "2026-10")][-1] == "returned"
 
 
 def hold(published, rows: list[tuple]) -> None:

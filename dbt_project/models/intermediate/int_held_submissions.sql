@@ -2,8 +2,9 @@
 -- An approved unit-period is locked: a report of it that arrived after the approval (the
 -- portal's receipt, else the pipeline's first sighting: int_submissions) is read, archived
 -- and listed, but its values stay out of the published marts, the approved ones staying,
--- until the province's office grants an exception for that unit-period after that approval;
--- then its values flow as any correction's and wait to be approved again.
+-- until the province's office grants an exception for that unit-period after that approval,
+-- or a reviewer returns the period after it (a return asks the clerk for a correction); then
+-- its values flow as any correction's and wait to be approved again.
 -- A report is a sheet of the unit's own (unit_code is the sheet's: int_submissions_ranked
 -- leaves the sheet out) or, in a district's table (layout B), a commune's row that sends a
 -- value (spreadsheets.md: a table carries one report per commune row; unit_code is the
@@ -11,8 +12,8 @@
 -- table's other rows flow). A table is also the district's own report, held whole while the
 -- district's period is locked.
 -- The lock in force is the latest approval before the report arrived: approving again later
--- does not release it, and an exception granted before that approval does not count. A
--- return neither locks nor unlocks. The portal shows the same rule (portal/office/signoff.py,
+-- does not release it, and an exception or a return decided before that approval does not
+-- count. A return alone is no lock. The portal shows the same rule (portal/office/signoff.py,
 -- lock_state). Times are UTC.
 -- A lock keeps approved values: where the unit-period had no report that arrived by the
 -- approval (its own sheet or its row in a table: a warehouse rebuilt without its first
@@ -35,13 +36,14 @@ approved_periods as (
     from approvals
 ),
 
-exceptions as (
+releases as (
+    -- what lifts a lock decided before it: the office's exception, or the reviewer's return
     select
         unit_code,
         period,
         decided_at
     from {{ ref('stg_raw__decisions') }}
-    where decision = 'exception'
+    where decision in ('exception', 'returned')
 ),
 
 loaded as (
@@ -105,7 +107,7 @@ select
 from locks as l
 inner join loaded as s on l.submission_id = s.submission_id
 where not exists (
-    select 1 from exceptions as e
+    select 1 from releases as e
     where
         e.unit_code = l.unit_code
         and e.period = l.period
