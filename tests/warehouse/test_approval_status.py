@@ -27,7 +27,6 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from portal.office.published import FINGERPRINT_SQL, figures_fingerprints
@@ -215,7 +214,8 @@ def test_a_district_table_changing_an_approved_row_is_changed_after_approval(nig
     today = second["column"]["indicator_values_current_units"]
     assert (today[second["today"][CHANGED]], today[PROVINCE]) == ("changed_after_approval",) * 2, today
     # an approved commune merged with a returned one: awaiting; a ward of its own: approved
-    assert (today[second["today"][HELD]], today[second["today"][WARDS[0]]]) == ("awaiting_approval", "approved")
+    merged, ward = second["today"][HELD], second["today"][WARDS[0]]
+    assert (today[merged], today[ward]) == ("awaiting_approval", "approved"), today
 
 
 def test_a_unit_above_is_approved_when_every_reporting_unit_below_is(nights: dict) -> None:
