@@ -24,7 +24,7 @@ from chitieu.review.opening import opening_paragraph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_SHOWN = 8  # units named per period before "and n more"
-UNAPPROVED = " ‡"  # after a printed figure not yet approved (docs/reviewer.md)
+UNAPPROVED = "\u00a0‡"  # after a printed figure not yet approved (docs/reviewer.md); never alone on a line
 # The printed page (the template's @page and print CSS): A4 less its 25 and 15 mm side margins,
 # tables in 9 pt, cells padded 4 px a side within a 1 px border (96 px to the inch), and slack.
 PRINT_TEXT_MM, PRINT_TABLE_PT = 210 - 25 - 15, 9
