@@ -769,6 +769,7 @@ def _approved_but(published: Path, tmp: Path, unit: str | None) -> Path:
     2021 ones (the marts' approval_status column, as a night writes it after the decisions)."""
     import shutil
 
+    tmp.mkdir(parents=True, exist_ok=True)
     copy = tmp / "published.duckdb"
     shutil.copy(published, copy)
     con = duckdb.connect(str(copy))
