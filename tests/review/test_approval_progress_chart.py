@@ -87,5 +87,5 @@ def test_the_dataset_gives_the_share_approved_by_period(built, tmp_path: Path) -
     finally:
         con.close()
     after, _ = _share_by_period(copy)
-    assert after[period][2:] == (1, total) and after[period][1] == pytest.approx(100 / total, abs=0.05)
+    assert tuple(after[period][2:]) == (1, total) and after[period][1] == pytest.approx(100 / total, abs=0.05)
     assert {p: v for p, v in after.items() if p != period} == {p: v for p, v in got.items() if p != period}
