@@ -66,8 +66,9 @@ def _share_by_period(db: Path) -> tuple[dict[str, tuple], dict[str, tuple]]:
 
 
 def test_the_dataset_gives_the_share_approved_by_period(built, tmp_path: Path) -> None:
-    """On the sample, nothing approved; then one unit-period approved by hand in a copy of the
-    published marts: its period's share moves, and no other."""
+    """On the sample, nothing approved; then one unit-period approved and one changed after its
+    approval, by hand in a copy of the published marts: its period's share moves by the
+    approved one alone, and no other period's."""
     settings, _ = built
     got, want = _share_by_period(settings.published_db)
     assert want and got.keys() == want.keys()
@@ -84,6 +85,10 @@ def test_the_dataset_gives_the_share_approved_by_period(built, tmp_path: Path) -
         con.execute("UPDATE marts.approval_status SET approval_status = 'approved' WHERE period = ? AND "
                     "unit_code = (SELECT min(unit_code) FROM marts.approval_status WHERE period = ?)",
                     [period, period])
+        # changed after its approval: not approved, not counted
+        con.execute("UPDATE marts.approval_status SET approval_status = 'changed_after_approval' WHERE "
+                    "period = ? AND unit_code = (SELECT max(unit_code) FROM marts.approval_status WHERE "
+                    "period = ?)", [period, period])
     finally:
         con.close()
     after, _ = _share_by_period(copy)
