@@ -203,6 +203,17 @@ def rule(code: str) -> Rule:
     return RULES[code]
 
 
+def in_vietnamese(code: str, detail_vi: str | None, detail_en: str = "") -> str:
+    """The sentence a clerk, a reviewer or an analyst reads for a finding: the rule's title, the
+    detail when there is one in Vietnamese, and what to do. Never an English detail: the title
+    and the action say enough without it (an unregistered code keeps the detail it has)."""
+    found = RULES.get(code)
+    if found is None:
+        return detail_vi or detail_en
+    title = found.title_vi[:1].upper() + found.title_vi[1:]
+    return title + (f": {detail_vi}" if detail_vi else "") + f". {found.action_vi}"
+
+
 def seed_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

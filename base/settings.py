@@ -30,6 +30,7 @@ variables dbt's profile reads (set for the duration of a build in chitieu.build)
 | AIRFLOW_PORT | 8080 | `make airflow`'s UI and REST API (127.0.0.1 unless AIRFLOW__API__HOST) |
 | SUPERSET_PORT | 8088 | `make superset`'s dashboard |
 | CHITIEU_BASE_URL | http://127.0.0.1:AIRFLOW_PORT | Airflow's UI as people open it (links) |
+| PORTAL_BASE_URL | http://127.0.0.1:8700 | the portal as people open it (the weekly e-mail's links) |
 
 The office keeps these in one file an operator edits, `chitieu.toml` at the project's root
 (or the file CHITIEU_SETTINGS names): the same names in lower case without `chitieu_`
@@ -66,7 +67,8 @@ FILE_KEYS = ("INBOX", "WAREHOUSE_DIR", "CHITIEU_ARCHIVE_DIR", "CHITIEU_REPORTS_D
              "CHITIEU_SETTLE_S", "CHITIEU_ALERT_TO", "CHITIEU_ALERT_FROM", "CHITIEU_SMTP_HOST",
              "CHITIEU_SMTP_PORT")
 # Where people reach the services (ports on this machine, the address links are built on).
-FILE_KEYS += ("AIRFLOW_PORT", "SUPERSET_PORT", "CHITIEU_BASE_URL")
+FILE_KEYS += ("AIRFLOW_PORT", "SUPERSET_PORT", "CHITIEU_BASE_URL", "PORTAL_BASE_URL")
+PORTAL_ADDRESS = "http://127.0.0.1:8700"  # `make portal` (PORTAL_PORT), the compose file's port
 
 
 # The alerts' mail server (chitieu/alerts.py), kept apart from the keys above. The password
@@ -208,13 +210,18 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return port
 
 
+def _address(env: Mapping[str, str], name: str) -> str | None:
+    """An address links are built on: http(s) or none (never javascript: or a bare host)."""
+    base = env.get(name) or None
+    if base and not base.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}={base!r} is not an http:// or https:// address")
+    return base
+
+
 def _service_addresses(env: Mapping[str, str]) -> tuple[int, int, str | None]:
     """AIRFLOW_PORT, SUPERSET_PORT and CHITIEU_BASE_URL (an http(s) address, or none)."""
-    base = env.get("CHITIEU_BASE_URL") or None
-    if base and not base.startswith(("http://", "https://")):
-        raise SettingsError(f"CHITIEU_BASE_URL={base!r} is not an http:// or https:// address")
     airflow = "AIRFLOW_PORT" if env.get("AIRFLOW_PORT") else "AIRFLOW__API__PORT"  # Airflow's name
-    return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), base
+    return _port(env, airflow, 8080), _port(env, "SUPERSET_PORT", 8088), _address(env, "CHITIEU_BASE_URL")
 
 
 def _overlap(a: Path, b: Path) -> bool:
@@ -294,6 +301,7 @@ class Settings:
     smtp_password_file: Path | None = None
     smtp_ca_file: Path | None = None
     smtp_timeout_s: float = 30.0
+    portal_base_url_setting: str | None = None
 
     def __post_init__(self) -> None:
         require_duckdb_openable(self.warehouse_dir)  # build, published and Parquet files
@@ -334,6 +342,7 @@ class Settings:
             *_service_addresses(env),
             Path(env["CHITIEU_RECEIPTS_FILE"]).resolve() if env.get("CHITIEU_RECEIPTS_FILE") else None,
             **alert_settings(env),
+            portal_base_url_setting=_address(env, "PORTAL_BASE_URL"),
         ))
 
     @property
@@ -341,6 +350,12 @@ class Settings:
         """Airflow's UI as people open it, without a trailing slash: the links in alerts and
         LAST_FAILURE.txt (Airflow's own [api] base_url is set to it by `make airflow`)."""
         return (self.base_url_setting or f"http://127.0.0.1:{self.airflow_port}").rstrip("/")
+
+    @property
+    def portal_base_url(self) -> str:
+        """The portal as people open it, without a trailing slash: the links of the reviewers'
+        weekly e-mail (portal/office/digest.py)."""
+        return (self.portal_base_url_setting or PORTAL_ADDRESS).rstrip("/")
 
     @property
     def receipts_file(self) -> Path:

@@ -96,8 +96,9 @@ def writable(text: object, limit: int | None = WRITABLE_LIMIT, keep: str = "\t\n
 FINDING_LIST_ITEMS = 8
 
 
-def bounded_list(items: list[str], limit: int = FINDING_LIST_ITEMS) -> str:
-    """The first `limit` items and how many more: what one finding carries stays small however
-    many cells share its cause (4,000 duplicates each listing all 4,000 held 1.2 GB)."""
+def bounded_list(items: list[str], limit: int = FINDING_LIST_ITEMS, more: str = "and {:,} more") -> str:
+    """The first `limit` items and how many more (`more`, in the message's language): what one
+    finding carries stays small however many cells share its cause (4,000 duplicates each
+    listing all 4,000 held 1.2 GB)."""
     shown = ", ".join(items[:limit])
-    return shown if len(items) <= limit else f"{shown} and {len(items) - limit:,} more"
+    return shown if len(items) <= limit else f"{shown} {more.format(len(items) - limit)}"

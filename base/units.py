@@ -141,10 +141,12 @@ class UnitResolver:
             if code.endswith(".0"):
                 code = code[:-2]
             if not _CODE.match(code):
-                raise UnitError("unknown_unit", f"unit code {code!r} is not a GSO code")
+                raise UnitError("unknown_unit", f"unit code {code!r} is not a GSO code",
+                                f"mã đơn vị '{code}' không phải mã của Tổng cục Thống kê")
             by_code = self._by_code.get(code, [])
             if not by_code:
-                raise UnitError("unknown_unit", f"no unit has GSO code {code}")
+                raise UnitError("unknown_unit", f"no unit has GSO code {code}",
+                                f"không có đơn vị nào mang mã {code}")
             unit = self._existing(by_code, f"unit code {code}", last, f"mã đơn vị {code}")
             if name and not self._confirms(read_name(name), unit):
                 era = next((u for u in by_code if u is not unit and self._names(read_name(name), u)),
@@ -157,7 +159,8 @@ class UnitResolver:
                                                  f"names {name!r}; correct one of them")
             return unit
         if not name:
-            raise UnitError("unknown_unit", "no unit code or unit name found above the table")
+            raise UnitError("unknown_unit", "no unit code or unit name found above the table",
+                            "không thấy mã hoặc tên đơn vị phía trên bảng")
         written = read_name(name)
         by_name = self.named(written)
         if not by_name:

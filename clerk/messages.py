@@ -178,7 +178,7 @@ def _warehouse_findings(sheet: SheetResult, published: Path | None) -> list[Find
 
 def _message(finding: Finding, sheet_name: str, sheet: SheetResult | None, lang: str) -> Message:
     from base.reference import load_catalogue
-    from base.rules import RULES
+    from base.rules import in_vietnamese
 
     row, col = finding.row, finding.col
     if row is None and sheet is not None and finding.element_code:
@@ -190,15 +190,8 @@ def _message(finding: Finding, sheet_name: str, sheet: SheetResult | None, lang:
     cell = cell_name(row - 1, col) if row is not None and col is not None else ""
     element = load_catalogue().get(finding.element_code or "")
     label = ERROR if finding.severity == "error" else WARNING
-    rule = RULES.get(finding.rule)
     if lang == "vi":
-        # never an English detail in Vietnamese: the rule's title and what to do say enough
-        detail = finding.message_vi or ("" if rule is not None else finding.message)
-        if rule is not None:
-            title = rule.title_vi[:1].upper() + rule.title_vi[1:]
-            text = f"{title}" + (f": {detail}" if detail else "") + f". {rule.action_vi}"
-        else:
-            text = detail
+        text = in_vietnamese(finding.rule, finding.message_vi, finding.message)
     else:
         label, text = _LABELS_EN[label], finding.message
     return Message(label, finding.rule, element.name_vi if element else "",

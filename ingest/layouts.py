@@ -45,6 +45,10 @@ RECIPIENT_LABELS = ("kinh gui", "noi nhan")
 _IN_BRACKETS = re.compile(r"\(([A-Z0-9_]+)\)")
 _CODE_LIKE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 HEADER_SCAN_ROWS = 60
+MORE_VI = "và {:,} ô khác"  # bounded_list's tail in a Vietnamese message
+# The catalogue's `reported_by` levels as a clerk names them.
+LEVELS_VI = {"xa": "xã (không gồm phường, thị trấn)", "commune": "cấp xã", "district": "cấp huyện",
+             "province": "cấp tỉnh"}
 
 
 @dataclass
@@ -283,7 +287,11 @@ def parse_grid(grid: Grid, catalogue: dict[str, Element], resolver: UnitResolver
         result.findings.append(Finding(
             rule="bad_period", severity="error",
             message=f"reporting period unreadable: {where} (write e.g. 'Năm 2021', 'Tháng 12/2021', "
-                    "'Quý IV/2021')", sheet=grid.name, raw_text=period_text))
+                    "'Quý IV/2021')",
+            message_vi=(f"'{period_text}' không phải là kỳ báo cáo" if period_text
+                        else "không thấy dòng 'Kỳ báo cáo'") + " (ghi ví dụ 'Năm 2021', 'Tháng 12/2021', "
+                                                             "'Quý IV/2021')",
+            sheet=grid.name, raw_text=period_text))
         return result
     result.period = period
     try:
@@ -398,17 +406,24 @@ def _settle_duplicates(result: SheetResult, sheet: str) -> None:
         names = [cell_name(v.row - 1, v.col) for v in rows]
         same = len({(v.value, v.missing) for v in rows}) == 1
         values = bounded_list([v.raw_text or "(empty)" for v in rows])
+        values_vi = bounded_list([v.raw_text or "(trống)" for v in rows], more=MORE_VI)
         for v in rows[1:] if same else rows:
             dropped.add(id(v))
             own = cell_name(v.row - 1, v.col)  # first: a bounded list still names this cell
             cells = bounded_list([own] + [n for n in names if n != own])
+            cells_vi = bounded_list([own] + [n for n in names if n != own], more=MORE_VI)
             message = (f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
                        "the same value: loaded once" if same else
                        f"{element_code} is given {len(rows)} times in this sheet ({cells}) with "
                        f"different values ({values}): "
                        "none is loaded; keep one row and send the report again")
+            message_vi = (f"{element_code} ghi {len(rows)} lần trong trang này ({cells_vi}) cùng một số: "
+                          "chỉ nhận một lần" if same else
+                          f"{element_code} ghi {len(rows)} lần trong trang này ({cells_vi}) với các số khác "
+                          f"nhau ({values_vi}): không nhận số nào; giữ một dòng và gửi lại báo cáo")
             _quarantine(result, Finding(
                 rule="duplicate_element", severity="warning" if same else "error", message=message,
+                message_vi=message_vi,
                 sheet=sheet, row=v.row, col=v.col, raw_text=v.raw_text, unit_code=unit_code,
                 element_code=element_code, period=result.period.code))
     if dropped:
@@ -443,7 +458,8 @@ def _read_long(rows: list[list[Any]], shape: TableShape, grid: Grid,
         if code not in catalogue:
             _quarantine(result, Finding(
                 rule="unknown_indicator", severity="error",
-                message=f"indicator code {code_raw!r} is not in the catalogue", sheet=grid.name, row=r + 1,
+                message=f"indicator code {code_raw!r} is not in the catalogue",
+                message_vi=f"mã chỉ tiêu '{code_raw}' không có trong danh mục", sheet=grid.name, row=r + 1,
                 col=shape.code_col, raw_text=code_raw, unit_code=result.unit.code, element_code=None,
                 period=result.period.code))
             continue
@@ -457,10 +473,13 @@ def _take(result: SheetResult, grid: Grid, element: Element, unit: Unit, raw: An
     raw_text = _text(raw)
     if raw_text and not element.may_be_sent_by(unit):
         who = ", ".join("xã" if t == "xa" else t for t in element.reported_by)
+        who_vi = ", ".join(LEVELS_VI.get(t, t) for t in element.reported_by)
         _quarantine(result, Finding(
             rule="not_reported_by_level", severity="error",
             message=f"{element.code} is reported by {who} (catalogue 'reported by'), not by "
-                    f"{unit.name} ({unit.unit_type}): not loaded", sheet=grid.name, row=r + 1, col=c,
+                    f"{unit.name} ({unit.unit_type}): not loaded",
+            message_vi=f"{element.code} ({element.name_vi}) do {who_vi} báo cáo (theo danh mục), không "
+                       f"phải {unit.name} ({unit.unit_type}): không nhận", sheet=grid.name, row=r + 1, col=c,
             raw_text=raw_text, unit_code=unit_code, element_code=element.code, period=result.period.code))
         return
     parsed = parse_cell(raw, element, (r, c) in grid.percent_cells)
@@ -518,6 +537,8 @@ def _read_wide(rows: list[list[Any]], shape: TableShape, grid: Grid, catalogue: 
                 _quarantine(result, Finding(
                     rule="unit_not_in_district" if exc.rule == "unknown_unit" else exc.rule,
                     severity="error", message=f"{exc} (among the communes of {district.name})",
+                    message_vi=f"{exc.message_vi} (trong các xã của {district.name})" if exc.message_vi
+                    else f"'{code or name}' không phải là xã của {district.name}",
                     sheet=grid.name, row=r + 1, col=shape.unit_code_col if code else shape.unit_name_col,
                     raw_text=code or name, unit_code=None, element_code=shape.element_cols[c],
                     period=result.period.code))
@@ -552,5 +573,7 @@ def _check_total(row: list[Any], r: int, shape: TableShape, grid: Grid,
         result.findings.append(Finding(
             rule="total_mismatch", severity="warning",
             message=f"total row says {_text(raw)} for {element_code} but the commune rows add up to "
-                    f"{sums[c]:g}", sheet=grid.name, row=r + 1, col=c, raw_text=_text(raw),
+                    f"{sums[c]:g}",
+            message_vi=f"dòng tổng cộng ghi {_text(raw)} cho {element_code} nhưng cộng các dòng xã được "
+                       f"{sums[c]:g}", sheet=grid.name, row=r + 1, col=c, raw_text=_text(raw),
             unit_code=result.unit.code, element_code=element_code, period=result.period.code))

@@ -82,7 +82,8 @@ def parse_file(path: Path, sha: str, name: str | None = None, data: bytes | None
     try:
         grids = read_grids(path, name, data)
     except FileRejected as exc:
-        result.file_finding = Finding(rule=exc.rule, severity="error", message=str(exc))
+        result.file_finding = Finding(rule=exc.rule, severity="error", message=str(exc),
+                                      message_vi=exc.message_vi)
         return result
     except (MemoryError, ImportError):
         raise  # the worker dies and its parent names the memory limit; a module not found is ours

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from base.rules import in_vietnamese
 from base.settings import ParseLimits
 from ingest import store
 from ingest.archive import archive_copy, archive_path
@@ -183,14 +184,15 @@ def _rows_for(result: FileResult, display: str, submitted: datetime, now: dateti
         for f in sheet.findings:
             batch["findings"].append((sha, display, f.sheet or sheet.sheet, f.row, f.cell,
                                       f.raw_text, f.rule, f.severity, f.message, f.unit_code,
-                                      f.element_code, f.period, now))
+                                      f.element_code, f.period, now,
+                                      in_vietnamese(f.rule, f.message_vi, f.message)))
     limits = result.refused_under
     if limits is not None and result.file_finding is not None:
         batch["parse_refusals"].append((sha, result.file_finding.rule, limits.memory_mb,
                                         limits.timeout_s))
     for f in [result.file_finding] * (result.file_finding is not None) + (notes or []):
         batch["findings"].append((sha, display, "", None, "", None, f.rule, f.severity, f.message,
-                                  None, None, None, now))
+                                  None, None, None, now, in_vietnamese(f.rule, f.message_vi, f.message)))
     if size is None:
         size = result.path.lstat().st_size
     batch["files"].append((sha, display, file_name or Path(display).name, size,
@@ -421,7 +423,7 @@ def _interrupted_finding(sha: str, display: str, now: datetime,
                                f"({internal_error}), not the file's fault; tell the office; it "
                                "is read again on the next run")
     return (sha, display, "", None, "", None, note.rule, note.severity, note.message, None, None,
-            None, now)
+            None, now, in_vietnamese(note.rule, note.message_vi, note.message))
 
 
 def _commit(con, batch: dict[str, list[tuple]]) -> None:

@@ -104,6 +104,10 @@ CREATE TABLE IF NOT EXISTS raw.findings (
     period VARCHAR,
     found_at TIMESTAMP NOT NULL
 );
+-- What the finding says to the people who read it (data_quality_findings.message), in
+-- Vietnamese (base/rules.py, in_vietnamese); `message` keeps the reader's detail in English
+-- for the engineer. Null in rows written before it: the warehouse shows the rule's title.
+ALTER TABLE raw.findings ADD COLUMN IF NOT EXISTS message_vi VARCHAR;
 -- Decisions on a unit's period, written by the portal (a reviewer's approval or return). The
 -- warehouse's change detection reads them (dbt int_rebuild_periods): a new or changed row
 -- rebuilds its period on the next night (docs/engineer.md, "What a night rebuilds").
@@ -151,7 +155,8 @@ TABLE_COLUMNS = {
                 "target_high", "source", "sheet_name", "row_number"],
     "parse_refusals": ["file_sha256", "rule", "memory_mb", "timeout_s"],
     "findings": ["file_sha256", "source_file", "sheet_name", "row_number", "cell", "raw_text",
-                 "rule", "severity", "message", "unit_code", "element_code", "period", "found_at"],
+                 "rule", "severity", "message", "unit_code", "element_code", "period", "found_at",
+                 "message_vi"],
 }
 
 

@@ -99,7 +99,10 @@ def parse_targets(grid: Grid, header: tuple[int, dict[str, int]],
             result.findings.append(Finding(
                 rule="duplicate_target", severity="error",
                 message=f"target {problem.indicator_code} of unit {problem.unit_code} for {problem.year} "
-                        f"is already on row {seen[key]}; keep one row", sheet=grid.name, row=r + 1,
+                        f"is already on row {seen[key]}; keep one row",
+                message_vi=f"chỉ tiêu kế hoạch {problem.indicator_code} của đơn vị {problem.unit_code} năm "
+                           f"{problem.year} đã có ở dòng {seen[key]}; giữ một dòng",
+                sheet=grid.name, row=r + 1,
                 col=columns["indicator_code"], raw_text=problem.indicator_code, unit_code=problem.unit_code,
                 element_code=problem.indicator_code, period=str(problem.year)))
             continue

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from base.periods import parse_period, period_label
 from portal.office import followup, services
 from portal.office.models import Account
@@ -47,26 +49,28 @@ def waiting(published) -> list[Digest]:
     return digests
 
 
-def _line(f: followup.Finding) -> str:
+def _line(f: followup.Finding, portal: str) -> str:
+    """One finding: unit, period, indicator, what, age; under it the link to its page on the
+    portal (`portal`: the address people open it by, settings.portal_base_url)."""
     unit = services.unit(f.unit_code)
     p = parse_period(f.period)
     age = f" ({f.age_days} ngày)" if f.age_days is not None else ""
     return (f"- {unit.name if unit else f.unit_code} ({f.unit_code}), {period_label(p) if p else f.period}, "
             f"{f.indicator_code or f.rule}: {f.title or f.message}{age}\n"
-            f"  /don-vi/{f.unit_code}/ky/{f.period}/phat-hien/{f.key}/")
+            f"  {portal}{reverse('office:finding', args=[f.unit_code, f.period, f.key])}")
 
 
-def message(d: Digest) -> tuple[str, str]:
-    """Subject and body, in Vietnamese."""
+def message(d: Digest, portal: str) -> tuple[str, str]:
+    """Subject and body, in Vietnamese, each finding linked to its page on `portal`."""
     subject = (f"Phát hiện chờ xử lý: {len(d.answered)} chờ chấp nhận, "
                f"{len(d.unanswered)} chưa được trả lời")
     parts = [f"Kính gửi {d.account.user.get_full_name() or d.account.user.username},", "",
              "Các phát hiện về số liệu của các đơn vị anh/chị duyệt đang chờ xử lý "
              "(theo số liệu đã công bố mới nhất và các trả lời trên cổng báo cáo).", ""]
     if d.answered:
-        parts += ["Đơn vị đã trả lời, chờ anh/chị chấp nhận:", *[_line(f) for f in d.answered], ""]
+        parts += ["Đơn vị đã trả lời, chờ anh/chị chấp nhận:", *[_line(f, portal) for f in d.answered], ""]
     if d.unanswered:
-        parts += ["Chưa được đơn vị trả lời (lâu nhất trước):", *[_line(f) for f in d.unanswered], ""]
+        parts += ["Chưa được đơn vị trả lời (lâu nhất trước):", *[_line(f, portal) for f in d.unanswered], ""]
     parts += ["Mở từng phát hiện trên cổng báo cáo để xem lịch sử và chấp nhận.",
               "Thư này được gửi tự động mỗi tuần."]
     return subject, "\n".join(parts)
@@ -92,7 +96,7 @@ def send_digests(settings=None, published=None) -> Outcome:
             continue
         to = dataclasses.replace(settings, alert_to=(address,))
         try:
-            deliver(to, compose(to, *message(d)))
+            deliver(to, compose(to, *message(d, settings.portal_base_url)))
         except AlertNotSent as exc:
             outcome.unsent.append(f"{who} <{address}>: {exc}")
             continue

@@ -133,3 +133,33 @@ def figures_fingerprints(published: Path | None) -> dict[tuple[str, str], str]:
     finally:
         con.close()
     return {(u, p): fp for u, p, fp in rows}
+
+
+def held_in_warehouse(published: Path | None, unit_codes: list[str], period: str | None = None) -> list[dict]:
+    """The files last night's build held (marts.held_submissions) for these units, whether
+    the unit's period is held (unit_code) or the file is the unit's (report_unit_code: a
+    district's table held for a commune's row): a file dropped into the inbox, not sent
+    through the portal, has no receipt to show it, and a table's commune rows are held by
+    the communes' locks, which a receipt of the district does not know. Arrival and approval
+    times as the mart writes them (naive UTC). Empty while nothing is published (or the file
+    predates the mart)."""
+    con = _connect(published)
+    if con is None or not unit_codes:
+        return []
+    import duckdb
+
+    marks = ", ".join("?" for _ in unit_codes)
+    where = f"(unit_code IN ({marks}) OR report_unit_code IN ({marks}))"
+    params: list = [*unit_codes, *unit_codes]
+    if period is not None:
+        where += " AND period = ?"
+        params.append(period)
+    try:
+        return _rows(con, f"""SELECT unit_code, unit_name, report_unit_code, period, source_file,
+                file_sha256, portal_sender, arrived_at, approved_at
+            FROM marts.held_submissions WHERE {where}
+            ORDER BY arrived_at DESC, unit_code LIMIT 200""", params)
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()

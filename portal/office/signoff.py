@@ -26,7 +26,7 @@ from portal.office.models import (
     UnitPeriod,
     record,
 )
-from portal.office.published import figures_fingerprints, period_review
+from portal.office.published import figures_fingerprints, held_in_warehouse, period_review
 
 
 def previous_period(p: Period) -> Period:
@@ -115,6 +115,9 @@ def review(parent_code: str, period: Period, published: Path | None) -> list[Rev
     for r, state in zip(found, receipt_states(found), strict=True):
         if state == HELD:
             held[r.unit_period.unit_code] = held.get(r.unit_period.unit_code, 0) + 1
+    for h in warehouse_holds(published, codes, period.code):  # dropped files, communes' table rows
+        if h["state"] == HELD and h["unit_code"] in codes:
+            held[h["unit_code"]] = held.get(h["unit_code"], 0) + 1
     rows = []
     for u in units:
         f = facts.get(u.code, {})
@@ -175,49 +178,88 @@ def decide(unit_code: str, period: str, decision: str, user, fingerprint: str = 
 
 # A file's state under the lock (docs/spec/portal.md, "Sign off"), as the night judges it
 # (dbt int_held_submissions): HELD, its values kept out of the published marts; REOPENED, an
-# exception let them in and the unit-period waits to be approved again; "" otherwise.
-HELD, REOPENED = "held", "reopened"
+# exception let them in and the unit-period waits to be approved again; REOPENED_BY_RETURN,
+# the reviewer returned the period after approving it (the clerk is to correct it, so the
+# lock is lifted as by an exception); "" otherwise.
+HELD, REOPENED, REOPENED_BY_RETURN = "held", "reopened", "returned"
 STATE_TEXT = {HELD: "Đã nhận, đang giữ: kỳ này đã được duyệt, chờ Cục Thống kê cho phép sửa",
-              REOPENED: "Cục Thống kê đã cho phép sửa: số liệu của tệp đang chờ duyệt lại"}
+              REOPENED: "Cục Thống kê đã cho phép sửa: số liệu của tệp đang chờ duyệt lại",
+              REOPENED_BY_RETURN: "Kỳ này đã bị trả lại sau khi duyệt: số liệu của tệp đang chờ duyệt lại"}
 
 
 def lock_state(decisions: list[Decision], arrived_at: datetime) -> str:
     """The state of a file of a unit-period that arrived at `arrived_at`, from that
     unit-period's decisions. The lock in force is the latest approval before the file
-    arrived; the file is held unless the office granted an exception after that approval
-    (before the file came, or since: either lets its values in). A return neither locks nor
-    unlocks; approving again does not release a held file."""
+    arrived; the file is held unless the office granted an exception, or the reviewer
+    returned the period, after that approval (before the file came, or since: either lets
+    its values in, as the return asks the clerk for a correction). A return alone is no
+    lock; approving again does not release a held file."""
     approvals = [d.decided_at for d in decisions if d.decision == APPROVED and d.decided_at < arrived_at]
     if not approvals:
         return ""
     lock = max(approvals)
-    exceptions = [d.decided_at for d in decisions if d.decision == EXCEPTION and d.decided_at > lock]
-    if not exceptions:
+    releases = sorted((d.decided_at, d.decision) for d in decisions
+                      if d.decision in (EXCEPTION, RETURNED) and d.decided_at > lock)
+    if not releases:
         return HELD
-    reopened = min(exceptions)
+    reopened, how = releases[0]
     approved_again = any(d.decision == APPROVED and d.decided_at > reopened for d in decisions)
-    return "" if approved_again else REOPENED
+    if approved_again:
+        return ""
+    return REOPENED_BY_RETURN if how == RETURNED else REOPENED
+
+
+def _lock_decisions(keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[Decision]]:
+    """The approvals, returns and exceptions of each (unit, period) of `keys`, read at once."""
+    by_key: dict[tuple[str, str], list[Decision]] = {k: [] for k in keys}
+    lock_decisions = (APPROVED, RETURNED, EXCEPTION)
+    for d in Decision.objects.filter(unit_period__unit_code__in={k[0] for k in keys},
+                                     decision__in=lock_decisions).select_related("unit_period"):
+        key = (d.unit_period.unit_code, d.unit_period.period)
+        if key in by_key:
+            by_key[key].append(d)
+    return by_key
 
 
 def receipt_states(receipts: list[Receipt]) -> list[str]:
     """lock_state of each receipt (its unit-period's decisions read once)."""
-    keys = {(r.unit_period.unit_code, r.unit_period.period) for r in receipts}
-    by_key: dict[tuple[str, str], list[Decision]] = {k: [] for k in keys}
-    for d in Decision.objects.filter(unit_period__unit_code__in={k[0] for k in keys},
-                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
-        key = (d.unit_period.unit_code, d.unit_period.period)
-        if key in by_key:
-            by_key[key].append(d)
+    by_key = _lock_decisions({(r.unit_period.unit_code, r.unit_period.period) for r in receipts})
     return [lock_state(by_key[(r.unit_period.unit_code, r.unit_period.period)], r.received_at)
             for r in receipts]
 
 
+def warehouse_holds(published: Path | None, unit_codes: list[str], period: str | None = None) -> list[dict]:
+    """The files last night's build held for these units (marts.held_submissions) that no
+    portal receipt of the held unit shows: a file dropped into the inbox directly, or a
+    commune's row of its district's table. Each with its state now, judged by lock_state
+    on the portal's decisions as a receipt's is (an exception granted since the night shows
+    at once; a file the next approval took in is no longer listed)."""
+    rows = held_in_warehouse(published, unit_codes, period)
+    if not rows:
+        return []
+    shown = {(r.file_sha256, r.unit_period.unit_code) for r in Receipt.objects.filter(
+        file_sha256__in={row["file_sha256"] for row in rows}).select_related("unit_period")}
+    by_key = _lock_decisions({(row["unit_code"], row["period"]) for row in rows})
+    found = []
+    for row in rows:
+        if (row["file_sha256"], row["unit_code"]) in shown:
+            continue
+        state = lock_state(by_key[(row["unit_code"], row["period"])], row["arrived_at"].replace(tzinfo=UTC))
+        if state:
+            parsed = parse_period(row["period"])
+            found.append({**row, "state": state, "lock_text": STATE_TEXT[state],
+                          "period_label": period_label(parsed) if parsed else row["period"],
+                          "arrived_local": timezone.localtime(row["arrived_at"].replace(tzinfo=UTC))})
+    return found
+
+
 def locked_units(unit_codes: list[str], period: str) -> set[str]:
-    """The units whose period is locked now: approved, with no exception since that approval
+    """The units whose period is locked now: approved, with no exception nor return since that approval
     (a file arriving now would be held; the office may grant an exception)."""
     found: dict[str, list[Decision]] = {}
+    lock_decisions = (APPROVED, RETURNED, EXCEPTION)
     for d in Decision.objects.filter(unit_period__unit_code__in=unit_codes, unit_period__period=period,
-                                     decision__in=(APPROVED, EXCEPTION)).select_related("unit_period"):
+                                     decision__in=lock_decisions).select_related("unit_period"):
         found.setdefault(d.unit_period.unit_code, []).append(d)
     forever = datetime.max.replace(tzinfo=UTC)
     return {code for code, made in found.items() if lock_state(made, forever) == HELD}

@@ -136,6 +136,7 @@ def unit_page(request, unit_code: str):
         "account": account, "unit": unit, "facts": facts, "receipts": receipts,
         "can_send": can_send, "periods": periods, "role": ROLE_NAMES[account.role],
         "decisions": signoff.unit_decisions(unit_code),
+        "holds": signoff.warehouse_holds(services.published_file(), [unit_code]),
         "followed": followup.unit_findings(services.published_file(), unit_code)})
 
 

@@ -43,7 +43,20 @@ def test_ports_and_the_base_url_are_settings(tmp_path: Path) -> None:
         == 18082, "the environment wins over the file"
 
 
+def test_the_portals_address_is_a_setting(tmp_path: Path) -> None:
+    """The portal as people open it: the links of the reviewers' weekly e-mail (portal/office/
+    digest.py) are built on it; `make portal`'s address unless set."""
+    assert Settings.from_env({}).portal_base_url == "http://127.0.0.1:8700"
+    assert Settings.from_env({"PORTAL_BASE_URL": "https://baocao.hatinh.gov.vn/"}).portal_base_url \
+        == "https://baocao.hatinh.gov.vn"
+    toml = tmp_path / "chitieu.toml"
+    toml.write_text('portal_base_url = "https://bc.hatinh.gov.vn/cong"\n', encoding="utf-8")
+    assert Settings.from_env({"CHITIEU_SETTINGS": str(toml)}).portal_base_url == "https://bc.hatinh.gov.vn/cong"
+
+
 @pytest.mark.parametrize(("name", "value", "says"), [
+    ("PORTAL_BASE_URL", "baocao.hatinh.gov.vn", "not an http"),
+    ("PORTAL_BASE_URL", "javascript:alert(1)", "not an http"),
     ("AIRFLOW_PORT", "0", "not a TCP port"), ("AIRFLOW_PORT", "70000", "not a TCP port"),
     ("SUPERSET_PORT", "http", "not a whole number"), ("AIRFLOW_PORT", "-1", "out of range"),
     ("CHITIEU_BASE_URL", "localhost:8080", "not an http"),

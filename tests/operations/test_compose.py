@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,40 @@ def test_the_portal_runs_beside_airflow_on_postgresql(tmp_path: Path) -> None:
     assert all((p["host_ip"] if isinstance(p, dict) else p).startswith("127.0.0.1") for p in portal["ports"])
     init = (PROJECT / "tools" / "postgres-init" / "10-portal.sql").read_text()
     assert "CREATE DATABASE portal" in init
+
+
+def test_the_digest_task_reads_the_portals_database(tmp_path: Path) -> None:
+    """The weekly e-mail's task (dags/chitieu_findings_digest.py) runs `python -m portal
+    findings_digest` on an Airflow worker: the worker has the portal's database, key and
+    address as the portal's service has them (else Django would open an empty SQLite file in
+    the image and e-mail nobody), and the other Airflow services do not. The worker's
+    environment, as the compose client renders it, loads the portal's settings natively."""
+    root = _stage(tmp_path, with_env=True)
+    proc = subprocess.run([*compose_client(), "config"], cwd=root, capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    services = yaml.safe_load(proc.stdout)["services"]
+    portal, worker = services["portal"]["environment"], services["airflow-worker"]["environment"]
+    for name in ("PORTAL_DATABASE_URL", "PORTAL_SECRET_KEY", "PORTAL_BASE_URL"):
+        assert worker.get(name) == portal[name], name
+    assert portal["PORTAL_BASE_URL"] == "http://127.0.0.1:8700"  # the published port, by default
+    assert worker["WAREHOUSE_DIR"] == portal["WAREHOUSE_DIR"]  # the findings of the same night
+    for other in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"):
+        assert "PORTAL_SECRET_KEY" not in services[other]["environment"], other
+    assert "portal" not in services["airflow-worker"].get("depends_on", {}), \
+        "the night never waits for the portal (docs/spec/portal.md)"
+    # the portal's settings under the worker's environment: PostgreSQL's `portal`, no file written
+    data = tmp_path / "not-written"
+    env = {k: str(v) for k, v in worker.items() if k.startswith("PORTAL_")}
+    key = portal["PORTAL_SECRET_KEY"]
+    probe = ("import portal.settings as s; d = s.DATABASES['default']; "
+             f"print(d['ENGINE'], d['NAME'], d['HOST'], s.SECRET_KEY == {key!r})")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PORTAL_DATA_DIR": str(data),
+                               **env}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["django.db.backends.postgresql", "portal", "postgres", "True"]
+    assert not data.exists()
 
 
 def _mounts(service: dict) -> set[tuple[str, bool]]:

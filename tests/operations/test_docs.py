@@ -112,6 +112,41 @@ MAPPED = {
     "make superset": ("tests/review/conftest.py::superset",
                       ["bi_superset.initialise", "bi_superset.server_command"]),
 }
+# The commands the clerk's and the reviewer's guides name in their prose (`python -m …`,
+# `make …`, `.venv/bin/pytest …`) and the `$ ` lines of their transcripts: the test that runs
+# each, and words its module must hold, as for MAPPED. A `.venv/bin/pytest FILE` is a test file
+# of the suite (`make test`); the transcripts are run as written below
+# (test_the_clerk_transcripts_are_what_validate_prints).
+VALIDATE_VI = ("tests/clerk/test_validate_messages.py::test_a_row_rule_is_a_warning_at_the_indicators_cell",
+               ['"-m", "ingest", "validate"', '"--lang", "vi"'])
+VALIDATE = ("tests/reader/test_sample_inbox_loaded.py::test_validate_prints_file_sheet_cell_and_exits_1",
+            ['"-m", "ingest", "validate"'])
+TRANSCRIPTS = ("tests/operations/test_docs.py::test_the_clerk_transcripts_are_what_validate_prints",
+               ['transcripts(PROJECT / "docs" / "clerk.md")', "shlex.split"])
+NAMED = {
+    "python -m clerk": ("tests/clerk/test_command_line.py::test_validate_says_the_same_under_both_names",
+                        ['run("clerk", "validate"']),
+    "python -m ingest validate|template": (
+        "tests/clerk/test_command_line.py::test_template_refuses_a_bad_period_under_both_names",
+        ['run(room, "template"', 'run("ingest", "validate"']),
+    "python -m ingest template": ("tests/operations/test_docs.py::test_the_clerk_commands_run_as_shown",
+                                 ['" template "']),
+    "python -m ingest validate": VALIDATE,
+    "python -m ingest validate FILE": VALIDATE,
+    "python -m ingest validate FILE...": VALIDATE,
+    "python -m ingest validate --lang vi FILE...": VALIDATE_VI,
+    "python -m ingest validate FILE --lang vi": VALIDATE_VI,
+    "make portal": MAPPED["make portal PORTAL_PORT=8700"],
+    "python -m portal create_accounts --sheet FILE": ("tests/portal/test_browser.py::portal",
+                                                      ['"create_accounts", "--sheet"']),
+    "python -m portal export_receipts": (
+        "tests/portal/test_send.py::test_export_receipts_mends_a_lost_export",
+        ['call_command("export_receipts"']),
+    'python -m ingest validate "BC thang 9 - Phuong Dai Nai.xlsx" "BC cuoi nam.xlsx" "BC thang 12.xlsx"':
+        TRANSCRIPTS,
+    "python -m ingest validate --lang vi BC_2026-11_18685_Xa_Cam_Binh.xlsx": TRANSCRIPTS,
+}
+NAMING_GUIDES = ("clerk.md", "reviewer.md")
 MAKE = {"run": "-m chitieu run", "airflow": "-m chitieu airflow", "docs": "-m chitieu docs",
         "env": "tools/generate_env.py", "superset": "tools/bi_superset.py",
         "portal": "gunicorn portal.wsgi"}
@@ -229,6 +264,98 @@ def test_every_command_the_guides_show_is_run_by_a_test() -> None:
         if cmd.startswith("make ") and (target := cmd.split()[1]) in MAKE:
             recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.M)
             assert recipe and MAKE[target] in recipe.group(1).replace("$(PY) ", ""), cmd
+
+
+def code_blocks(path: Path) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The guide's prose without its code blocks, and (language, lines) of each block."""
+    prose, blocks, block = [], [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            if block is None:
+                block = (line[3:].strip(), [])
+            else:
+                blocks.append(block)
+                block = None
+        elif block is None:
+            prose.append(line)
+        else:
+            block[1].append(line)
+    return "\n".join(prose), blocks
+
+
+def named_commands(path: Path) -> list[str]:
+    """The commands a guide names in its prose (code spans) and the `$ ` lines of its code
+    blocks (a command shown with what it prints)."""
+    prose, blocks = code_blocks(path)
+    spans = [s for s in re.findall(r"`([^`\n]+)`", prose)
+             if re.match(r"(python -m |make |\.venv/bin/|docker |uv |chitieu )", s)]
+    return spans + [line[2:] for _, lines in blocks for line in lines if line.startswith("$ ")]
+
+
+@pytest.mark.unit
+def test_every_command_the_clerk_and_reviewer_guides_name_is_run_by_a_test() -> None:
+    """Beyond the ```sh blocks: each command the clerk's and the reviewer's guides name in a
+    sentence or show with its output is run by a test that names it."""
+    named = {cmd for doc in GUIDES if doc.name in NAMING_GUIDES for cmd in named_commands(doc)}
+    assert len(named) >= 10  # the scan finds the guides' commands
+    unmapped = sorted(c for c in named - set(NAMED) - RUN_HERE - set(MAPPED)
+                      if not c.startswith(".venv/bin/pytest "))
+    assert not unmapped, f"commands the guides name but no test runs (map them in NAMED): {unmapped}"
+    assert not set(NAMED) - named, "NAMED lists commands the guides no longer name"
+    for cmd in named:
+        if cmd.startswith(".venv/bin/pytest "):  # a file of the suite that `make test` runs
+            (target,) = cmd.split()[1:]
+            assert target.startswith("tests/") and (PROJECT / target).is_file(), cmd
+            continue
+        node, words = NAMED.get(cmd) or MAPPED.get(cmd) or ("tests/operations/test_docs.py", [])
+        file, _, func = node.partition("::")
+        source = (PROJECT / file).read_text(encoding="utf-8")
+        assert not func or _function_exists(PROJECT / file, func), f"{cmd}: {node} does not exist"
+        for word in words:
+            assert word in source, f"{cmd}: {file} does not run it ({word!r} missing)"
+
+
+def transcripts(path: Path) -> list[tuple[str, list[str]]]:
+    """(command, the lines shown under it) of each `$ ` line in the guide's plain code blocks."""
+    found: list[tuple[str, list[str]]] = []
+    for _, lines in code_blocks(path)[1]:
+        shown: list[str] | None = None  # the lines under this block's last `$ ` line
+        for line in lines:
+            if line.startswith("$ "):
+                shown = []
+                found.append((line[2:], shown))
+            elif shown is not None:
+                shown.append(line)
+    return found
+
+
+@pytest.mark.warehouse
+def test_the_clerk_transcripts_are_what_validate_prints(tmp_path: Path, sample_dir: Path) -> None:
+    """Each `$ ` command of docs/clerk.md, run as written where its files are (the sample's
+    refused files; Cẩm Bình's November template filled with more poor households than there
+    are households), prints the lines the guide shows (a line cut with "…" is its start)."""
+    from tests.filled import filled_template
+
+    filled_template(tmp_path, "18685", "2026-11", {"POP_TOTAL": 12000, "HH_TOTAL": 3000, "HH_POOR": 2900,
+                                                   "HH_NEAR_POOR": 200, "PARTY_MEMBERS": 400},
+                    name="BC_2026-11_18685_Xa_Cam_Binh.xlsx")
+    env = {**os.environ, "WAREHOUSE_DIR": str(tmp_path / "no-warehouse")}
+    env.pop("CHITIEU_SETTINGS", None)
+    shown = transcripts(PROJECT / "docs" / "clerk.md")
+    assert len(shown) == 2, shown
+    for command, lines in shown:
+        where = sample_dir / "inbox" / "Loi" if "Phuong Dai Nai" in command else tmp_path
+        args = shlex.split(command)
+        assert args[:3] == ["python", "-m", "ingest"], command
+        proc = subprocess.run([sys.executable, *args[1:]], env=env, cwd=where, capture_output=True,
+                              text=True, timeout=300, check=False)
+        printed = proc.stdout.splitlines()
+        assert len(printed) == len(lines), f"{command}\n{proc.stdout}{proc.stderr}"
+        for said, doc in zip(printed, lines, strict=True):
+            if doc.endswith("…"):
+                assert said.startswith(doc[:-1]), (said, doc)
+            else:
+                assert said == doc, (said, doc)
 
 
 @pytest.mark.unit

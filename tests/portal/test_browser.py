@@ -30,6 +30,7 @@ import pytest
 from tests.conftest import require_tool
 from tests.filled import filled_template
 from tests.portal.conftest import PASSWORD, postgres_database
+from tests.vietnamese import english_in
 
 pytestmark = [pytest.mark.portal, pytest.mark.warehouse]
 PROJECT = Path(__file__).resolve().parents[2]
@@ -550,7 +551,13 @@ def followup_session(portal: Portal, locks_session: dict, tmp_path_factory: pyte
         b.submit("#giai-trinh")
         seen["answered_text"] = b.text()
         seen["clerk_has_accept"] = page.evaluate("!!document.querySelector('#chap-nhan')")
+        seen["finding_said"] = page.evaluate("document.querySelector('dl#phat-hien dd').innerText")
         b.shot("phat-hien-giai-trinh")
+        b.go("/don-vi/18685/")  # the unit page after the answer: the finding waits for the reviewer
+        key = seen["href"].rstrip("/").split("/")[-1]
+        seen["unit_answered_row"] = page.evaluate(f"document.getElementById('phat-hien-{key}').innerText")
+        page.evaluate(f"document.getElementById('phat-hien-{key}').scrollIntoView({{block: 'center'}})")
+        b.shot("don-vi-phat-hien-da-tra-loi")
         login(b, "duyet42", REVIEWER_PASSWORD)
         b.go(seen["href"])
         seen["reviewer_text"] = b.text()
@@ -571,6 +578,10 @@ def test_a_clerk_explains_a_finding_and_the_reviewer_accepts_it(followup_session
     answered = followup_session["answered_text"]
     assert EXPLANATION in answered and "giải trình" in answered and "chờ người duyệt" in answered, answered
     assert "hộ nghèo và cận nghèo nhiều hơn tổng số hộ" in answered  # the rule's Vietnamese title
+    said = followup_session["finding_said"]  # the title and the night's own message, both Vietnamese
+    assert "(" in said and english_in(said) == [], said
+    row = followup_session["unit_answered_row"]  # the unit page after the answer
+    assert "chờ người duyệt" in row and "chưa trả lời" not in row, row
     assert not followup_session["clerk_has_accept"]
     reviewer = followup_session["reviewer_text"]
     assert EXPLANATION in reviewer and "Chấp nhận" in reviewer, reviewer

@@ -224,6 +224,7 @@ def test_the_weekly_email_lists_what_waits_for_each_reviewer(portal_django, offi
     Account.objects.filter(user__username__in=["duyet42", "duyet436"]).update(must_change_password=False)
     with smtp_sink() as sink:
         digest_env(monkeypatch, sink.host, sink.port)
+        monkeypatch.setenv("PORTAL_BASE_URL", "https://baocao.hatinh.gov.vn/")
         call_command("findings_digest")
     (sent,) = [m for m in sink.messages if m.recipients == ["duyet42@hatinh.gov.vn"]]
     body = sent.message.get_content()
@@ -233,7 +234,10 @@ def test_the_weekly_email_lists_what_waits_for_each_reviewer(portal_django, offi
     assert "Xã Cẩm Bình (18685), Tháng 11/2026" in waiting and "Dân số khác xa" in waiting, body
     assert "Xã Xuân Lộc (18481), Năm 2026" in unanswered_part and "(12 ngày)" in unanswered_part, body
     assert "18112" not in body  # 2024's commune is 436's to review, not the province's
-    assert f"/don-vi/18685/ky/2026-11/phat-hien/{key(*explained[:4])}/" in body
+    # each finding links to its page on the portal, at the address people open it by
+    link = f"https://baocao.hatinh.gov.vn/don-vi/18685/ky/2026-11/phat-hien/{key(*explained[:4])}/"
+    assert f"\n  {link}\n" in body, body
+    assert body.count("https://baocao.hatinh.gov.vn/don-vi/") == 2, body
     assert len(sink.messages) == 1  # duyet436 has no address: skipped, named in the report
 
 
@@ -276,6 +280,9 @@ def test_the_scheduled_task_runs_the_command_and_fails_naming_who_was_not_reache
     assert "sent: duyet42 <duyet42@hatinh.gov.vn>" in report, report
     assert [m.recipients for m in sink.messages] == [["duyet42@hatinh.gov.vn"]]
     assert "Số hộ nghèo giảm 90%" in sink.messages[0].message.get_content()
+    # no PORTAL_BASE_URL: the links are on `make portal`'s address
+    link = f"http://127.0.0.1:8700/don-vi/18481/ky/2026/phat-hien/{key('yoy', '18481', '2026', 'HH_POOR')}/"
+    assert link in sink.messages[0].message.get_content()
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()

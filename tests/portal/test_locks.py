@@ -28,7 +28,7 @@ def day(n: int) -> datetime:
 
 
 def test_the_lock_rule(portal_django) -> None:
-    from portal.office.signoff import HELD, REOPENED, lock_state
+    from portal.office.signoff import HELD, REOPENED, REOPENED_BY_RETURN, lock_state
 
     def said(*made: tuple[str, int]) -> list:
         return [SimpleNamespace(decision=kind, decided_at=day(n)) for kind, n in made]
@@ -37,7 +37,11 @@ def test_the_lock_rule(portal_django) -> None:
     assert lock_state(said(("approved", 6)), day(5)) == ""  # arrived before the approval
     assert lock_state(said(("returned", 4)), day(5)) == ""  # a return is not a lock
     assert lock_state(said(("approved", 4)), day(5)) == HELD
-    assert lock_state(said(("approved", 4), ("returned", 6)), day(5)) == HELD
+    # a return after the approval asks the clerk for a correction: it lifts the lock as an
+    # exception does, and the figures wait to be approved again
+    assert lock_state(said(("approved", 4), ("returned", 6)), day(5)) == REOPENED_BY_RETURN
+    assert lock_state(said(("approved", 4), ("returned", 6), ("approved", 7)), day(5)) == ""
+    assert lock_state(said(("returned", 3), ("approved", 4)), day(5)) == HELD  # a return before the lock
     assert lock_state(said(("approved", 4), ("approved", 6)), day(5)) == HELD  # approving again frees nothing
     assert lock_state(said(("approved", 4), ("exception", 6)), day(5)) == REOPENED
     assert lock_state(said(("approved", 4), ("exception", 6), ("approved", 7)), day(5)) == ""
@@ -111,7 +115,89 @@ def test_the_office_grants_an_exception_and_the_next_approval_locks_again(
     assert HELD_TEXT not in received and REOPENED_TEXT not in received
     last = receipt("18481", "2026-10", timezone.now())
     assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
-    # a return after an approval does not unlock: the office still may (and must) allow
+    # a return after an approval asks the clerk for a correction: it lifts the lock (the held
+    # file waits to be approved again) and leaves the office nothing to allow
     reviewer.post("/don-vi/18481/ky/2026-10/tra-lai/", {"ly_do": "Xem lại số hộ nghèo"})
-    assert HELD_TEXT in clerk.get(f"/bien-nhan/{last}/").content.decode()
-    assert 'class="cho-phep-sua"' in office.get("/duyet/42/2026-10/").content.decode()
+    received = clerk.get(f"/bien-nhan/{last}/").content.decode()
+    assert HELD_TEXT not in received and "Kỳ này đã bị trả lại sau khi duyệt" in received
+    assert 'class="cho-phep-sua"' not in office.get("/duyet/42/2026-10/").content.decode()
+    refused = office.post("/don-vi/18481/ky/2026-10/cho-phep-sua/", {"ly_do": REASON}, follow=True)
+    assert "không cần cho phép" in refused.content.decode()
+    assert [d for d, *_ in decisions("18481", "2026-10")][-1] == "returned"
+
+
+def hold(published, rows: list[tuple]) -> None:
+    """Add to the published file the mart of held files as the night writes it
+    (marts.held_submissions): (unit, name, report unit, source file, fingerprint, sender, arrived)."""
+    import duckdb
+
+    con = duckdb.connect(str(published))
+    try:
+        con.execute("CREATE OR REPLACE TABLE marts.held_submissions (unit_code VARCHAR, "
+                    "unit_name VARCHAR, report_unit_code VARCHAR, period VARCHAR, period_type VARCHAR, "
+                    "source_file VARCHAR, source_sheet VARCHAR, file_sha256 VARCHAR, submission_id VARCHAR, "
+                    "portal_sender VARCHAR, rows_loaded INTEGER, arrived_at TIMESTAMP, "
+                    "approved_at TIMESTAMP)")
+        con.executemany("INSERT INTO marts.held_submissions VALUES (?, ?, ?, '2024', 'year', ?, 'Báo cáo', "
+                        "?, ?, ?, 12, ?, ?)",
+                        [(u, name, rep, f, sha, sha[:8], who, *[at.replace(tzinfo=None)] * 2)
+                         for u, name, rep, f, sha, who, at in rows])
+    finally:
+        con.close()
+
+
+def holds_table(page: str) -> str:
+    """The unit page's table of files the night held without a receipt ("" when none)."""
+    if 'id="tep-dang-giu"' not in page:
+        return ""
+    return page.split('id="tep-dang-giu"', 1)[1].split("</table>", 1)[0]
+
+
+def test_files_held_by_the_night_are_shown_without_a_receipt(portal_django, office_paths) -> None:
+    """A file dropped into the inbox for an approved commune-period, and a commune's row of its
+    district's table, are held by the night (marts.held_submissions) with no portal receipt of
+    the held unit: the unit's page (and the district's, for its table) and the reviewer's
+    period page show them held, as a receipt would be; an exception shows at once; the next
+    approval takes them in. A file the portal has a receipt for is listed once, on the receipt."""
+    from django.utils import timezone
+
+    published = publish(office_paths["warehouse"], {("18115", "2024", "HH_TOTAL"): 600,
+                                                     ("18118", "2024", "HH_TOTAL"): 610})
+    reviewer, office = client_for("duyet437"), client_for("ctk42")
+    page = reviewer.get("/duyet/437/2024/").content.decode()
+    for unit in ("18115", "18118"):
+        reviewer.post(f"/don-vi/{unit}/ky/2024/duyet/", {"fingerprint": fingerprint(page, unit)})
+    assert [d for d, *_ in decisions("18115", "2024")] == ["approved"]
+    later = timezone.now()
+    sent = receipt("18118", "2024", later)  # a file of 18118 the portal received: its receipt shows it
+    from portal.office.models import Receipt
+
+    sent_sha = Receipt.objects.get(pk=sent).file_sha256
+    hold(published, [
+        ("18115", "Phường Bắc Hồng", "18115", "BC nam 2024 Bac Hong sua.xlsx", "a" * 64, None, later),
+        ("18118", "Phường Nam Hồng", "437", f"portal/437/2024/{'b' * 64}.xlsx", "b" * 64, "bc437",
+         later),
+        ("18118", "Phường Nam Hồng", "18118", "portal/18118/2024/x.xlsx", sent_sha, "bc18118", later),
+    ])
+    dropped = holds_table(client_for("bc18115").get("/don-vi/18115/").content.decode())
+    assert HELD_TEXT in dropped and "BC nam 2024 Bac Hong sua.xlsx" in dropped and "ngoài cổng" in dropped
+    row = holds_table(client_for("bc18118").get("/don-vi/18118/").content.decode())
+    assert HELD_TEXT in row and "dòng trong bảng của đơn vị 437" in row and "bc437" in row
+    assert row.count(HELD_TEXT) == 1  # the file with a receipt is shown on its receipt, not here
+    district = holds_table(client_for("bc437").get("/don-vi/437/").content.decode())
+    assert "dòng trong bảng của đơn vị 437" in district
+    review = reviewer.get("/duyet/437/2024/").content.decode()
+    for unit, held in (("18115", 1), ("18118", 2)):  # 18118: its receipt and its row of the table
+        line = review.split(f'id="don-vi-{unit}"', 1)[1].split("</tr>", 1)[0]
+        assert f"{held} tệp nhận sau khi duyệt đang được giữ" in line, (unit, line)
+    # the office allows 18115 to change: shown at once, before the next night
+    assert office.post("/don-vi/18115/ky/2024/cho-phep-sua/", {"ly_do": REASON}).status_code == 302
+    reopened = holds_table(client_for("bc18115").get("/don-vi/18115/").content.decode())
+    assert REOPENED_TEXT in reopened and HELD_TEXT not in reopened
+    review = reviewer.get("/duyet/437/2024/").content.decode()
+    line = review.split('id="don-vi-18115"', 1)[1].split("</tr>")[0]
+    assert "đang được giữ" not in line
+    # approved again: the file is taken in, no longer listed
+    page = reviewer.get("/duyet/437/2024/").content.decode()
+    reviewer.post("/don-vi/18115/ky/2024/duyet/", {"fingerprint": fingerprint(page, "18115")})
+    assert not holds_table(client_for("bc18115").get("/don-vi/18115/").content.decode())

@@ -479,6 +479,11 @@ def test_a_finding_about_many_cells_carries_a_bounded_list(tmp_path: Path) -> No
                        "rule = 'duplicate_element' ORDER BY row_number DESC LIMIT 1",
                        [f"%{path.name}"])[0]
     assert "more" in sample[0] and sample[1] in sample[0], sample
+    # and what people read, in Vietnamese (data_quality_findings.message), is as bounded
+    longest_vi, said = box.query(
+        "SELECT max(length(message_vi)), any_value(message_vi) FROM raw.findings "
+        "WHERE source_file LIKE ? AND rule = 'duplicate_element'", [f"%{path.name}"])[0]
+    assert longest_vi < 1500 and "ô khác" in said and " more" not in said, (longest_vi, said)
     # Measured: 1,237 MB on cedfd30, 104 MB with bounded findings.
     assert run.peak_mb < 400, f"the load peaked at {run.peak_mb:.0f} MB ({total} characters)"
 

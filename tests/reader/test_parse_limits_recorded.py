@@ -71,10 +71,10 @@ def test_a_refusal_under_limits_no_lower_than_today_stays(tmp_path: Path) -> Non
     con = store.connect(tmp_path / "b.duckdb")
     try:
         con.execute("INSERT INTO raw.findings VALUES ('t', 'a.xlsx', '', NULL, '', NULL, "
-                    "'parse_time_limit', 'error', 'x', NULL, NULL, NULL, now()), "
+                    "'parse_time_limit', 'error', 'x', NULL, NULL, NULL, now(), 'x'), "
                     "('m', 'b.xlsx', '', NULL, '', NULL, 'parse_memory_limit', 'error', 'x', NULL, "
-                    "NULL, NULL, now()), ('o', 'c.xlsx', '', NULL, '', NULL, 'parse_memory_limit', "
-                    "'error', 'x', NULL, NULL, NULL, now())")
+                    "NULL, NULL, now(), 'x'), ('o', 'c.xlsx', '', NULL, '', NULL, 'parse_memory_limit', "
+                    "'error', 'x', NULL, NULL, NULL, now(), 'x')")
         con.execute("INSERT INTO raw.parse_refusals VALUES ('t', 'parse_time_limit', 1024, 60), "
                     "('m', 'parse_memory_limit', 1024, 60)")
         assert refused_below(con, ParseLimits(1024, 60)) == ["o"]  # unrecorded: read once

@@ -54,8 +54,8 @@ select
     d.period,
     d.value as observed,
     null::double as expected,
-    d.element_code || ' left out of the correction ' || r.current_file || ': '
-    || coalesce(d.raw_text, '(empty)') || ' here is no longer current' as message,
+    d.element_code || ' bị bỏ trong báo cáo sửa ' || r.current_file || ': số '
+    || coalesce(d.raw_text, '(trống)') || ' ở đây không còn được dùng' as message,
     d.source_file,
     d.sheet_name as source_sheet,
     d.row_number as source_row,

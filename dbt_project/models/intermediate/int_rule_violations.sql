@@ -69,32 +69,32 @@ covid_year as (
 
 violations as (
     {{ rule_violation('households_composition', 'HH_POOR', 'hh_poor + coalesce(hh_near_poor, 0)', 'hh_total',
-        'poor + near-poor households exceed all households', 'wide',
+        'số hộ nghèo và cận nghèo nhiều hơn tổng số hộ', 'wide',
         'hh_poor + coalesce(hh_near_poor, 0) > hh_total') }}
     union all
     {{ rule_violation('vax18_dose_order', 'VAX18_DOSE2', 'vax18_2', 'vax18_1',
-        'adults with two doses exceed adults with one dose', 'wide', 'vax18_2 > vax18_1') }}
+        'số người từ 18 tuổi trở lên tiêm đủ 2 mũi nhiều hơn số đã tiêm mũi 1', 'wide', 'vax18_2 > vax18_1') }}
     union all
     {{ rule_violation('vax18_dose_order', 'VAX18_DOSE1', 'vax18_1', 'pop18',
-        'adults with a dose exceed the adult population', 'wide', 'vax18_1 > pop18') }}
+        'số người từ 18 tuổi trở lên đã tiêm nhiều hơn dân số từ 18 tuổi trở lên', 'wide', 'vax18_1 > pop18') }}
     union all
     {{ rule_violation('vax12_dose_order', 'VAX12_DOSE2', 'vax12_2', 'vax12_1',
-        'children with two doses exceed children with one dose', 'wide', 'vax12_2 > vax12_1') }}
+        'số trẻ 12–17 tuổi tiêm đủ 2 mũi nhiều hơn số đã tiêm mũi 1', 'wide', 'vax12_2 > vax12_1') }}
     union all
     {{ rule_violation('vax12_dose_order', 'VAX12_DOSE1', 'vax12_1', 'pop12',
-        'children with a dose exceed the population aged 12-17', 'wide', 'vax12_1 > pop12') }}
+        'số trẻ 12–17 tuổi đã tiêm nhiều hơn dân số 12–17 tuổi', 'wide', 'vax12_1 > pop12') }}
     union all
     {{ rule_violation('ntm_hierarchy', 'NTM_MODEL', 'ntm_model', 'ntm_adv',
-        'model NTM commune is not advanced NTM', 'wide', 'ntm_model = 1 and coalesce(ntm_adv, 0) = 0') }}
+        'xã NTM kiểu mẫu nhưng chưa đạt NTM nâng cao', 'wide', 'ntm_model = 1 and coalesce(ntm_adv, 0) = 0') }}
     union all
     {{ rule_violation('ntm_hierarchy', 'NTM_ADVANCED', 'ntm_adv', 'ntm',
-        'advanced NTM commune does not meet the NTM standard', 'wide', 'ntm_adv = 1 and coalesce(ntm, 0) = 0') }}
+        'xã NTM nâng cao nhưng chưa đạt chuẩn NTM', 'wide', 'ntm_adv = 1 and coalesce(ntm, 0) = 0') }}
     union all
     {{ rule_violation('covid_outcomes', 'COVID_RECOVERED', 'outcomes', 'cases',
-        'deaths + recoveries exceed cases reported so far this year', 'covid_ytd', 'outcomes > cases') }}
+        'số tử vong và khỏi bệnh nhiều hơn số ca mắc từ đầu năm đến nay', 'covid_ytd', 'outcomes > cases') }}
     union all
     {{ rule_violation('covid_outcomes', 'COVID_RECOVERED', 'outcomes', 'cases',
-        'deaths + recoveries exceed cases in the year', 'covid_year', 'outcomes > cases') }}
+        'số tử vong và khỏi bệnh nhiều hơn số ca mắc trong năm', 'covid_year', 'outcomes > cases') }}
 ),
 
 history as (
@@ -158,8 +158,8 @@ outliers as (
         period,
         value as observed,
         history_median as expected,
-        'modified z-score ' || round(modified_z, 1) || ' against the unit''s own history (median '
-        || history_median || ', ' || history_values || ' earlier values)' as message,
+        'khác thường so với các kỳ trước của đơn vị: điểm z hiệu chỉnh ' || round(modified_z, 1)
+        || ' (trung vị ' || history_median || ', ' || history_values || ' kỳ trước)' as message,
         source_file,
         sheet_name as source_sheet
     from scored
@@ -179,8 +179,8 @@ out_of_band as (
         v.period,
         v.value as observed,
         case when v.value < b.min_value then b.min_value else b.max_value end as expected,
-        'outside the band ' || coalesce(cast(b.min_value as varchar), '') || '..'
-        || coalesce(cast(b.max_value as varchar), '') || ' set for this unit' as message,
+        'ngoài ngưỡng ' || coalesce(cast(b.min_value as varchar), '') || '..'
+        || coalesce(cast(b.max_value as varchar), '') || ' đã đặt cho đơn vị này' as message,
         v.source_file,
         v.sheet_name as source_sheet
     from judged as v
@@ -229,8 +229,8 @@ percent_as_fraction as (
         period,
         value as observed,
         usual as expected,
-        element_code || ' ' || value || ' looks like a fraction: its usual level is ' || round(usual, 2)
-        || ' %; ' || round(value * 100, 2) || ' was meant?' as message,
+        element_code || ' ' || value || ' giống một phân số: mức thường thấy là ' || round(usual, 2)
+        || ' %; có phải ' || round(value * 100, 2) || '?' as message,
         source_file,
         sheet_name as source_sheet
     from fractions
@@ -246,7 +246,7 @@ rates_out_of_range as (
         p.period,
         p.value as observed,
         case when p.value < i.min_value then i.min_value else i.max_value end as expected,
-        p.indicator_code || ' = ' || round(p.value, 2) || ' is outside its valid range '
+        p.indicator_code || ' = ' || round(p.value, 2) || ' ngoài khoảng hợp lệ '
         || coalesce(cast(i.min_value as varchar), '') || '..' || coalesce(cast(i.max_value as varchar), '')
         || ' (' || p.numerator || ' / ' || p.denominator || ')' as message,
         null as source_file,

@@ -4,8 +4,9 @@
 -- keeps an old time cannot let an old figure win; ties by content hash, so re-ingesting the
 -- same files never changes the choice. A report may come in pieces (two sheets of one
 -- workbook, two tables of one district): every sheet of the newest file is current.
--- A sheet held by its unit-period's approval (int_held_submissions) is left out: the
--- approved report stays current until the office grants an exception.
+-- A sheet held by its own unit-period's approval (int_held_submissions, unit_code the
+-- sheet's) is left out: the approved report stays current until the office grants an
+-- exception. A commune's held row in a district's table is left out by int_values_sent.
 select
     *,
     dense_rank() over (
@@ -17,5 +18,5 @@ where
     status = 'loaded'
     and not exists (
         select 1 from {{ ref('int_held_submissions') }} as h
-        where h.submission_id = s.submission_id
+        where h.submission_id = s.submission_id and h.unit_code = s.unit_code
     )

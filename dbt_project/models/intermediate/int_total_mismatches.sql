@@ -9,8 +9,8 @@ select
     t.period,
     t.value as observed,
     r.value as expected,
-    'the reported total differs from the sum of the units below ('
-    || cast(r.value as varchar) || '); the units below are used' as message,
+    'số tổng báo cáo khác tổng của các đơn vị trực thuộc ('
+    || cast(r.value as varchar) || '); dùng số của các đơn vị trực thuộc' as message,
     c.source_file,
     c.sheet_name as source_sheet,
     c.row_number as source_row,

@@ -37,19 +37,19 @@ select
     case
         when is_current
             then
-                'two pieces of the current report disagree: ' || coalesce(raw_text, '(empty)')
-                || ' here, ' || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
-                || ' › ' || used_sheet || ' › ' || used_cell || ' (the newer, used)'
+                'hai phần của báo cáo hiện hành ghi khác nhau: ' || coalesce(raw_text, '(trống)')
+                || ' ở đây, ' || coalesce(cast(used_value as varchar), '(trống)') || ' trong ' || used_file
+                || ' › ' || used_sheet || ' › ' || used_cell || ' (phần mới hơn, được dùng)'
         when same_time
             then
-                'two reports of this unit and period arrived at the same time with different '
-                || 'values: ' || coalesce(raw_text, '(empty)') || ' here, '
-                || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
+                'hai báo cáo của đơn vị cho kỳ này đến cùng lúc với số liệu khác nhau: '
+                || coalesce(raw_text, '(trống)') || ' ở đây, '
+                || coalesce(cast(used_value as varchar), '(trống)') || ' trong ' || used_file
                 || ' › ' || used_sheet || ' › ' || used_cell
-                || ' (used; nothing says which is newer — ask the unit which is right)'
+                || ' (được dùng; không biết báo cáo nào mới hơn — hỏi đơn vị số nào đúng)'
         else
-            'replaced by a newer report: ' || coalesce(raw_text, '(empty)') || ' here, now '
-            || coalesce(cast(used_value as varchar), '(empty)') || ' in ' || used_file
+            'đã được báo cáo sau thay thế: ' || coalesce(raw_text, '(trống)') || ' ở đây, nay là '
+            || coalesce(cast(used_value as varchar), '(trống)') || ' trong ' || used_file
             || ' › ' || used_sheet || ' › ' || used_cell
     end as message,
     source_file,

@@ -9,6 +9,9 @@
 -- (gives it any value); a cell left empty in a table is no value sent, so an element left out
 -- of a listed commune's row is dropped, as for any correction. Elsewhere the report is the
 -- grain (int_submissions_ranked).
+-- A commune's row of a table held by the lock of the commune's approved period
+-- (int_held_submissions) is no value sent until an exception: the commune keeps what was
+-- approved, the table's other rows flow.
 -- Incremental by period (macros/rebuild_periods.sql), as every data model.
 {{ config(materialized='incremental', incremental_strategy='replace_periods', on_schema_change='sync_all_columns') }}
 with sent as (
@@ -36,6 +39,10 @@ with sent as (
     where
         not (s.layout = 'B' and v.value is null and v.missing_reason = 'not_reported')
         and {{ rebuilt_periods_only('v.period') }}
+        and not exists (
+            select 1 from {{ ref('int_held_submissions') }} as h
+            where h.submission_id = v.submission_id and h.unit_code = v.unit_code
+        )
 )
 
 select

@@ -1,10 +1,12 @@
--- The files an approval holds, for the office to see (docs/spec/portal.md, "Sign off"): one
--- row per sheet received for an approved unit-period after its approval, whose values the
--- marts leave out until the province's office grants an exception (int_held_submissions).
--- Times are UTC.
+-- What an approval holds, for the office to see (docs/spec/portal.md, "Sign off"): one row per
+-- held sheet and unit whose approved period it reports (int_held_submissions): a sheet of the
+-- unit's own, or a commune's row of its district's table (unit_code the commune's,
+-- report_unit_code the district's). Its values stay out of the other marts until the
+-- province's office grants an exception for that unit-period. Times are UTC.
 select
     h.unit_code,
     u.unit_name,
+    h.report_unit_code,
     h.period,
     h.period_type,
     h.source_file,

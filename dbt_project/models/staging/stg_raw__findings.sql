@@ -15,6 +15,7 @@ renamed as (
         rule,
         severity,
         message,
+        message_vi,
         unit_code,
         element_code,
         period,
