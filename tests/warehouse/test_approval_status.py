@@ -13,7 +13,10 @@ case, told apart by its HH_TOTAL:
 - 18319 approved, an exception, a new file: awaiting approval (the new values go through
   approval again); approved again on the third night with its new figures: approved;
 - 18322 returned: awaiting approval;
-- 18325 approved, then its district's table changes its row: changed after approval;
+- 18325 reports by quarter; its year (made of its quarters) approved, then its fourth quarter
+  arrives (a period of its own, not locked by the year's approval) and changes the year's
+  figures: changed after approval (a district's table can no longer change an approved
+  commune's row: its row is held, tests/warehouse/test_locks_on_district_tables.py);
 - the district 441 (a commune below it changed): changed after approval, and so the province;
 - Thị xã Hồng Lĩnh (437), whose two reporting wards 18115 and 18118 are both approved:
   approved, though no one approved it itself.
@@ -30,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from portal.office.published import FINGERPRINT_SQL, figures_fingerprints
-from tests.filled import filled_district_table, filled_template
+from tests.filled import filled_template
 from tests.inboxes import build
 from tests.warehouse.test_incremental_builds import _fingerprints, _full_refresh_of
 
@@ -66,25 +69,20 @@ class Office:
         self.receipts: list[dict] = []
         self.decisions: list[dict] = []
 
-    def _receive(self, unit: str, path: Path, when: datetime) -> None:
-        folder = self.inbox / "portal" / unit / PERIOD
+    def _receive(self, unit: str, path: Path, when: datetime, period: str = PERIOD) -> None:
+        folder = self.inbox / "portal" / unit / period
         folder.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         (folder / f"{sha}.xlsx").write_bytes(path.read_bytes())
         self.receipts.append({"receipt_id": len(self.receipts) + 1, "file_sha256": sha,
                               "received_at": moment(when), "sender": f"bc{unit}", "unit_code": unit,
-                              "period": PERIOD, "inbox_path": f"portal/{unit}/{PERIOD}/{sha}.xlsx"})
+                              "period": period, "inbox_path": f"portal/{unit}/{period}/{sha}.xlsx"})
 
-    def report(self, unit: str, hh_total: int, when: datetime) -> None:
+    def report(self, unit: str, hh_total: int, when: datetime, period: str = PERIOD) -> None:
         n = sum(r["unit_code"] == unit for r in self.receipts) + 1
-        path = filled_template(self.files, unit, PERIOD, {**GOOD, "HH_TOTAL": hh_total},
-                               name=f"BC nam {PERIOD} {unit} lan {n}.xlsx")
-        self._receive(unit, path, when)
-
-    def district_table(self, district: str, rows: dict[str, dict], when: datetime) -> None:
-        path = filled_district_table(self.files, district, PERIOD, rows, {"BUDGET_REVENUE": 100},
-                                     name=f"Bang xa {district} {PERIOD}.xlsx")
-        self._receive(district, path, when)
+        path = filled_template(self.files, unit, period, {**GOOD, "HH_TOTAL": hh_total},
+                               name=f"BC {period} {unit} lan {n}.xlsx")
+        self._receive(unit, path, when, period)
 
     def decide(self, unit: str, kind: str, when: datetime, fingerprint: str = "") -> None:
         self.decisions.append({"decision_id": len(self.decisions) + 1, "unit_code": unit, "period": PERIOD,
@@ -133,8 +131,10 @@ def published(night) -> dict:
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
     office = Office(tmp_path_factory.mktemp("approval"))
-    for n, unit in enumerate((APPROVED, HELD, REOPENED, RETURNED, CHANGED, *WARDS)):
+    for n, unit in enumerate((APPROVED, HELD, REOPENED, RETURNED, *WARDS)):
         office.report(unit, 3000 + n, at(10))
+    for quarter in ("Q1", "Q2", "Q3"):  # its year is made of its quarters
+        office.report(CHANGED, 3004, at(10), f"{PERIOD}-{quarter}")
     first = office.night()
     seen = {"first": published(first)}
     shown = figures_fingerprints(first.settings.published_db)  # what the reviewer approves
@@ -149,7 +149,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
     office.decide(RETURNED, "returned", at(12))
     office.report(REOPENED, 3900, at(13))  # in the exception's window: flows
     office.report(HELD, 3800, at(14))  # after the approval: held
-    office.district_table(DISTRICT, {CHANGED: {"HH_TOTAL": 3700}}, at(14))  # changes an approved row
+    office.report(CHANGED, 3700, at(14), f"{PERIOD}-Q4")  # a period of its own: changes the approved year
     second = office.night()
     seen["second"] = published(second)
 
@@ -202,7 +202,7 @@ def test_a_return_awaits_approval(nights: dict) -> None:
         assert statuses(nights[night], RETURNED) == ["awaiting_approval"]
 
 
-def test_a_district_table_changing_an_approved_row_is_changed_after_approval(nights: dict) -> None:
+def test_figures_changed_after_the_approval_are_changed_after_approval(nights: dict) -> None:
     second = nights["second"]
     assert second["hh"][CHANGED] == 3700.0
     row = second["status"][CHANGED]
