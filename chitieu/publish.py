@@ -23,7 +23,7 @@ from ingest import store
 MARTS = ["indicator_values", "indicator_values_current_units", "target_attainment", "scorecard",
          "reporting_completeness", "data_quality_findings", "value_sources", "unit_lineage",
          "targets", "dim_units", "dim_indicators", "dim_periods", "finding_follow_up",
-         "held_submissions"]
+         "held_submissions", "approval_status"]
 REFERENCE = ["admin_units", "admin_unit_changes", "indicators", "reporting_calendar", "finding_rules"]
 STORAGE_VERSION = "v1.4.0"
 

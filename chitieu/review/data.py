@@ -44,6 +44,7 @@ class Target:
     status: str
     is_partial: bool
     level: float | None = None  # the unit's own figure in the year, beside a change (4,68 % beside -1,22)
+    approved: bool = True  # the unit-year's figures are approved (marts.approval_status); else marked ‡
 
 
 @dataclass
@@ -65,6 +66,7 @@ class BreakdownRow:
     is_partial: bool
     is_approximate: bool
     targets: list[Target] = field(default_factory=list)
+    approved: bool = True  # the unit-year's figures are approved; else each printed is marked ‡
 
 
 @dataclass
@@ -120,6 +122,7 @@ class Review:
     late_units: list[LateUnit]
     findings: list[FindingGroup]
     catalogue: dict[str, Indicator] = field(default_factory=dict)
+    province_approved: bool = True  # the province's figures of the year are approved
 
 
 def target_years(published_db: Path, today: date) -> list[int]:
@@ -164,7 +167,8 @@ def _load(con: duckdb.DuckDBPyConnection, year: int, today: date) -> Review:
                        "WHERE unit_code = ? AND year = ?", [province, year]).fetchone()
     values = _values(con, "indicator_values", province, str(year))
     previous = _values(con, "indicator_values_current_units", province, str(year - 1))
-    targets = _targets(con, catalogue, year)
+    approved = _approved_units(con, "indicator_values", str(year))
+    targets = _targets(con, catalogue, year, approved)
     year_end = date(year, 12, 31)
     return Review(
         year=year, province_code=province, province_name=province_name, published_at=published,
@@ -174,6 +178,7 @@ def _load(con: duckdb.DuckDBPyConnection, year: int, today: date) -> Review:
                             key=lambda t: (t.status not in ("missed", "at_risk"), t.unit_name)),
         province_values=values, previous_values=previous,
         breakdown=_breakdown(con, catalogue, province, year, targets),
+        province_approved=province in approved,
         completeness=_completeness(con, province, year),
         late_units=_late_units(con, province, year),
         findings=_findings(con, year),
@@ -187,7 +192,15 @@ def _values(con, mart: str, unit: str, period: str) -> dict[str, float]:
     return dict(rows)
 
 
-def _targets(con, catalogue: dict[str, Indicator], year: int) -> list[Target]:
+def _approved_units(con, mart: str, period: str) -> set[str]:
+    """The units whose figures of `period` in the mart are approved (the marts' approval_status:
+    docs/spec/portal.md, "Sign off"); the review marks every other figure it prints."""
+    rows = con.execute(f"SELECT unit_code FROM marts.{mart} WHERE period = ? GROUP BY unit_code "
+                       "HAVING bool_and(approval_status = 'approved')", [period]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _targets(con, catalogue: dict[str, Indicator], year: int, approved: set[str]) -> list[Target]:
     rows = con.execute("""
         SELECT t.unit_code, u.unit_name, t.indicator_code, t.target_kind, t.target_low, t.target_high,
                t.actual, t.gap, t.status, t.is_partial, t.unit_value
@@ -199,7 +212,8 @@ def _targets(con, catalogue: dict[str, Indicator], year: int) -> list[Target]:
         ORDER BY u.unit_level DESC, t.unit_code, t.indicator_code""", [year]).fetchall()
     # The unit as its code named it in the year (the marts' rule: the last version within the
     # year), and the unit's own figure beside its own target, never the province's.
-    return [Target(unit, name, catalogue[code], kind, low, high, actual, gap, status, bool(partial), level)
+    return [Target(unit, name, catalogue[code], kind, low, high, actual, gap, status, bool(partial), level,
+                   unit in approved)
             for unit, name, code, kind, low, high, actual, gap, status, partial, level in rows]
 
 
@@ -227,11 +241,12 @@ def _breakdown(con, catalogue, province: str, year: int, targets: list[Target]) 
         entry["partial"] |= bool(partial)
         entry["approx"] |= bool(approx)
     present = [c for c in BREAKDOWN_CODES if any(c in e["values"] for e in by_unit.values())]
+    approved = _approved_units(con, mart, str(year))
     out = []
     for code, name, _, _ in units:
         entry = by_unit.get(code, {"values": {}, "partial": False, "approx": False})
         out.append(BreakdownRow(code, name, entry["values"], entry["partial"], entry["approx"],
-                                [t for t in targets if t.unit_code == code]))
+                                [t for t in targets if t.unit_code == code], code in approved))
     # The poorest first; a unit's own missed target puts it before the rest of its rank.
     out.sort(key=lambda r: (-(r.values.get("POVERTY_RATE") or -1),
                             r.unit_name))

@@ -24,6 +24,7 @@ from chitieu.review.opening import opening_paragraph
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_SHOWN = 8  # units named per period before "and n more"
+UNAPPROVED = "\u00a0‡"  # after a printed figure not yet approved (docs/reviewer.md); never alone on a line
 # The printed page (the template's @page and print CSS): A4 less its 25 and 15 mm side margins,
 # tables in 9 pt, cells padded 4 px a side within a 1 px border (96 px to the inch), and slack.
 PRINT_TEXT_MM, PRINT_TABLE_PT = 210 - 25 - 15, 9
@@ -45,12 +46,17 @@ def target_row(t: Target, lang: str) -> dict:
         "unit_name": t.unit_name, "name": ind.name(lang), "code": ind.code,
         "unit": fmt.unit_of_measure(ind.unit, lang),
         "target": fmt.target_text(t.kind, t.low, t.high, ind.decimals, ind.unit, lang),
-        "actual": actual + (" *" if t.is_partial else ""),
+        "actual": actual + (" *" if t.is_partial else "") + (UNAPPROVED if marked(t) else ""),
         "gap": fmt.signed(t.gap, ind.decimals, ind.unit, lang),
         "status": fmt.status_word(t.status, lang), "status_code": t.status,
         "colour": COLOURS.get(t.status, "#555"),
         "chart": Markup(attainment_svg(t)),
     }
+
+
+def marked(t: Target) -> bool:
+    """A target's actual is marked ‡ where it prints a figure not yet approved."""
+    return not t.approved and t.actual is not None
 
 
 def target_widths(rows: list[dict], text: dict, with_unit: bool) -> list[str]:
@@ -129,16 +135,20 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
     breakdown = None
     if review.breakdown:
         b = review.breakdown
+        rows = [{
+            "name": r.unit_name + (" †" if r.is_approximate else ""),
+            "values": [fmt.number(r.values.get(i.code), i.decimals, lang)
+                       + (UNAPPROVED if not r.approved and r.values.get(i.code) is not None else "")
+                       for i in b.indicators],
+            "targets": [fmt.describe_target(t, lang) for t in r.targets],
+            "missed": any(t.status in ("missed", "at_risk") for t in r.targets),
+        } for r in b.rows]
         breakdown = {
             "title": text["breakdown_commune" if b.level == "commune" else "breakdown_district"],
             "columns": [f"{i.name(lang)} ({fmt.unit_of_measure(i.unit, lang)})" for i in b.indicators],
-            "rows": [{
-                "name": r.unit_name + (" †" if r.is_approximate else ""),
-                "values": [fmt.number(r.values.get(i.code), i.decimals, lang) for i in b.indicators],
-                "targets": [fmt.describe_target(t, lang) for t in r.targets],
-                "missed": any(t.status in ("missed", "at_risk") for t in r.targets),
-            } for r in b.rows],
+            "rows": rows,
             "any_approximate": any(r.is_approximate for r in b.rows),
+            "any_unapproved": any(UNAPPROVED in v for row in rows for v in row["values"]),
             "any_targets": any(r.targets for r in b.rows),
         }
     completeness = [{
@@ -160,6 +170,10 @@ def context(review: Review, lang: str, today: date, frame: Frame | None = None) 
         "headline": headline, "tiles": tiles,
         "targets": targets, "target_widths": target_widths(targets, text, with_unit=False),
         "any_partial": any(t.is_partial for t in review.targets),
+        "any_unapproved": any(marked(t) for t in review.targets),
+        "any_unit_unapproved": any(marked(t) for t in review.unit_targets),
+        "opening_unapproved": None if review.province_approved or not review.province_values
+        else text["opening_unapproved"].format(year=review.year),
         "unit_targets": unit_targets,
         "unit_target_widths": target_widths(unit_targets, text, with_unit=True),
         "breakdown": breakdown,

@@ -127,6 +127,12 @@ def _heading(doc: Any, text: str) -> None:
     _line(doc, text, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT).paragraph_format.space_before = Pt(9)
 
 
+def _unapproved_note(doc: Any, shown: bool, t: dict) -> None:
+    """Under a table that marks a figure not yet approved (‡), what the mark means."""
+    if shown:
+        _line(doc, f"‡ {t['unapproved']}", italic=True, size=SMALL_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
+
+
 def _body(doc: Any, ctx: dict) -> None:
     t = ctx["t"]
     if ctx["subtitle"]:
@@ -137,21 +143,26 @@ def _body(doc: Any, ctx: dict) -> None:
     if ctx["frame"]["reform"]:
         para = _line(doc, ctx["frame"]["reform"], align=WD_ALIGN_PARAGRAPH.JUSTIFY)
         para.paragraph_format.first_line_indent = Mm(10)
+    if ctx["opening_unapproved"]:
+        _line(doc, ctx["opening_unapproved"], italic=True, size=SMALL_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
     _heading(doc, f"{t['scorecard']}: {ctx['headline']}")
     _heading(doc, t["targets"])
     _table(doc, [t["indicator"], t["target"], t["actual"], t["gap"], t["status"]],
            [[r["name"], r["target"], r["actual"], r["gap"], r["status"]] for r in ctx["targets"]],
            {1, 2, 3})
+    _unapproved_note(doc, ctx["any_unapproved"], t)
     if ctx["unit_targets"]:
         _heading(doc, t["unit_targets"])
         _table(doc, [t["unit_name"], t["indicator"], t["target"], t["actual"], t["status"]],
                [[r["unit_name"], r["name"], r["target"], r["actual"], r["status"]]
                 for r in ctx["unit_targets"]], {2, 3})
+        _unapproved_note(doc, ctx["any_unit_unapproved"], t)
     b = ctx["breakdown"]
     if b:
         _heading(doc, b["title"])
         _table(doc, [t["unit_name"], *b["columns"]], [[r["name"], *r["values"]] for r in b["rows"]],
                set(range(1, len(b["columns"]) + 1)))
+        _unapproved_note(doc, b["any_unapproved"], t)
     _heading(doc, t["completeness"])
     _table(doc, [t["period"], t["expected"], t["received"], t["on_time"], t["pct"], t["missing"]],
            [[c["period"], c["expected"], c["received"], c["on_time"], c["pct"], c["missing"]]

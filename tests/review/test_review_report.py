@@ -585,7 +585,8 @@ def test_docx_is_the_same_draft_and_editable(reviews) -> None:
                                                        "Tình trạng"]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in targets.rows[1:]}
     assert len(rows) == 17
-    assert rows["Thu ngân sách trên địa bàn"][2] == "16.916\u00a0tỷ\u00a0đồng"
+    # the sample has no decision: the figure is not yet approved (‡)
+    assert rows["Thu ngân sách trên địa bàn"][2] == "16.916\u00a0tỷ\u00a0đồng\u00a0‡"
     assert rows["Tốc độ tăng trưởng GRDP"][4] == "Không đạt"
     sign = doc.tables[-1].rows[0].cells
     assert sign[0].paragraphs[0].text == "Nơi nhận:" and len(sign[0].paragraphs) >= 3
@@ -761,3 +762,54 @@ def test_replayed_nights_leave_files_sent_after_now_for_the_run() -> None:
     # 23:30 in Hà Tĩnh is 16:30 UTC: still the 3rd, the day it was sent
     assert nights(sent, datetime(2025, 3, 1, tzinfo=vn)) == {date(2025, 2, 3): {"a.xlsx", "b.xlsx"},
                                                              date(2025, 2, 9): {"c.xlsx"}}
+
+
+def _approved_but(published: Path, tmp: Path, unit: str | None) -> Path:
+    """A copy of the published marts with every unit-period's figures approved but `unit`'s
+    2021 ones (the marts' approval_status column, as a night writes it after the decisions)."""
+    import shutil
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    copy = tmp / "published.duckdb"
+    shutil.copy(published, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for mart in ("indicator_values", "indicator_values_current_units"):
+            con.execute(f"UPDATE marts.{mart} SET approval_status = CASE WHEN unit_code = ? "
+                        "AND period = '2021' THEN 'changed_after_approval' ELSE 'approved' END", [unit or ""])
+    finally:
+        con.close()
+    return copy
+
+
+def test_figures_not_yet_approved_are_marked(reviews, tmp_path: Path, today) -> None:
+    """docs/spec/portal.md, "Sign off": the review says which figures it prints are not yet
+    approved. The sample has no decision: every figure of 2021 is marked ‡ with its note. With
+    all approved but one district, only that district's figures are marked, in the page and
+    the .docx; with all approved, no mark and no note."""
+    docx = pytest.importorskip("docx")
+    note = "‡ Số liệu chưa được duyệt"
+    page = _text(Path(reviews["report"]["years"]["2021"]["html"]))
+    assert "16.916 tỷ đồng ‡" in page and note in page  # the sample: nothing approved
+    assert "‡ Số liệu năm 2021 của tỉnh chưa được duyệt." in page
+    con = duckdb.connect(str(reviews["settings"].published_db), read_only=True)
+    try:
+        district, name = con.execute(
+            "SELECT unit_code, unit_name FROM marts.indicator_values WHERE period = '2021' AND unit_level = "
+            "'district' AND indicator_code = 'POVERTY_RATE' ORDER BY unit_code LIMIT 1").fetchone()
+    finally:
+        con.close()
+    for unit, marked in ((district, {name}), (None, set())):
+        published = _approved_but(reviews["settings"].published_db, tmp_path / (unit or "all"), unit)
+        written = write_review(published, tmp_path / (unit or "all") / "out", 2021, today, "vi", pdf=False)
+        html_text = _text(Path(written.html))
+        rows = re.findall(r"<tr[^>]*><td>([^<]*)</td>((?:<td class=\"num\">[^<]*</td>)+)", html_text)
+        breakdown = {n: cells for n, cells in rows if "‡" in cells}
+        assert set(breakdown) == marked, breakdown
+        assert (note in html_text) == bool(marked)
+        assert "của tỉnh chưa được duyệt" not in html_text and "16.916 tỷ đồng ‡" not in html_text
+        doc = docx.Document(str(written.docx))
+        texts = [p.text for p in doc.paragraphs]
+        cells = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables for r in t.rows}
+        assert (note in texts) == bool(marked)
+        assert {n for n, c in cells.items() if any(x.endswith("\u00a0‡") for x in c[1:])} == marked

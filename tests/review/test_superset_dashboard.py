@@ -33,6 +33,7 @@ import requests
 import yaml
 
 from base.fmt import STATUS_WORDS
+from base.periods import period_from_code, period_label
 from tests.conftest import PROJECT, require_tool
 from tools import bi_superset
 
@@ -124,7 +125,7 @@ def _marts(published: Path, sql: str, params: list | None = None) -> list[tuple]
 def test_boots_and_imports_the_bundle_in_time(superset: Server) -> None:
     assert superset.boot_seconds < BOOT_LIMIT_S, f"booted in {superset.boot_seconds:.0f} s"
     assert set(superset.charts()) == set(BUNDLE_TITLES.values())
-    assert len(BUNDLE_TITLES) == 8  # with the open findings (main, 066ca74)
+    assert len(BUNDLE_TITLES) == 9  # with the open findings (main, 066ca74) and the approval progress
     for title in BUNDLE_TITLES.values():  # Vietnamese titles, NFC
         assert re.search(r"[ạảãáàâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữỳýỵỷỹíìịỉĩ]", title), title
 
@@ -229,6 +230,23 @@ def test_findings_chart_is_the_marts_in_vietnamese(superset: Server) -> None:
         superset.published,
         "SELECT rule, severity, source_file, source_cell FROM marts.data_quality_findings"))
     assert got == want and len(rows) > 0
+
+
+def test_approval_progress_chart_is_the_marts(superset: Server) -> None:
+    """By period, the share of unit-periods approved (marts.approval_status), each period written
+    as the office writes it, the latest first."""
+    rows = superset.chart_rows("approval_progress")
+    got = {r["ky"]: (r["ty_le_da_duyet"], r["da_duyet"], r["don_vi_ky"]) for r in rows}  # saved metrics
+    marts = _marts(superset.published,
+                   "SELECT s.period, p.first_day, count(*) FILTER (WHERE s.approval_status = 'approved'), "
+                   "count(*) FROM marts.approval_status s JOIN marts.dim_periods p USING (period) "
+                   "GROUP BY ALL "
+                   "ORDER BY p.first_day DESC")
+    want = {period_label(period_from_code(period)): (approved, total) for period, _, approved, total in marts}
+    assert {k: v[1:] for k, v in got.items()} == want and len(rows) == len(marts) > 0
+    for _, (share, approved, total) in got.items():
+        assert share == pytest.approx(100 * approved / total, abs=0.05)
+    assert rows[0]["ky"] == period_label(period_from_code(marts[0][0]))  # the latest first
 
 
 def _commune(published: Path) -> str:

@@ -199,6 +199,14 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
         con.execute("insert into raw.decisions (unit_code, period, decision, decided_by, decided_at, note) "
                     "values (?, '2023-Q2', 'approved', 'reviewer', timestamp '2026-06-01 03:00', null)",
                     [code])
+        # and the approval of a unit's 2023-Q2 figures as published (their fingerprint): the
+        # approval status follows on the incremental night
+        approved_unit, shown = con.execute(
+            "select unit_code, current_fingerprint from marts.approval_status where period = '2023-Q2' "
+            "and approval_status = 'awaiting_approval' order by unit_code limit 1").fetchone()
+        con.execute("insert into raw.decisions (unit_code, period, decision, decided_by, decided_at, note, "
+                    "decision_id, figures_sha256) values (?, '2023-Q2', 'approved', 'reviewer', "
+                    "timestamp '2026-06-01 03:30', null, 2, ?)", [approved_unit, shown])
         # and an answer to a finding of the third quarter of 2022 (raw.finding_answers): its
         # period is rebuilt too, and the follow-up mart shows it (resolved: no longer found)
         con.execute("insert into raw.finding_answers (answer_id, finding_key, unit_code, period, rule, "
@@ -217,6 +225,15 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     finally:
         con.close()
     assert followed == [("resolved", "da_sua", 1)], followed
+    con = duckdb.connect(str(settings.build_db))
+    try:
+        status = con.execute("select approval_status from marts.approval_status where unit_code = ? "
+                             "and period = '2023-Q2' union all select distinct approval_status from "
+                             "marts.indicator_values where unit_code = ? and period = '2023-Q2'",
+                             [approved_unit, approved_unit]).fetchall()
+    finally:
+        con.close()
+    assert status == [("approved",), ("approved",)], status
     after_decisions = _fingerprints(settings.build_db)
     assert after_decisions["marts.targets"] != after_due["marts.targets"]
     assert after_decisions == _full_refresh_of(settings, tmp_path / "after_decisions")
