@@ -430,6 +430,11 @@ def published(night, sql: str) -> list[tuple]:
 HH_POOR_2026 = ("SELECT value FROM marts.indicator_values WHERE unit_code = '18685' AND period = '2026' "
                 "AND indicator_code = 'HH_POOR'")
 HELD_2026 = "SELECT unit_code, period, portal_sender FROM marts.held_submissions"
+# the approval status of Cẩm Bình's 2026 as the night publishes it: the mart's and every
+# row's of indicator_values (docs/spec/portal.md: "The marts say, for every unit and period…")
+STATUS_2026 = ("SELECT s.approval_status, list_distinct(list(v.approval_status)) "
+               "FROM marts.approval_status s JOIN marts.indicator_values v USING (unit_code, period) "
+               "WHERE s.unit_code = '18685' AND s.period = '2026' GROUP BY s.approval_status")
 
 
 @pytest.fixture(scope="module")
@@ -462,6 +467,7 @@ def locks_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytes
     portal.stop()
     night = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-22"})
     seen["held_night"] = (published(night, HH_POOR_2026), published(night, HELD_2026))
+    seen["held_night_status"] = published(night, STATUS_2026)
     portal.start()
     with chromium_page(chromium, 1280, 1400) as page:
         b = Browser(page, portal.url)
@@ -475,6 +481,7 @@ def locks_session(portal: Portal, signoff_session: dict, tmp_path_factory: pytes
     portal.stop()
     night = build(portal.root, portal.root / "inbox", env={"CHITIEU_AS_OF_DATE": "2027-01-23"})
     seen["open_night"] = (published(night, HH_POOR_2026), published(night, HELD_2026))
+    seen["open_night_status"] = published(night, STATUS_2026)
     portal.start()
     with chromium_page(chromium, 1280, 1400) as page:
         b = Browser(page, portal.url)
@@ -493,6 +500,9 @@ def test_a_file_after_the_approval_is_held_until_the_office_allows(locks_session
     # the next night: the approved figures stay, the file is listed as held
     values, held = locks_session["held_night"]
     assert [float(v) for v, in values] == [2900.0] and held == [("18685", "2026", "bc18685")], held
+    # the held file changes nothing: the approved figures are still approved, in every row
+    status = locks_session["held_night_status"]
+    assert status == [("approved", ["approved"])], status
     office = locks_session["office_text"]
     cam_binh = office.split("Xã Cẩm Bình (18685)", 1)[1].split("\n\n", 1)[0]  # its row's cells
     assert "đã duyệt" in cam_binh and "1 tệp nhận sau khi duyệt đang được giữ" in cam_binh, office
@@ -503,6 +513,9 @@ def test_a_file_after_the_approval_is_held_until_the_office_allows(locks_session
 def test_after_the_exception_the_new_figures_are_published_and_approved_again(locks_session: dict) -> None:
     values, held = locks_session["open_night"]
     assert [float(v) for v, in values] == [2850.0] and held == [], (values, held)
+    # the released figures go through approval again (marts and every row of indicator_values)
+    status = locks_session["open_night_status"]
+    assert status == [("awaiting_approval", ["awaiting_approval"])], status
     again = locks_session["reapproval_text"]
     assert "được phép sửa, chờ duyệt lại" in row_of(again, "Xã Cẩm Bình"), again
     assert "2850" in again.replace(".", "").replace(",", ""), again  # the figures published after it
