@@ -62,13 +62,21 @@ def _formats(book: xlsxwriter.Workbook) -> dict:
     }
 
 
+def _approval_word(approved: bool, printed: bool, lang: str) -> str | None:
+    """Whether a row's printed figures are approved (the page's ‡, as a column: a number cell
+    stays a number); blank where the row prints no figure."""
+    if not printed:
+        return None
+    return LABELS[lang]["approved_word" if approved else "unapproved_word"]
+
+
 def _target_cells(t: Target, lang: str) -> tuple[list[object], list[int | None]]:
     ind = t.indicator
     d = ind.decimals
     cells = [t.unit_name, ind.code, ind.name(lang), fmt.unit_of_measure(ind.unit, lang),
              fmt.target_text(t.kind, t.low, t.high, d, ind.unit, lang), t.low, t.high, t.actual,
-             t.gap, fmt.status_word(t.status, lang)]
-    return cells, [None, None, None, None, None, d, d, d, d, None]
+             t.gap, fmt.status_word(t.status, lang), _approval_word(t.approved, t.actual is not None, lang)]
+    return cells, [None, None, None, None, None, d, d, d, d, None, None]
 
 
 def write_workbook(review: Review, path: Path, lang: str = "vi", today: date | None = None) -> Path:
@@ -81,8 +89,9 @@ def write_workbook(review: Review, path: Path, lang: str = "vi", today: date | N
                                            "strings_to_urls": False})
     formats = _formats(book)
     headers = [text["unit_name"], text["code"], text["indicator"], text["unit"], text["target"],
-               text["target_low"], text["target_high"], text["actual"], text["gap"], text["status"]]
-    widths = [22, 22, 48, 14, 24, 12, 12, 14, 12, 18]
+               text["target_low"], text["target_high"], text["actual"], text["gap"], text["status"],
+               text["approval"]]
+    widths = [22, 22, 48, 14, 24, 12, 12, 14, 12, 18, 14]
     title = text["title"].format(year=review.year)
     # The province's targets.
     sheet = _Sheet(book, text["sheet_province"], f"{title} — {review.province_name}", headers, widths,
@@ -96,14 +105,18 @@ def write_workbook(review: Review, path: Path, lang: str = "vi", today: date | N
     if review.breakdown:
         b = review.breakdown
         name = text["sheet_commune" if b.level == "commune" else "sheet_district"]
-        cols = [text["code"], text["unit_name"]] + [f"{i.name(lang)} ({fmt.unit_of_measure(i.unit, lang)})"
-                                                    for i in b.indicators] + [text["own_target"]]
+        cols = [text["code"], text["unit_name"],
+                *[f"{i.name(lang)} ({fmt.unit_of_measure(i.unit, lang)})" for i in b.indicators],
+                text["own_target"], text["approval"]]
         heading = text["breakdown_commune" if b.level == "commune" else "breakdown_district"]
-        sheet = _Sheet(book, name, heading, cols, [10, 28] + [16] * len(b.indicators) + [50], formats)
+        sheet = _Sheet(book, name, heading, cols, [10, 28] + [16] * len(b.indicators) + [50, 14], formats)
         for r in b.rows:
             own = "; ".join(fmt.describe_target(t, lang) for t in r.targets)
-            sheet.add([r.unit_code, r.unit_name, *[r.values.get(i.code) for i in b.indicators], own or None],
-                      [None, None, *[i.decimals for i in b.indicators], None])
+            values = [r.values.get(i.code) for i in b.indicators]
+            printed = any(v is not None for v in values)
+            approval = _approval_word(r.approved, printed, lang)
+            sheet.add([r.unit_code, r.unit_name, *values, own or None, approval],
+                      [None, None, *[i.decimals for i in b.indicators], None, None])
         sheet.close()
     # Reports received.
     sheet = _Sheet(book, text["sheet_completeness"], text["completeness"],

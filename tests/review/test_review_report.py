@@ -291,6 +291,7 @@ def test_workbook_2021(reviews, expected_2021) -> None:
     budget = rows["BUDGET_REVENUE"][7]
     assert budget.value == 16916 and budget.number_format == "[$-42A]#,##0"
     assert growth[9].value == "Không đạt" and rows["BUDGET_REVENUE"][9].value == "Đạt"
+    assert budget.data_type == "n" and rows["BUDGET_REVENUE"][10].value == "chưa duyệt"  # no decision
     districts = book["Huyện"]
     assert districts.max_row - 3 == sum(1 for (c, i) in expected_2021 if i == "POVERTY_RATE" and len(c) == 3)
 
@@ -813,3 +814,13 @@ def test_figures_not_yet_approved_are_marked(reviews, tmp_path: Path, today) -> 
         cells = {r.cells[0].text: [c.text for c in r.cells] for t in doc.tables for r in t.rows}
         assert (note in texts) == bool(marked)
         assert {n for n, c in cells.items() if any(x.endswith("\u00a0‡") for x in c[1:])} == marked
+        # the workbook says it in a column of its own, the figures staying numbers
+        book = _xlsx(str(written.xlsx))
+        sheet = book["Huyện"]
+        assert sheet.cell(3, sheet.max_column).value == "Duyệt"
+        words = {r[1].value: r[-1].value for r in sheet.iter_rows(min_row=4)}
+        assert {n for n, w in words.items() if w == "chưa duyệt"} == marked, words
+        assert set(words.values()) <= {"đã duyệt", "chưa duyệt", None}
+        province = {r[1].value: r[-1].value for r in book["Tỉnh"].iter_rows(min_row=4)
+                    if r[7].value is not None}
+        assert set(province.values()) == {"đã duyệt"}, province
