@@ -7,46 +7,22 @@ tests/review/test_superset_dashboard.py's (-m superset)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from base.periods import period_from_code, period_label
-from tools import bi_superset
+from tests.review.bundle_charts import assert_chart_reads_its_dataset_unfiltered, bundle_yaml
 
 pytestmark = pytest.mark.warehouse
-BUNDLE = bi_superset.BUNDLE
-
-
-def _yaml(path: str) -> dict:
-    return yaml.safe_load((BUNDLE / path).read_text(encoding="utf-8"))
+_yaml = bundle_yaml
 
 
 def test_the_chart_reads_its_dataset_and_sits_on_the_dashboard_unfiltered() -> None:
-    chart = _yaml("charts/approval_progress.yaml")
-    dataset = _yaml("datasets/chitieu_warehouse/approval_progress_vi.yaml")
-    assert chart["dataset_uuid"] == dataset["uuid"]
-    columns = {c["column_name"] for c in dataset["columns"]}
-    query = json.loads(chart["query_context"])["queries"][0]
-    assert set(chart["params"]["groupby"]) == set(query["columns"]) <= columns
-    assert chart["params"]["metrics"] == query["metrics"]
-    assert set(query["metrics"]) == {m["metric_name"] for m in dataset["metrics"]}
-    dashboard = _yaml("dashboards/chitieu.yaml")
-    (placed,) = [v for v in dashboard["position"].values()
-                 if isinstance(v, dict) and v.get("meta", {}).get("uuid") == chart["uuid"]]
-    assert placed["meta"]["sliceName"] == chart["slice_name"]
-    assert placed["parents"][-1] in dashboard["position"]["GRID_ID"]["children"]
-    chart_id = placed["meta"]["chartId"]
-    ids = [v["meta"]["chartId"] for v in dashboard["position"].values()
-           if isinstance(v, dict) and v.get("type") == "CHART"]
-    assert ids.count(chart_id) == 1
-    for native in dashboard["metadata"]["native_filter_configuration"]:
-        assert chart_id in native["scope"]["excluded"], native["name"]
-        assert chart_id not in native["chartsInScope"], native["name"]
+    assert_chart_reads_its_dataset_unfiltered("charts/approval_progress.yaml",
+                                              "datasets/chitieu_warehouse/approval_progress_vi.yaml")
 
 
 def _share_by_period(db: Path) -> tuple[dict[str, tuple], dict[str, tuple]]:

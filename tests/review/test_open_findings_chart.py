@@ -7,43 +7,19 @@ The booted checks of every chart are tests/review/test_superset_dashboard.py's (
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
-import yaml
 
-from tools import bi_superset
+from tests.review.bundle_charts import assert_chart_reads_its_dataset_unfiltered, bundle_yaml
 
 pytestmark = pytest.mark.warehouse
-BUNDLE = bi_superset.BUNDLE
-
-
-def _yaml(path: str) -> dict:
-    return yaml.safe_load((BUNDLE / path).read_text(encoding="utf-8"))
+_yaml = bundle_yaml
 
 
 def test_the_chart_reads_its_dataset_and_sits_on_the_dashboard_unfiltered() -> None:
-    chart = _yaml("charts/open_findings.yaml")
-    dataset = _yaml("datasets/chitieu_warehouse/open_findings_vi.yaml")
-    assert chart["dataset_uuid"] == dataset["uuid"]
-    columns = {c["column_name"] for c in dataset["columns"]}
-    query = json.loads(chart["query_context"])["queries"][0]
-    assert set(chart["params"]["groupby"]) == set(query["columns"]) <= columns
-    assert chart["params"]["metrics"] == query["metrics"] == [m["metric_name"] for m in dataset["metrics"]]
-    dashboard = _yaml("dashboards/chitieu.yaml")
-    (placed,) = [v for v in dashboard["position"].values()
-                 if isinstance(v, dict) and v.get("meta", {}).get("uuid") == chart["uuid"]]
-    assert placed["meta"]["sliceName"] == chart["slice_name"]
-    row = placed["parents"][-1]
-    assert row in dashboard["position"]["GRID_ID"]["children"]
-    chart_id = placed["meta"]["chartId"]
-    ids = [v["meta"]["chartId"] for v in dashboard["position"].values()
-           if isinstance(v, dict) and v.get("type") == "CHART"]
-    assert ids.count(chart_id) == 1
-    for native in dashboard["metadata"]["native_filter_configuration"]:
-        assert chart_id in native["scope"]["excluded"], native["name"]
-        assert chart_id not in native["chartsInScope"], native["name"]
+    chart, dataset = assert_chart_reads_its_dataset_unfiltered(
+        "charts/open_findings.yaml", "datasets/chitieu_warehouse/open_findings_vi.yaml")
+    assert chart["params"]["metrics"] == [m["metric_name"] for m in dataset["metrics"]]
 
 
 def test_the_dataset_counts_the_marts_open_findings_by_unit_and_age(built) -> None:
