@@ -80,15 +80,25 @@ def uv_path() -> str:
 NOT_UNIT_FIXTURES = {"sample_dir", "built", "airflow_metadata"}
 
 
+# Fixtures shared beyond a module, which `make test`'s parallel workers (pytest-xdist,
+# --dist loadgroup) must not each start: one Superset serves the review room's dashboards.
+SHARED_GROUPS = {"superset": "superset"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuse a `unit` test that asks for a fixture of the full suite, before anything runs."""
+    """Refuse a `unit` test that asks for a fixture of the full suite, before anything runs;
+    then give every test its worker group: its module (so a module-scoped build is made once),
+    or the shared fixture it asks for (`SHARED_GROUPS`)."""
     wrong = [f"{item.nodeid} ({', '.join(sorted(NOT_UNIT_FIXTURES & set(item.fixturenames)))})"
              for item in items if item.get_closest_marker("unit")
              and NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))]
     if wrong:
         raise pytest.UsageError("marked unit but needs the sample, the warehouse or Airflow: "
                                 + "; ".join(wrong))
+    for item in items:
+        shared = [group for fixture, group in SHARED_GROUPS.items() if fixture in item.fixturenames]
+        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
