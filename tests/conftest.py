@@ -80,25 +80,37 @@ def uv_path() -> str:
 NOT_UNIT_FIXTURES = {"sample_dir", "built", "airflow_metadata"}
 
 
-# Fixtures shared beyond a module, which `make test`'s parallel workers (pytest-xdist,
-# --dist loadgroup) must not each start: one Superset serves the review room's dashboards.
-SHARED_GROUPS = {"superset": "superset"}
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Refuse a `unit` test that asks for a fixture of the full suite, before anything runs;
-    then give every test its worker group: its module (so a module-scoped build is made once),
-    or the shared fixture it asks for (`SHARED_GROUPS`)."""
+    """Refuse a `unit` test that asks for a fixture of the full suite, before anything runs."""
     wrong = [f"{item.nodeid} ({', '.join(sorted(NOT_UNIT_FIXTURES & set(item.fixturenames)))})"
              for item in items if item.get_closest_marker("unit")
              and NOT_UNIT_FIXTURES & set(getattr(item, "fixturenames", ()))]
     if wrong:
         raise pytest.UsageError("marked unit but needs the sample, the warehouse or Airflow: "
                                 + "; ".join(wrong))
-    for item in items:
-        shared = [group for fixture, group in SHARED_GROUPS.items() if fixture in item.fixturenames]
-        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.nodeid.split("::")[0]))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`make test` runs on every core (pytest-xdist): a module's tests stay on one worker, so a
+    module-scoped build is made once; and the modules marked `superset` share one worker, which
+    boots the review room's one Superset (tests/review/conftest.py) and makes its venv alone."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    booting = superset_modules()
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return "superset" if module in booting else module
+
+    return ByModule(config, log)
+
+
+def superset_modules() -> set[str]:
+    """The test modules that boot Superset (marked `pytest.mark.superset`), as node ids name them."""
+    return {path.relative_to(PROJECT).as_posix() for path in (PROJECT / "tests").rglob("test_*.py")
+            if "pytest.mark.superset" in path.read_text(encoding="utf-8")}
 
 
 @pytest.fixture(scope="session")
