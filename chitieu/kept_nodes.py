@@ -64,13 +64,13 @@ def _macro_closure(manifest: dict, roots: Iterable[str], skip: frozenset[str] = 
 
 
 def _reads_what_a_night_changes(manifest: dict, node: dict, skip: frozenset[str] = frozenset()) -> bool:
-    texts = [node.get("raw_code") or ""]
-    texts += [manifest["macros"][m].get("macro_sql") or "" for m in
-              _macro_closure(manifest, node.get("depends_on", {}).get("macros", []), skip)
-              if m in manifest["macros"]]
-    texts = [COMMENTS.sub("", text) for text in texts]
-    if any(m.endswith(".is_incremental") for m in node.get("depends_on", {}).get("macros", [])):
+    macros = _macro_closure(manifest, node.get("depends_on", {}).get("macros", []), skip)
+    if any(m.endswith(".is_incremental") for m in macros):
         return True
+    texts = [node.get("raw_code") or ""]  # and the project's macros (dbt's are in the key: its version)
+    texts += [manifest["macros"][m].get("macro_sql") or "" for m in macros
+              if manifest["macros"].get(m, {}).get("package_name") == node.get("package_name")]
+    texts = [COMMENTS.sub("", text) for text in texts]
     return any(token in text for text in texts for token in VOLATILE) or any(THIS.search(t) for t in texts)
 
 
