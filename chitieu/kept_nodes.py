@@ -187,7 +187,8 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
                             [META, TABLE]).fetchone()[0])
 
 
-def after_build(manifest_path: Path, statuses: dict[str, str], kept: dict[str, dict]) -> dict[str, dict] | None:
+def after_build(manifest_path: Path, statuses: dict[str, str],
+                kept: dict[str, dict]) -> dict[str, dict] | None:
     """The keepable nodes of the project dbt just built (its manifest), if each succeeded or
     passed in this build or was kept; None if one did not (or dbt wrote no manifest)."""
     if not manifest_path.exists():
