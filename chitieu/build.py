@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from base.settings import DBT_DIR
+from chitieu import kept_nodes
 from chitieu.seed_loads import record_loaded_seeds, seed_hashes, unchanged_seeds
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,13 @@ class BuildSummary:
     dbt_seconds: float = 0.0  # dbt's own reported execution time, summed over nodes
     node_types: dict[str, int] = field(default_factory=dict)  # nodes run, by resource type
     kept_seeds: list[str] = field(default_factory=list)  # not loaded: unchanged (seed_loads.py)
+    kept_nodes: list[str] = field(default_factory=list)  # not run: unchanged (kept_nodes.py)
     success: bool = True
 
     def as_dict(self) -> dict:
         return {"status_counts": self.status_counts, "blocking": self.blocking,
                 "warnings": self.warnings, "dbt_seconds": round(self.dbt_seconds, 3),
-                "kept_seeds": self.kept_seeds, "success": self.success}
+                "kept_seeds": self.kept_seeds, "kept_nodes": self.kept_nodes, "success": self.success}
 
 
 def project_code_key() -> str:
@@ -105,13 +107,21 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
 
     hashes = seed_hashes(seeds_dir())
     kept_seeds = [] if full_refresh else unchanged_seeds(db_path, hashes)
-    if kept_seeds:
-        args += ["--exclude", *kept_seeds]
+    code_key = project_code_key()
+    key = kept_nodes.nodes_key(db_path, code_key, hashes)
+    kept = {} if full_refresh else kept_nodes.kept_since_last_build(db_path, key)
+    if kept:  # by name, and only those: a test of a kept model and a rebuilt one still runs
+        args += ["--indirect-selection", "empty"]
+    if kept_seeds or kept:
+        args += ["--exclude", *kept_seeds, *sorted(n["name"] for n in kept.values())]
+    kept_models = sorted(uid for uid, n in kept.items() if n["resource_type"] == "model")
     with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path(),
-                           "CHITIEU_DBT_CODE_KEY": project_code_key()}):
+                           "CHITIEU_DBT_CODE_KEY": code_key,
+                           "CHITIEU_DBT_KEPT_MODELS": ",".join(kept_models)}):
         result = dbtRunner().invoke(args)
     summary = BuildSummary()
     if result.exception is not None:
+        kept_nodes.record(db_path, None, {})
         summary.success = False
         summary.blocking.append(f"dbt could not run: {result.exception}")
         return summary
@@ -138,6 +148,14 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
         elif status == "warn":
             summary.warnings.append(line)
     summary.success = not summary.blocking
+    summary.kept_nodes = sorted(n["name"] for n in kept.values())
+    if kept:
+        log.info("%d nodes kept, unchanged since the last build: %s", len(kept),
+                 ", ".join(summary.kept_nodes))
+    statuses = {r.node.unique_id: str(r.status) for r in result.result or []}
+    keepable = kept_nodes.after_build(db_path.parent / "dbt_target" / "manifest.json", statuses, kept) \
+        if summary.success else None
+    kept_nodes.record(db_path, key if keepable is not None else None, keepable or {})
     return summary
 
 

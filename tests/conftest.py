@@ -7,7 +7,8 @@ import os
 import shutil
 import socket
 import subprocess
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -182,3 +183,50 @@ def airflow_home(metadata: Path, home: Path) -> Path:
     for path in metadata.glob("airflow.db*"):
         shutil.copy2(path, home / path.name)
     return home
+
+
+PASSWORD = "mat-khau-thu-nghiem"  # the first-time password given to every test account
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL (trust auth), dropped afterwards."""
+    try:
+        import psycopg2
+
+        admin = psycopg2.connect(dbname="postgres", connect_timeout=5, **PG)
+    except Exception as exc:
+        missing(f"PostgreSQL on 127.0.0.1:5432 ({exc})")
+        raise
+    admin.autocommit = True
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def portal_django(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Django set up once for the session; yields the portal's data folder. Defined here, once:
+    Django reads its settings once per process, so a second instance of this fixture (a room
+    importing it) would hand its tests a data folder and database Django never uses."""
+    data = tmp_path_factory.mktemp("portal-data")
+    for url in postgres_database("chitieu_portal_test"):
+        os.environ.update({"PORTAL_DATABASE_URL": url, "PORTAL_DATA_DIR": str(data),
+                           "PORTAL_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+                           "DJANGO_SETTINGS_MODULE": "portal.settings"})
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        call_command("create_accounts", sheet=data / "sheet.txt", password=PASSWORD, verbosity=0)
+        yield data
+        from django.db import connections
+
+        connections.close_all()

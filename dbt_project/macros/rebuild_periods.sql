@@ -115,10 +115,12 @@
 
 {#- on-run-end: when every model of the project was built, remember each period's
     fingerprint (and the as-of date) as built. A run of some models only (--select) or with
-    a failed model records nothing. -#}
+    a failed model records nothing. The models chitieu/build.py left out because nothing
+    they are made of changed since the last build (chitieu/kept_nodes.py: views and the
+    reference subgraph; CHITIEU_DBT_KEPT_MODELS) count as built. -#}
 {% macro record_built_periods(results) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set models = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | list -%}
+    {%- set kept = env_var('CHITIEU_DBT_KEPT_MODELS', '').split(',') -%}
     {%- set built = [] -%}
     {%- set source = [] -%}
     {%- for result in results -%}
@@ -129,7 +131,13 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if source and built | length == models | length -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
+        {%- if node.unique_id not in built and node.unique_id not in kept -%}
+            {%- do missing.append(node.unique_id) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if source and not missing -%}
         create or replace table {{ built_periods_relation() }} as
         select period, data_fingerprint, is_ended, as_of_date from {{ source[0] }}
     {%- endif -%}

@@ -71,7 +71,7 @@ import pytest
 from tests.conftest import PROJECT
 from tests.filled import filled_template
 from tests.inboxes import Build
-from tests.portal.conftest import client_for, portal_django  # noqa: F401 (a fixture used below)
+from tests.portal.conftest import client_for
 
 pytestmark = [pytest.mark.warehouse, pytest.mark.portal]
 
@@ -274,7 +274,7 @@ def held(nights: dict, night: str) -> set[tuple[str, str]]:
 # --------------------------------------------------------------------------- the story
 
 @pytest.fixture(scope="module")
-def nights(portal_django: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:  # noqa: F811
+def nights(portal_django: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("signoff-spec")
     inbox = Inbox(root)
     seen: dict = {"probes": {}, "decided": []}
