@@ -49,11 +49,14 @@ endif
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-# make test's parallel workers (pytest-xdist): auto (one per core) or a number up to 16; 1 is one
-# worker process. Anything else is refused before a test runs (the value reaches a command line).
-TEST_WORKERS ?= auto
+# make test's parallel workers (pytest-xdist), asked for: TEST_WORKERS=auto (one per core) or a
+# number up to 16. Unset, the suite runs in make's own pytest process, as CI runs it. Anything
+# else is refused before a test runs (the value reaches a command line).
+TEST_WORKERS ?=
+ifneq ($(value TEST_WORKERS),)
 ifneq ($(words $(value TEST_WORKERS)) $(filter auto 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(value TEST_WORKERS)),1 $(value TEST_WORKERS))
 $(error TEST_WORKERS=$(value TEST_WORKERS) is neither auto nor a number of workers from 1 to 16)
+endif
 endif
 
 # The office's portal (portal/): gunicorn on 127.0.0.1:PORTAL_PORT, its embedded SQLite
@@ -130,7 +133,7 @@ lint: setup
 	$(VENV)/bin/lint-imports --no-cache --no-logo  # the rooms' import contract (pyproject.toml)
 
 test: lint airflow-db
-	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed -n $(TEST_WORKERS)
+	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/distributed $(if $(TEST_WORKERS),-n $(TEST_WORKERS))
 
 # The quick tier, for working on ingest and dbt: parsing, settings, the DAG's shape and the
 # dbt project's layout — no warehouse build, no Airflow run, no sample generated (under a

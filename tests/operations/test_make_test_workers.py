@@ -1,6 +1,7 @@
-"""`make test TEST_WORKERS=N` (docs/developer.md): the suite's parallel workers are `auto` or a
-number from 1 to 16; anything else reaches no command line, refused when make reads the
-Makefile (dry runs: `make -n` prints what it would run and runs nothing)."""
+"""`make test TEST_WORKERS=N` (docs/developer.md): unset, the suite runs in one pytest process
+(as CI runs it); asked for, its parallel workers are `auto` or a number from 1 to 16; anything
+else reaches no command line, refused when make reads the Makefile (dry runs: `make -n`
+prints what it would run and runs nothing)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,16 @@ def dry_run(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-@pytest.mark.parametrize(("args", "workers"), [((), "auto"), (("TEST_WORKERS=1",), "1"),
-                                               (("TEST_WORKERS=16",), "16")])
-def test_the_suite_runs_on_the_workers_asked(args: tuple[str, ...], workers: str) -> None:
+@pytest.mark.parametrize(("args", "workers"), [((), None), (("TEST_WORKERS=",), None),
+                                               (("TEST_WORKERS=auto",), "auto"),
+                                               (("TEST_WORKERS=1",), "1"), (("TEST_WORKERS=16",), "16")])
+def test_the_suite_runs_on_the_workers_asked(args: tuple[str, ...], workers: str | None) -> None:
     run = dry_run(*args)
     assert run.returncode == 0, run.stderr
-    pytest_lines = [line for line in run.stdout.splitlines() if "bin/pytest" in line]
-    assert pytest_lines and pytest_lines[-1].split()[-2:] == ["-n", workers], run.stdout
+    pytest_lines = [line.split() for line in run.stdout.splitlines() if "bin/pytest" in line]
+    assert pytest_lines, run.stdout
+    assert pytest_lines[-1][-1] == "--ignore=tests/distributed" if workers is None \
+        else pytest_lines[-1][-2:] == ["-n", workers], run.stdout
 
 
 @pytest.mark.parametrize("value", ["0", "17", "2 3", "-1", "auto;true", "$(shell touch {flag})"])
