@@ -82,9 +82,13 @@ def _dbt_environment(values: dict[str, str]) -> Iterator[None]:
 
 def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = False,
                   as_of: date | None = None, periods: list[str] | None = None) -> BuildSummary:
-    """`dbt build` into the build database, as of `as_of` (dbt's var as_of_date; without it
-    CHITIEU_AS_OF_DATE or today), rebuilding `periods` even if nothing changed them (var
-    rebuild_periods); every node's result goes to the log.
+    """`dbt build` into the build database, as of `as_of` (without it CHITIEU_AS_OF_DATE or
+    today), rebuilding `periods` even if nothing changed them (var rebuild_periods); every
+    node's result goes to the log.
+
+    The as-of date reaches dbt in the environment (CHITIEU_AS_OF_DATE), not as a var: dbt
+    re-parses the whole project whenever its vars change, and a date that moves every night
+    cost every night a full parse (about 4 s here) instead of the partial one.
 
     dbt's unit tests check the models' SQL, not the night's data: the nightly build leaves
     them out, as dbt recommends for production, and the test suite runs them
@@ -96,11 +100,8 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
             "--log-path", str(db_path.parent / "dbt_logs")]
     if full_refresh:
         args.append("--full-refresh")
-    variables = {"as_of_date": as_of.isoformat()} if as_of else {}
     if periods:
-        variables["rebuild_periods"] = list(periods)
-    if variables:
-        args += ["--vars", json.dumps(variables)]
+        args += ["--vars", json.dumps({"rebuild_periods": list(periods)})]
     if not unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     from base.reference import seeds_dir
@@ -117,7 +118,8 @@ def run_dbt_build(db_path: Path, full_refresh: bool = False, unit_tests: bool = 
     kept_models = sorted(uid for uid, n in kept.items() if n["resource_type"] == "model")
     with _dbt_environment({"CHITIEU_DB": str(db_path), "CHITIEU_DBT_SEED_PATH": seed_path(),
                            "CHITIEU_DBT_CODE_KEY": code_key,
-                           "CHITIEU_DBT_KEPT_MODELS": ",".join(kept_models)}):
+                           "CHITIEU_DBT_KEPT_MODELS": ",".join(kept_models),
+                           **({"CHITIEU_AS_OF_DATE": as_of.isoformat()} if as_of else {})}):
         result = dbtRunner().invoke(args)
     summary = BuildSummary()
     if result.exception is not None:

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from base.settings import Settings
-from chitieu.build import run_dbt_build
 from chitieu.stages import build, build_as_of, ingest_new, prepare, publish_marts
+from tests.warehouse.relation_fingerprints import Fingerprints, fingerprints, full_refresh_fingerprints
 
 pytestmark = pytest.mark.warehouse
 
@@ -25,6 +25,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 KEPT = ("int_units_in_period", "int_unit_ancestors")  # incremental on their inputs' key
 FIRST_NIGHT = ("2022", "2023", "Ke hoach", "Tinh")  # sample inbox folders
 NEXT_NIGHT = ("2024",)
+MODEL_SCHEMAS = ("intermediate", "marts")  # the tables a night builds
 
 
 def _night(settings: Settings) -> dict:
@@ -60,41 +61,12 @@ def _compiled(settings: Settings) -> dict[str, str]:
             if r["unique_id"].startswith("model.")}
 
 
-def _fingerprints(db: Path) -> dict[str, tuple[list[str], int, str]]:
-    """Every table of the intermediate and mart schemas: its columns, row count and an md5 of its
-    sorted rows."""
-    con = duckdb.connect(str(db))  # dbt, in-process, may still hold it
-    try:
-        tables = con.execute("select schema_name, table_name from duckdb_tables() where schema_name "
-                             "in ('intermediate', 'marts') order by all").fetchall()
-        out = {}
-        for schema, table in tables:
-            name = f'"{schema}"."{table}"'
-            columns = [c for c, *_ in con.execute(f"describe {name}").fetchall()]
-            rows, digest = con.execute(
-                f"select count(*), md5(coalesce(string_agg(h, ',' order by h), '')) "
-                f"from (select md5(t::varchar) as h from {name} as t)").fetchone()
-            out[f"{schema}.{table}"] = (columns, rows, digest)
-        return out
-    finally:
-        con.close()
+def _fingerprints(db: Path) -> Fingerprints:
+    return fingerprints(db, MODEL_SCHEMAS)
 
 
-def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str], int, str]]:
-    """The same raw layer built from nothing (--full-refresh on a copy of the build database)."""
-    copy = tmp / "build" / "chitieu.duckdb"
-    copy.parent.mkdir(parents=True)
-    # What is still in the write-ahead log must be in the copy: dbt, in-process, keeps the
-    # database open, and an incremental night writes too little to checkpoint by itself.
-    con = duckdb.connect(str(settings.build_db))
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    shutil.copy(settings.build_db, copy)
-    summary = run_dbt_build(copy, full_refresh=True)
-    assert summary.success, summary.blocking
-    return _fingerprints(copy)
+def _full_refresh_of(settings: Settings, tmp: Path) -> Fingerprints:
+    return full_refresh_fingerprints(settings.build_db, tmp, MODEL_SCHEMAS)
 
 
 def _edit_units(seeds: Path, edit) -> None:
@@ -183,10 +155,14 @@ def test_incremental_nights_equal_a_full_refresh_and_a_seed_change_rebuilds(
     assert _rebuilt(settings) == _all_periods(settings), "a seed change rebuilds every period"
 
     # A due day passing: no file, no seed, the date alone moves past the end of May. May's
-    # reports become expected: May alone is rebuilt, and equals a full refresh.
+    # reports become expected: May alone is rebuilt, and equals a full refresh. The new date
+    # does not make dbt parse the whole project again (it did while it was a dbt var).
     monkeypatch.setenv("CHITIEU_AS_OF_DATE", "2026-06-01")
+    shutil.rmtree(settings.build_db.parent / "dbt_logs")
     _night(settings)
     assert _rebuilt(settings) == {"2026-05"}
+    parse = (settings.build_db.parent / "dbt_logs" / "dbt.log").read_text(errors="replace")
+    assert "Unable to do partial parsing" not in parse, "the as-of date made dbt parse everything"
     after_due = _fingerprints(settings.build_db)
     assert after_due != after_seeds  # May's completeness appeared
     assert after_due == _full_refresh_of(settings, tmp_path / "after_due")

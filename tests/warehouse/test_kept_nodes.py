@@ -19,8 +19,8 @@ import duckdb
 import pytest
 
 from base.settings import Settings
-from chitieu.build import run_dbt_build
 from chitieu.stages import build, ingest_new, prepare
+from tests.warehouse.relation_fingerprints import Fingerprints, fingerprints, full_refresh_fingerprints
 
 pytestmark = pytest.mark.warehouse
 
@@ -28,6 +28,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 VIEW = "stg_raw__values"  # a view over raw data: kept, its tests run
 REFERENCE = ("dim_units", "int_unit_lineage", "stg_reference__indicators")  # the reference subgraph
 BOTH = "relationships_indicator_values_indicator_code"  # reads a kept model and a rebuilt one
+EVERY_SCHEMA = ("staging", "intermediate", "marts", "reference")
 
 
 def _night(settings: Settings) -> dict:
@@ -62,41 +63,13 @@ def _built_periods(db: Path) -> set[str]:
         con.close()
 
 
-def _everything(db: Path) -> dict[str, tuple[list[str], int, str]]:
-    """Every table and view dbt builds (staging, intermediate, marts, reference): its columns,
-    row count and an md5 of its sorted rows."""
-    con = duckdb.connect(str(db))
-    try:
-        relations = con.execute(
-            "select schema_name, table_name from duckdb_tables() where schema_name in "
-            "('staging', 'intermediate', 'marts', 'reference') union all "
-            "select schema_name, view_name from duckdb_views() where not internal and schema_name in "
-            "('staging', 'intermediate', 'marts', 'reference') order by all").fetchall()
-        out = {}
-        for schema, table in relations:
-            name = f'"{schema}"."{table}"'
-            columns = [c for c, *_ in con.execute(f"describe {name}").fetchall()]
-            rows, digest = con.execute(
-                f"select count(*), md5(coalesce(string_agg(h, ',' order by h), '')) "
-                f"from (select md5(t::varchar) as h from {name} as t)").fetchone()
-            out[f"{schema}.{table}"] = (columns, rows, digest)
-        return out
-    finally:
-        con.close()
+def _everything(db: Path) -> Fingerprints:
+    """Every table and view dbt builds (staging, intermediate, marts, reference)."""
+    return fingerprints(db, EVERY_SCHEMA, views=True)
 
 
-def _full_refresh_of(settings: Settings, tmp: Path) -> dict[str, tuple[list[str], int, str]]:
-    copy = tmp / "build" / "chitieu.duckdb"
-    copy.parent.mkdir(parents=True)
-    con = duckdb.connect(str(settings.build_db))
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    shutil.copy(settings.build_db, copy)
-    summary = run_dbt_build(copy, full_refresh=True)
-    assert summary.success, summary.blocking
-    return _everything(copy)
+def _full_refresh_of(settings: Settings, tmp: Path) -> Fingerprints:
+    return full_refresh_fingerprints(settings.build_db, tmp, EVERY_SCHEMA, views=True)
 
 
 def _assert_everything_ran(settings: Settings, summary: dict) -> None:
