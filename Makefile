@@ -49,10 +49,10 @@ endif
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-# make test's parallel workers (pytest-xdist), asked for: TEST_WORKERS=auto (one per core) or a
-# number up to 16. Unset, the suite runs in make's own pytest process, as CI runs it. Anything
-# else is refused before a test runs (the value reaches a command line).
-TEST_WORKERS ?=
+# make test's parallel workers (pytest-xdist): one per core by default (auto; CI's 2 cores, 2
+# workers), or a number up to 16; TEST_WORKERS= (empty) runs the suite in make's own pytest
+# process. Anything else is refused before a test runs (the value reaches a command line).
+TEST_WORKERS ?= auto
 ifneq ($(value TEST_WORKERS),)
 ifneq ($(words $(value TEST_WORKERS)) $(filter auto 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16,$(value TEST_WORKERS)),1 $(value TEST_WORKERS))
 $(error TEST_WORKERS=$(value TEST_WORKERS) is neither auto nor a number of workers from 1 to 16)

@@ -1,7 +1,7 @@
-"""`make test TEST_WORKERS=N` (docs/developer.md): unset, the suite runs in one pytest process
-(as CI runs it); asked for, its parallel workers are `auto` or a number from 1 to 16; anything
-else reaches no command line, refused when make reads the Makefile (dry runs: `make -n`
-prints what it would run and runs nothing)."""
+"""`make test TEST_WORKERS=N` (docs/developer.md): unset, the suite runs on one worker per core
+(auto, as CI runs it); empty, in one pytest process; asked for, its parallel workers are `auto`
+or a number from 1 to 16; anything else reaches no command line, refused when make reads the
+Makefile (dry runs: `make -n` prints what it would run and runs nothing)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def dry_run(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60, check=False)
 
 
-@pytest.mark.parametrize(("args", "workers"), [((), None), (("TEST_WORKERS=",), None),
+@pytest.mark.parametrize(("args", "workers"), [((), "auto"), (("TEST_WORKERS=",), None),
                                                (("TEST_WORKERS=auto",), "auto"),
                                                (("TEST_WORKERS=1",), "1"), (("TEST_WORKERS=16",), "16")])
 def test_the_suite_runs_on_the_workers_asked(args: tuple[str, ...], workers: str | None) -> None:
