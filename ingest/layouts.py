@@ -16,7 +16,7 @@ from base.periods import Period, parse_period, period_label
 from base.reference import Element, Unit, on_form
 from base.text import bounded_list, convert_legacy, detect_legacy_encoding, fold, looks_legacy, nfc
 from base.units import UnitError, UnitResolver
-from ingest.sources import Grid
+from ingest.sources import Grid, cell_name
 from ingest.values import parse_cell
 
 UNIT_CODE_LABELS = ("ma don vi", "ma dvhc", "ma xa", "unit code")
@@ -97,14 +97,6 @@ class SheetResult:
     targets: list[Any] = field(default_factory=list)  # ingest.targets.TargetRow, targets sheets only
     rows_read: int = 0
     rows_quarantined: int = 0
-
-
-def cell_name(row0: int, col0: int) -> str:
-    letters, col = "", col0 + 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row0 + 1}"
 
 
 def _text(value: Any) -> str:

@@ -60,10 +60,23 @@ _ODS_VALUE = re.compile(rb"office:value-type=")
 CHUNK = 1 << 16
 
 
-def _too_large(where: str, rows: int, cols: int) -> FileRejected:
+def cell_name(row0: int, col0: int) -> str:
+    """A cell as a clerk finds it in Excel (A1), from its 0-based row and column."""
+    letters, col = "", col0 + 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def _too_large(where: str, where_vi: str, rows: int, cols: int) -> FileRejected:
+    """A cell beyond the limits: said with the cell a clerk can go to and clear."""
     return FileRejected("too_large", f"{where} reaches row {rows}, column {cols}: over the limit "
                                      f"of {MAX_ROWS} rows x {MAX_COLS} columns (a value typed far "
-                                     "below or to the right of the table?)")
+                                     "below or to the right of the table?)",
+                        f"{where_vi} có ô {cell_name(rows - 1, max(cols, 1) - 1)} (dòng {rows}, cột "
+                        f"{cols}), quá giới hạn {MAX_ROWS} dòng × {MAX_COLS} cột — có thể một giá "
+                        "trị gõ nhầm ở xa bên dưới hoặc bên phải bảng")
 
 
 class _SheetExtent:
@@ -78,7 +91,7 @@ class _SheetExtent:
         for letters, digits in _CELL_REF.findall(data):
             row, col = int(digits), _col_index(letters) + 1
             if row > MAX_ROWS or col > MAX_COLS:
-                raise _too_large(f"sheet part {self.part}", row, col)
+                raise _too_large(f"sheet part {self.part}", f"trang tính ({self.part})", row, col)
         self.tail = data[-200:]
 
 
@@ -98,7 +111,7 @@ class _OdsExtent:
             if m.group(4):  # </table:table-row>
                 self.row += self.rows_repeat
                 if self.row_has_value and self.row > MAX_ROWS:
-                    raise _too_large("the ODS table", self.row, self.col)
+                    raise _too_large("the ODS table", "bảng ODS", self.row, self.col)
                 continue
             kind, attrs = m.group(1), m.group(2) or b""
             repeat_m = _ODS_REPEAT.search(attrs)
@@ -112,7 +125,7 @@ class _OdsExtent:
                 if _ODS_VALUE.search(attrs) or not m.group(3):
                     self.row_has_value = True
                     if self.col > MAX_COLS:
-                        raise _too_large("the ODS table", self.row + 1, self.col)
+                        raise _too_large("the ODS table", "bảng ODS", self.row + 1, self.col)
 
 
 def _check_zip(path: Path | IO[bytes]) -> dict[str, bytes]:
@@ -147,11 +160,15 @@ def _check_zip(path: Path | IO[bytes]) -> dict[str, bytes]:
                     total += len(chunk)
                     if total > MAX_UNZIPPED_BYTES:
                         raise FileRejected("too_large", f"the workbook expands past {MAX_UNZIPPED_BYTES} "
-                                                        "bytes: refused as a zip bomb")
+                                                        "bytes: refused as a zip bomb",
+                                           f"tệp giải nén ra hơn {MAX_UNZIPPED_BYTES // 2**20} MB: bị "
+                                           "từ chối vì nghi là tệp nén độc hại (zip bomb)")
                     if info.compress_size and produced > 10 * 1024 * 1024 \
                             and produced / info.compress_size > MAX_ZIP_RATIO:
                         raise FileRejected("too_large", f"part {info.filename} expands more than "
-                                                        f"{MAX_ZIP_RATIO} times: refused as a zip bomb")
+                                                        f"{MAX_ZIP_RATIO} times: refused as a zip bomb",
+                                           f"một phần của tệp giải nén ra lớn hơn {MAX_ZIP_RATIO} lần: "
+                                           "bị từ chối vì nghi là tệp nén độc hại (zip bomb)")
                     if extent is not None:
                         extent.feed(chunk)
             parts[info.filename] = b"".join(chunks)
@@ -265,12 +282,15 @@ def read_workbook(path: Path, data: bytes | None = None) -> Iterator[Grid]:
             if sheet.total_height > MAX_ROWS or sheet.total_width > MAX_COLS:
                 raise FileRejected("too_large", f"sheet {meta.name!r} has {sheet.total_height} rows "
                                                 f"x {sheet.total_width} columns, over the limit of "
-                                                f"{MAX_ROWS} x {MAX_COLS}")
+                                                f"{MAX_ROWS} x {MAX_COLS}",
+                                   f"trang {meta.name!r} có {sheet.total_height} dòng × "
+                                   f"{sheet.total_width} cột, quá giới hạn {MAX_ROWS} × {MAX_COLS}")
             rows = sheet.to_python(skip_empty_area=False)
         except FileRejected:
             raise
         except Exception as exc:
-            raise FileRejected("corrupt_file", f"sheet {meta.name!r} cannot be read ({exc})") from None
+            raise FileRejected("corrupt_file", f"sheet {meta.name!r} cannot be read ({exc})",
+                               f"trang {meta.name!r} không đọc được") from None
         pct, errors = facts.get(meta.name, (set(), {}))
         for (r, c), code in errors.items():
             if r < len(rows) and c < len(rows[r]):
@@ -307,14 +327,20 @@ def read_csv(path: Path, name: str | None = None, data: bytes | None = None) -> 
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS or len(row) > MAX_COLS:
-                raise FileRejected("too_large", f"the CSV file exceeds {MAX_ROWS} rows or {MAX_COLS} columns")
+                raise FileRejected("too_large", f"the CSV file exceeds {MAX_ROWS} rows or {MAX_COLS} columns",
+                                   f"dòng {len(rows) + 1} của tệp CSV vượt giới hạn {MAX_ROWS} dòng "
+                                   f"× {MAX_COLS} cột")
             rows.append(row)
     except csv.Error as exc:
         limit = csv.field_size_limit()
+        too_long = "field larger" in str(exc)
         cause = (f"a cell longer than {limit:,} characters — usually a quotation mark (\") that is "
-                 "opened and never closed" if "field larger" in str(exc) else f"a damaged line ({exc})")
+                 "opened and never closed" if too_long else f"a damaged line ({exc})")
+        cause_vi = (f"có một ô dài hơn {limit} ký tự — thường do một dấu ngoặc kép (\") mở mà "
+                    "không đóng" if too_long else "bị hỏng")
         raise FileRejected("corrupt_file", f"line {reader.line_num} of the CSV file holds {cause}; "
-                                           "check that line, save the file again and resend it") from None
+                                           "check that line, save the file again and resend it",
+                           f"dòng {reader.line_num} của tệp CSV {cause_vi}") from None
     return Grid(Path(name).stem if name else path.stem, rows)
 
 
@@ -324,10 +350,12 @@ def read_grids(path: Path, name: str | None = None, data: bytes | None = None) -
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise FileRejected("unsupported_format", f"files of type {suffix or '(none)'} are not read; "
-                                                 "send .xlsx, .xls, .ods or .csv")
+                                                 "send .xlsx, .xls, .ods or .csv",
+                           f"tệp {suffix!r} không phải bảng tính" if suffix else "tệp không có đuôi")
     size = path.stat().st_size if data is None else len(data)
     if size > MAX_FILE_BYTES:
-        raise FileRejected("too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB")
+        raise FileRejected("too_large", f"the file is over {MAX_FILE_BYTES // 2**20} MB",
+                           f"tệp {size // 2**20} MB, lớn hơn giới hạn {MAX_FILE_BYTES // 2**20} MB")
     if size == 0:
         raise FileRejected("empty_file", "the file is empty (0 bytes): save the report again and "
                                          "resend it")

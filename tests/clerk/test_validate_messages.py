@@ -72,7 +72,8 @@ def test_no_english_in_a_vietnamese_file_message(tmp_path: Path) -> None:
     run = run_validate(tmp_path, "--json", "--lang", "vi", str(path))
     (message,) = json.loads(run.stdout)["files"][0]["messages"]
     assert message["label"] == "Lỗi" and "not read" not in message["text"], message
-    assert message["text"] == "Loại tệp không được đọc. Gửi lại dạng .xlsx, .xls, .ods hoặc .csv."
+    assert message["text"] == ("Loại tệp không được đọc: tệp '.pdf' không phải bảng tính. Gửi lại dạng "
+                               ".xlsx, .xls, .ods hoặc .csv.")
 
 
 def test_the_instructions_sheet_says_nothing(tmp_path: Path) -> None:
