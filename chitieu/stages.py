@@ -17,8 +17,10 @@ class AuditFailed(RuntimeError):
     """An error-severity data test failed: the build is not published."""
 
 
-def count_new_files(settings: Settings) -> int:
-    """Files in the inbox whose content the warehouse has not seen."""
+def count_new_files(settings: Settings, scan_token: str | None = None) -> int:
+    """Files in the inbox whose content the warehouse has not seen. With `scan_token`, the
+    names worth reading are handed to this night's ingest (`ingest_new(settings, scan_token)`),
+    which then does not scan the whole inbox again (ingest/scan_handoff.py)."""
     from ingest.pipeline import count_new_files as count
 
     inbox = settings.require_inbox()
@@ -28,7 +30,8 @@ def count_new_files(settings: Settings) -> int:
     from ingest.finding_answers import new_finding_answers
     from ingest.receipts import new_receipts
 
-    return count(inbox, settings.build_db, settings.parse_limits) + new_receipts(
+    handoff = (scan_handoffs(settings), scan_token) if scan_token else None
+    return count(inbox, settings.build_db, settings.parse_limits, handoff) + new_receipts(
         settings.receipts_file, settings.build_db) + new_decisions(
         settings.decisions_file, settings.build_db) + new_finding_answers(
         settings.finding_answers_file, settings.build_db)
@@ -80,14 +83,20 @@ def prepare(settings: Settings) -> list[str]:
     return done
 
 
-def ingest_new(settings: Settings) -> dict:
+def scan_handoffs(settings: Settings) -> Path:
+    """Where a night's first scan leaves its hand-off for the ingest (beside the build)."""
+    return settings.build_db.parent / "inbox_scans"
+
+
+def ingest_new(settings: Settings, scan_token: str | None = None) -> dict:
     from ingest.pipeline import ingest_inbox
 
     with exclusive(settings.lock_file):
         summary = ingest_inbox(settings.require_inbox(), settings.build_db, settings.archive_dir,
                                workers=settings.parse_workers, progress=False,
                                settle_s=settings.settle_s, limits=settings.parse_limits,
-                               receipts=settings.receipts_file)
+                               receipts=settings.receipts_file,
+                               scanned=(scan_handoffs(settings), scan_token) if scan_token else None)
     log.info("ingest: %s", summary.line())
     return vars(summary)
 

@@ -102,6 +102,7 @@ def chitieu_nightly():
         from chitieu.night_start import catch_up_note
         from chitieu.params import BadParams, check_day, check_params
         from chitieu.stages import backfill_changes, count_new_files, prepare, unpublished_ingest
+        from ingest.scan_handoff import new_token
 
         context = get_current_context()
         try:
@@ -135,8 +136,9 @@ def chitieu_nightly():
                 "backfilled night %s: %s", backfill_day,
                 backfill_work or "no file arrived that day and the warehouse is already "
                 "published as of a later day: nothing to re-read or rebuild")
+        scan_token = new_token()  # the ingest reads what this scan found, not the inbox again
         return {"inbox": str(settings.inbox), "inbox_source": settings.inbox_source,
-                "new_files": count_new_files(settings),
+                "new_files": count_new_files(settings, scan_token), "scan_token": scan_token,
                 "unpublished": unpublished_ingest(settings),
                 "reingest_day": params["reingest_day"] or (backfill_day if backfill_work else None),
                 "reingest_district": params["reingest_district"],
@@ -160,7 +162,7 @@ def chitieu_nightly():
         from chitieu.stages import ingest_new, reingest_day, reingest_unit
 
         settings = Settings.from_env()
-        result = {"new": ingest_new(settings)}
+        result = {"new": ingest_new(settings, found.get("scan_token"))}
         if found["reingest_day"]:
             result["reingested_day"] = reingest_day(settings,
                                                     date.fromisoformat(found["reingest_day"]))

@@ -80,6 +80,27 @@ def scan(inbox: Path) -> Iterator[Entry | Refusal]:
         yield _unreadable(errors.pop(0), inbox)
 
 
+def examine_names(inbox: Path, names: list[str]) -> Iterator[Entry | Refusal]:
+    """The named files under the inbox (paths relative to it, as an earlier `scan` of the same
+    night found them: ingest/scan_handoff.py), examined as `scan` would. A name that is not
+    a plain path below the inbox, or whose folders are no longer the inbox's own (a folder
+    swapped for a link since), is left out: the next full scan decides about it."""
+    root = inbox.resolve()
+    for name in names:
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            continue
+        path = inbox / relative
+        try:
+            if path.parent.resolve() != root.joinpath(*relative.parts[:-1]):
+                continue
+        except OSError:
+            continue
+        item = _examine(path, inbox)
+        if item is not None:
+            yield item
+
+
 def _examine(path: Path, inbox: Path) -> Entry | Refusal | None:
     display = shown(str(path.relative_to(inbox)))
     try:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from base.rules import in_vietnamese
 from base.settings import ParseLimits
-from ingest import store
+from ingest import scan_handoff, store
 from ingest.archive import archive_copy, archive_path
 from ingest.decisions import decisions_file, load_decisions
 from ingest.finding_answers import finding_answers_file, load_finding_answers
 from ingest.guard import parse_guarded
-from ingest.inbox import Entry, Refusal, file_time_text, scan, trusted_file_time
+from ingest.inbox import Entry, Refusal, examine_names, file_time_text, scan, trusted_file_time
 from ingest.layouts import Finding, cell_name
 from ingest.parse import FileResult, ParseJob
 from ingest.receipts import load_receipts
@@ -73,7 +73,7 @@ def _refusal_result(refusal: Refusal) -> FileResult:
 
 
 def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
-                 refusals: list[Refusal] | None = None
+                 refusals: list[Refusal] | None = None, names: list[str] | None = None
                  ) -> Iterator[tuple[Entry, str, tuple[int, int] | None]]:
     """(entry, SHA-256, (size, mtime) when first seen like this, else None); what is refused
     unread (links, hard links, files over the size limit, unreadable folders) goes to
@@ -81,8 +81,9 @@ def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
 
     A file seen before at the same path with the same size and modification time is not
     read again: a quiet night costs a `stat` per file, not a read. A file deleted or made
-    unreadable since it was listed is left for the next run."""
-    for item in scan(inbox):
+    unreadable since it was listed is left for the next run. `names`: only those (the
+    night's earlier scan handed them over), not the whole inbox."""
+    for item in (scan(inbox) if names is None else examine_names(inbox, names)):
         if isinstance(item, Refusal):
             if refusals is not None:
                 refusals.append(item)
@@ -103,9 +104,12 @@ def fingerprints(inbox: Path, sightings: dict[tuple[str, int, int], str],
         yield item, sha, (item.size, item.mtime_ns if abs(item.mtime_ns) < 2**63 else None)
 
 
-def count_new_files(inbox: Path, db_path: Path, limits: ParseLimits | None = None) -> int:
+def count_new_files(inbox: Path, db_path: Path, limits: ParseLimits | None = None,
+                    handoff: tuple[Path, str] | None = None) -> int:
     """Files in the inbox whose content the warehouse has not ingested, and files refused
-    under parse limits lower than `limits` (read again: `refused_below`); writes nothing."""
+    under parse limits lower than `limits` (read again: `refused_below`); writes nothing in
+    the warehouse. `handoff` (a folder and a token): when there is work, the names worth
+    reading are left there for this night's ingest (ingest/scan_handoff.py)."""
     import duckdb
 
     known: set[str] = set()
@@ -124,8 +128,20 @@ def count_new_files(inbox: Path, db_path: Path, limits: ParseLimits | None = Non
         finally:
             con.close()
     refusals: list[Refusal] = []
-    new = sum(1 for _, sha, _ in fingerprints(inbox, sightings, refusals) if sha not in known)
-    return new + sum(1 for r in refusals if r.key not in known) + len(again)
+    worth_reading: list[str] = []
+    new = already = 0
+    for entry, sha, sighting in fingerprints(inbox, sightings, refusals):
+        if sha not in known or sighting is not None:
+            worth_reading.append(os.path.relpath(entry.path, inbox))
+        if sha not in known:
+            new += 1
+        elif sighting is None:
+            already += 1
+    unrecorded = sum(1 for r in refusals if r.key not in known)
+    count = new + unrecorded + len(again)
+    if handoff is not None and count and not unrecorded:  # a refusal's finding needs a full scan
+        scan_handoff.write(*handoff, inbox, worth_reading, already)
+    return count
 
 
 LIMIT_RULES = ("parse_memory_limit", "parse_time_limit")
@@ -238,6 +254,7 @@ def ingest_inbox(
     limits: ParseLimits | None = None,
     now: datetime | None = None,
     receipts: Path | None = None,
+    scanned: tuple[Path, str | None] | None = None,
 ) -> Summary:
     """Load every new file of the inbox; files seen before (same bytes) are skipped, files
     still being written (or younger than `settle_s`) wait for a later run.
@@ -248,7 +265,9 @@ def ingest_inbox(
     `receipts` is the portal's receipts export: copied into raw.receipts first, so a file sent
     through the portal arrives at its receipt's time (ingest/receipts.py); its decisions export
     beside it is appended to raw.decisions (ingest/decisions.py), its answers to findings to
-    raw.finding_answers (ingest/finding_answers.py)."""
+    raw.finding_answers (ingest/finding_answers.py). `scanned` (a folder and a token): the
+    names this night's first scan handed over, read instead of scanning the inbox again
+    (ingest/scan_handoff.py; without a usable hand-off, the whole inbox is scanned)."""
     if now is not None and now.tzinfo is None:
         raise ValueError("ingest_inbox: `now` must be timezone-aware (a naive time is ambiguous)")
     started = time.monotonic()
@@ -265,7 +284,13 @@ def ingest_inbox(
         new: list[tuple[Entry, str, tuple[int, int] | None]] = []
         new_sightings: list[tuple] = []
         refusals: list[Refusal] = []
-        for entry, sha, sighting in fingerprints(inbox, sightings, refusals):
+        handed = scan_handoff.take(*scanned, inbox) if scanned is not None and only is None else None
+        if handed is not None:
+            summary.files_skipped += handed[1]
+            log.info("ingest: %d name(s) handed over by this night's scan, %d file(s) it knew",
+                     len(handed[0]), handed[1])
+        for entry, sha, sighting in fingerprints(inbox, sightings, refusals,
+                                                 handed[0] if handed is not None else None):
             if only is not None and not only(entry.path):
                 continue
             if sha in known:

@@ -22,13 +22,27 @@ from tests.conftest import airflow_env
 pytestmark = pytest.mark.airflow
 
 
-def listening_ports() -> dict[int, set[str]]:
-    """Every TCP port listened on here, with the addresses it is bound to (from /proc)."""
+def sockets_of(pids: set[int]) -> set[str]:
+    """The socket inodes the processes `pids` hold open (from /proc/<pid>/fd)."""
+    inodes = set()
+    for pid in pids:
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        inodes |= {link[8:-1] for link in links if link.startswith("socket:[")}
+    return inodes
+
+
+def listening_ports(owners: set[int] | None = None) -> dict[int, set[str]]:
+    """Every TCP port listened on here, with the addresses it is bound to (from /proc); with
+    `owners`, only those of these processes (other tests may run beside this one)."""
     found: dict[int, set[str]] = {}
+    inodes = sockets_of(owners) if owners is not None else None
     for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
         for line in Path(table).read_text().splitlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            if state != "0A":  # LISTEN
+            local, state, inode = line.split()[1], line.split()[3], line.split()[9]
+            if state != "0A" or (inodes is not None and inode not in inodes):  # LISTEN
                 continue
             address, port = local.split(":")
             if width == 8:
@@ -119,8 +133,8 @@ def _make_airflow_serves_this_machine_only(home: Path, tmp_path: Path, sample_di
         assert metadata_db.is_running(home) and (home / "postgres" / "PG_VERSION").exists()
         assert health["metadatabase"]["status"] == "healthy"
         assert not list(home.glob("airflow.db*")), "make airflow no longer uses SQLite"
-        listening = listening_ports()
-        assert metadata_db.PG_PORT not in listening, "the metadata server opens no TCP port"
+        assert metadata_db.PG_PORT not in listening_ports(), "the metadata server opens no TCP port"
+        listening = listening_ports(descendants(proc.pid) | {proc.pid})  # make airflow's own
         assert listening.get(port) == {"127.0.0.1"}, f"the UI listens on {listening.get(port)}"
         assert not {8793, 8794} & set(listening), "no log server is opened on the network"
         token_request = urllib.request.Request(
