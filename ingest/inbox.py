@@ -88,7 +88,7 @@ def examine_names(inbox: Path, names: list[str]) -> Iterator[Entry | Refusal]:
     root = inbox.resolve()
     for name in names:
         relative = Path(name)
-        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        if "\0" in name or relative.is_absolute() or ".." in relative.parts or not relative.parts:
             continue
         path = inbox / relative
         try:

@@ -67,8 +67,8 @@ def take(folder: Path, token: str | None, inbox: Path) -> tuple[list[str], int] 
     if not isinstance(data, dict) or data.get("inbox") != str(inbox.resolve()):
         return None
     names, known = data.get("names"), data.get("known")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
-            or not isinstance(known, int) or known < 0:
+    if not isinstance(names, list) or not all(isinstance(n, str) and "\0" not in n for n in names) \
+            or not isinstance(known, int) or isinstance(known, bool) or known < 0:
         return None
     return names, known
 

@@ -6,6 +6,7 @@ and nothing but our own hand-off for this inbox is ever used."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -120,8 +121,12 @@ def test_only_our_own_handoff_for_this_inbox_is_used(tmp_path: Path) -> None:
     for bad in ("../../etc/passwd", "", "A" * 32, token + "x", None):
         assert scan_handoff.handoff_path(folder, bad) is None
         assert scan_handoff.take(folder, bad, inbox) is None
-    (folder / f"{token}.json").write_text("{not json", encoding="utf-8")
-    assert scan_handoff.take(folder, token, inbox) is None
+    ours = str(inbox.resolve())
+    for damaged in ("{not json", "[]", json.dumps({"inbox": ours, "names": ["a\0b"], "known": 1}),
+                    json.dumps({"inbox": ours, "names": ["a"], "known": True}),
+                    json.dumps({"inbox": ours, "names": "a", "known": 1})):
+        (folder / f"{token}.json").write_text(damaged, encoding="utf-8")
+        assert scan_handoff.take(folder, token, inbox) is None, damaged
     assert not scan_handoff.write(folder, token, inbox, ["x"] * (scan_handoff.MAX_NAMES + 1), 0)
 
 
@@ -134,7 +139,7 @@ def test_a_name_outside_the_inbox_or_under_a_swapped_folder_is_left_out(tmp_path
     (inbox / "xa" / "bc.xlsx").write_bytes(b"x")
     (outside / "bc.xlsx").write_bytes(b"secret")
     (tmp_path / "bc.xlsx").write_bytes(b"secret")
-    names = ["xa/bc.xlsx", "../bc.xlsx", str(tmp_path / "bc.xlsx"), ""]
+    names = ["xa/bc.xlsx", "../bc.xlsx", str(tmp_path / "bc.xlsx"), "", "xa/b\0c.xlsx"]
     assert [e.path for e in examine_names(inbox, names) if isinstance(e, Entry)] == [inbox / "xa" / "bc.xlsx"]
     shutil.rmtree(inbox / "xa")
     (inbox / "xa").symlink_to(outside, target_is_directory=True)  # swapped after the scan
