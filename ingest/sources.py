@@ -48,6 +48,7 @@ class Grid:
 
 
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 # The parts a reader decompresses; others (themes, images, document properties) are never
 # expanded by anyone, so their directory sizes are only checked, not streamed.
 _READ_PARTS = re.compile(r"xl/(workbook|styles|sharedStrings)\.xml|xl/worksheets/[^/]+\.xml|"
@@ -83,15 +84,16 @@ class _SheetExtent:
     """The furthest cell a worksheet's XML names (its <dimension> or any <c r=...>), found
     while streaming, so that a reader never allocates a grid for it."""
 
-    def __init__(self, part: str) -> None:
-        self.part, self.tail = part, b""
+    def __init__(self, part: str, sheet: str | None = None) -> None:
+        self.part, self.sheet, self.tail = part, sheet, b""
 
     def feed(self, chunk: bytes) -> None:
         data = self.tail + chunk
         for letters, digits in _CELL_REF.findall(data):
             row, col = int(digits), _col_index(letters) + 1
             if row > MAX_ROWS or col > MAX_COLS:
-                raise _too_large(f"sheet part {self.part}", f"trang tính ({self.part})", row, col)
+                raise _too_large(f"sheet part {self.part}", f"trang {self.sheet!r}" if self.sheet
+                                 else f"trang tính ({self.part})", row, col)
         self.tail = data[-200:]
 
 
@@ -140,7 +142,9 @@ def _check_zip(path: Path | IO[bytes]) -> dict[str, bytes]:
     parts: dict[str, bytes] = {}
     try:
         total = 0
-        for info in archive.infolist():
+        # the workbook and its links first, so that a sheet too large is named as the clerk
+        # named it (the streamed parts are checked the same in any order)
+        for info in sorted(archive.infolist(), key=lambda i: i.filename not in _WORKBOOK_PARTS):
             name = PurePosixPath(info.filename)
             if name.is_absolute() or ".." in name.parts:
                 raise FileRejected("unsafe_file", f"the workbook holds an unsafe part name {info.filename!r}")
@@ -149,7 +153,7 @@ def _check_zip(path: Path | IO[bytes]) -> dict[str, bytes]:
                 continue
             extent: _SheetExtent | _OdsExtent | None = None
             if _SHEET_PART.fullmatch(info.filename):
-                extent = _SheetExtent(info.filename)
+                extent = _SheetExtent(info.filename, sheet_names(parts).get(info.filename))
             elif info.filename == "content.xml":
                 extent = _OdsExtent()
             produced, chunks = 0, []
@@ -204,6 +208,23 @@ def _xml_unescape(raw: bytes) -> str:
     return text
 
 
+def sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
+    """Each worksheet part's sheet name, as the clerk sees it in Excel (xl/workbook.xml and its
+    links); empty when they are missing or unreadable."""
+    rels = {}
+    for m in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
+        rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        rels[rid.decode("utf-8", "replace")] = target.decode("utf-8", "replace")
+    names = {}
+    for name, rid in _SHEET.findall(parts.get("xl/workbook.xml", b"")):
+        target = rels.get(rid.decode("utf-8", "replace"), "")
+        try:
+            names[target.lstrip("/") if target.startswith("/") else f"xl/{target}"] = _xml_unescape(name)
+        except UnicodeDecodeError:
+            continue
+    return names
+
+
 def xlsx_cell_facts(parts: dict[str, bytes]) -> dict[str, tuple[set, dict]]:
     """Per sheet name: (percent-formatted cells, {cell: Excel error code})."""
     names = set(parts)
@@ -216,17 +237,8 @@ def xlsx_cell_facts(parts: dict[str, bytes]) -> dict[str, tuple[set, dict]]:
             for idx, fmt in enumerate(_XF.findall(block.group(1))):
                 if int(fmt) in {9, 10} or int(fmt) in custom_pct:
                     percent_styles.add(idx)
-    rels = {}
-    if "xl/_rels/workbook.xml.rels" in names:
-        for m in _REL.finditer(parts["xl/_rels/workbook.xml.rels"]):
-            rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-            rels[rid.decode()] = target.decode()
     facts: dict[str, tuple[set, dict]] = {}
-    if "xl/workbook.xml" not in names:
-        return facts
-    for name, rid in _SHEET.findall(parts["xl/workbook.xml"]):
-        target = rels.get(rid.decode(), "")
-        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    for part, name in sheet_names(parts).items():
         if part not in names:
             continue
         pct: set[tuple[int, int]] = set()
@@ -243,7 +255,7 @@ def xlsx_cell_facts(parts: dict[str, bytes]) -> dict[str, tuple[set, dict]]:
             style = _STYLE.search(attrs)
             if style and int(style.group(1)) in percent_styles:
                 pct.add(pos)
-        facts[_xml_unescape(name)] = (pct, errors)
+        facts[name] = (pct, errors)
     return facts
 
 

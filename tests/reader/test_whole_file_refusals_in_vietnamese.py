@@ -31,7 +31,7 @@ def test_a_value_typed_far_below_the_table_is_named_by_its_cell(tmp_path: Path,
     book.save(tmp_path / "xa.xlsx")
     out = said(tmp_path, capsys, "xa.xlsx")
     assert "Tệp quá lớn hoặc vùng dữ liệu quá rộng: " in out
-    assert "có ô C25000 (dòng 25000, cột 3), quá giới hạn 20000 dòng × 250 cột" in out, out
+    assert "trang 'Báo cáo' có ô C25000 (dòng 25000, cột 3), quá giới hạn 20000 dòng × 250 cột" in out, out
     assert "Xóa các ô thừa ở xa bảng số liệu" in out
 
 
